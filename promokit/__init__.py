@@ -1,0 +1,47 @@
+"""promokit: exact, explainable pricing of big-sale promotion campaigns."""
+
+from ._campaign import Campaign, CampaignSpec, load_campaign, load_cart, parse_campaign
+from ._cart import Cart, Customer, Line
+from ._errors import (
+    CampaignError,
+    CartError,
+    CurrencyMismatchError,
+    InputError,
+    MoneyError,
+    PricingError,
+    Problem,
+    PromokitError,
+    SearchBoundError,
+)
+from ._money import Money, Rounding
+from ._result import Applied, LineResult, NotApplied, Nudge, PriceResult, ShopResult
+from .rules import Reason
+
+__all__ = [
+    "Applied",
+    "Campaign",
+    "CampaignError",
+    "CampaignSpec",
+    "Cart",
+    "CartError",
+    "CurrencyMismatchError",
+    "Customer",
+    "InputError",
+    "Line",
+    "LineResult",
+    "Money",
+    "MoneyError",
+    "NotApplied",
+    "Nudge",
+    "PriceResult",
+    "PricingError",
+    "Problem",
+    "PromokitError",
+    "Reason",
+    "Rounding",
+    "SearchBoundError",
+    "ShopResult",
+    "load_campaign",
+    "load_cart",
+    "parse_campaign",
+]

@@ -1,0 +1,91 @@
+"""The cart: the interchange with shop backends (field names are a stable contract)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ._money import MINOR_UNITS
+from ._types import Amount, Count, Ident
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Customer(_Model):
+    """Who is buying: id, membership tier and free-form tags."""
+
+    id: str | None = None
+    tier: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+class Line(_Model):
+    """One cart line: ``quantity`` units of ``sku`` from ``shop`` at ``unit_price`` each."""
+
+    id: Ident
+    sku: Ident
+    shop: Ident
+    unit_price: Amount
+    quantity: Count
+    category: str | None = None
+    brand: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+class Cart(_Model):
+    """A cart to price.
+
+    >>> cart = Cart.model_validate({"currency": "CNY", "lines": [
+    ...     {"id": "l1", "sku": "TEA-1", "shop": "A", "unit_price": "128.00", "quantity": 2}]})
+    >>> cart.lines[0].unit_price
+    Decimal('128.00')
+    """
+
+    currency: str
+    at: datetime | None = None
+    customer: Customer = Field(default_factory=Customer)
+    lines: tuple[Line, ...] = Field(min_length=1)
+    shipping: dict[str, Amount] = Field(default_factory=dict)
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        if value not in MINOR_UNITS:
+            raise ValueError(
+                f"unknown currency {value!r}; expected an ISO 4217 code such as CNY, USD, JPY"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        digits = MINOR_UNITS[self.currency]
+        problems: list[str] = []
+        seen: set[str] = set()
+        for i, line in enumerate(self.lines):
+            if line.id in seen:
+                problems.append(f"lines.{i}.id: duplicate line id {line.id!r}")
+            seen.add(line.id)
+            if _too_precise(line.unit_price, digits):
+                problems.append(
+                    f"lines.{i}.unit_price: {line.unit_price} has more than {digits} decimal "
+                    f"places for {self.currency}"
+                )
+        for shop, fee in self.shipping.items():
+            if _too_precise(fee, digits):
+                problems.append(
+                    f"shipping.{shop}: {fee} has more than {digits} decimal places "
+                    f"for {self.currency}"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def _too_precise(value: Decimal, digits: int) -> bool:
+    scaled = value.scaleb(digits)
+    return scaled != scaled.to_integral_value()

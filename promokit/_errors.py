@@ -1,0 +1,102 @@
+"""The one-rooted exception tree of promokit.
+
+    PromokitError
+    ├── MoneyError (ValueError)            bad amounts, floats, unknown currencies
+    │   └── CurrencyMismatchError           two currencies mixed; names both
+    ├── InputError (ValueError)             a file or object failed validation
+    │   ├── CampaignError                   ... a campaign file (all its problems at once)
+    │   └── CartError                       ... a cart
+    └── PricingError (RuntimeError)         a valid input that cannot be priced as asked
+        └── SearchBoundError                an exact search would exceed its declared bound
+
+Every input error carries a list of :class:`Problem` records with structured fields, so a CLI, an
+editor or a test can point at the exact place: file, rule id, field path, value, expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+class PromokitError(Exception):
+    """Root of every error promokit raises on purpose."""
+
+
+class MoneyError(PromokitError, ValueError):
+    """An amount or currency that cannot be exact money."""
+
+
+class CurrencyMismatchError(MoneyError):
+    """Two amounts in different currencies were combined."""
+
+    def __init__(self, left: str, right: str) -> None:
+        self.left = left
+        self.right = right
+        super().__init__(f"cannot combine {left} with {right}: amounts are in different currencies")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input, located as precisely as we can."""
+
+    message: str
+    path: str = ""
+    rule: str | None = None
+    value: object = None
+    expected: str | None = None
+    file: str | None = None
+    line: int | None = None
+
+    def render(self) -> str:
+        """The problem as one line: ``file:line: rule 'x': field: message (is: v, expected: e)``."""
+        where = []
+        if self.file:
+            where.append(f"{self.file}:{self.line}" if self.line else self.file)
+        if self.rule:
+            where.append(f"rule {self.rule!r}")
+        if self.path:
+            where.append(self.path)
+        text = ": ".join([*where, self.message])
+        details = []
+        if self.value is not None:
+            shown = repr(self.value)
+            details.append(f"is: {shown if len(shown) <= 60 else shown[:57] + '...'}")
+        if self.expected:
+            details.append(f"expected: {self.expected}")
+        return f"{text} ({', '.join(details)})" if details else text
+
+
+class InputError(PromokitError, ValueError):
+    """An input failed validation; ``problems`` lists every problem found, not just the first."""
+
+    what = "input"
+
+    def __init__(self, problems: Iterable[Problem], file: str | None = None) -> None:
+        self.problems: Sequence[Problem] = tuple(problems)
+        self.file = file
+        count = len(self.problems)
+        head = f"{file}: " if file else ""
+        lines = [f"{head}{count} problem{'s' if count != 1 else ''} in {self.what}:"]
+        lines += [f"  - {p.render()}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class CampaignError(InputError):
+    """A campaign file or object is invalid."""
+
+    what = "campaign"
+
+
+class CartError(InputError):
+    """A cart is invalid."""
+
+    what = "cart"
+
+
+class PricingError(PromokitError, RuntimeError):
+    """A valid input that cannot be priced as asked."""
+
+
+class SearchBoundError(PricingError):
+    """An exact search (for example the best coupon combination) would exceed its bound."""

@@ -1,0 +1,52 @@
+"""A plain-text receipt for terminals; localized explanations build on the same result data."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._result import PriceResult
+
+
+def render_text(result: PriceResult) -> str:
+    """Lines, each discount, shop totals, the payable and the nudges, as aligned text."""
+    out = [f"{result.campaign}  ({result.currency}"
+           + (f", at {result.at.isoformat()})" if result.at else ")")]
+    for line in result.lines:
+        out.append(f"  {line.id:<8} {line.sku:<14} shop {line.shop:<6} "
+                   f"{line.quantity:>3} x {line.unit_price.to_json():>10} = "
+                   f"{line.subtotal.to_json():>10}")
+        for d in line.discounts:
+            out.append(f"      - {d.rule:<30} {d.stage:<12} -{d.amount.to_json():>10}")
+        if line.discounts:
+            out.append(f"      {'net':<45} {line.net.to_json():>11}")
+    out.append("")
+    for shop in result.shops:
+        out.append(f"  shop {shop.shop:<8} goods {shop.subtotal.to_json():>10}  "
+                   f"discount -{shop.discount.to_json():>9}  shipping {shop.shipping.to_json():>7}"
+                   f"  pays {shop.payable.to_json():>10}")
+    out.append("")
+    if result.applied:
+        out.append("  applied:")
+        for a in result.applied:
+            where = f" [shop {a.shop}]" if a.shop else ""
+            times = f" x{a.times}" if a.times > 1 and a.kind == "threshold" else ""
+            lost = f" (capped: {a.lost.to_json()} not given)" if a.lost else ""
+            out.append(f"    {a.rule}{where}{times}: -{a.amount.to_json()} "
+                       f"on base {a.base.to_json()}, funded by {a.funded_by}{lost}")
+    if result.not_applied:
+        out.append("  not applied:")
+        for n in result.not_applied:
+            where = f" [shop {n.shop}]" if n.shop else ""
+            out.append(f"    {n.rule}{where}: {n.reason}: {n.message}")
+    if result.nudges:
+        out.append("  save more:")
+        for nudge in result.nudges:
+            where = f" in shop {nudge.shop}" if nudge.shop else ""
+            out.append(f"    {nudge.message}{where} ({nudge.rule})")
+    out.append("")
+    out.append(f"  subtotal {result.subtotal.to_json():>12}")
+    out.append(f"  discount {'-' + result.discount_total.to_json():>12}")
+    out.append(f"  shipping {result.shipping_total.to_json():>12}")
+    out.append(f"  payable  {result.payable.to_json():>12} {result.currency}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,83 @@
+"""The ``promokit`` command: price carts, validate campaigns, print the JSON Schema.
+
+Every error exits 2 with a message naming the file, rule, field, value and what was expected;
+the CLI never shows a traceback for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+
+from ._campaign import CampaignSpec, load_campaign, load_cart
+from ._cart import Cart
+from ._errors import PromokitError
+
+EXIT_OK, EXIT_ERROR = 0, 2
+
+
+def _at(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an ISO-8601 time (expected e.g. 2026-11-11T00:05:00+08:00)"
+        ) from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="promokit", description="Exact, explainable pricing of promotion campaigns.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    price = sub.add_parser("price", help="price a cart against a campaign")
+    price.add_argument("cart", help="cart JSON file")
+    price.add_argument("--campaign", required=True, help="campaign file (YAML, JSON or TOML)")
+    price.add_argument("--json", action="store_true", help="print the result as JSON")
+    price.add_argument("--at", type=_at, help="evaluation time (default: the cart's 'at')")
+
+    check = sub.add_parser("check", help="validate a campaign file and report every problem")
+    check.add_argument("campaign", help="campaign file (YAML, JSON or TOML)")
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of campaign (or cart) files")
+    schema.add_argument("--cart", action="store_true", help="the cart's schema instead")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "schema":
+        model = Cart if args.cart else CampaignSpec
+        print(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if args.command == "check":
+        campaign = load_campaign(args.campaign)
+        print(f"{args.campaign}: ok, campaign {campaign.id!r} with {len(campaign.spec.rules)} "
+              f"rules in {len(campaign.spec.stages)} stages")
+        return EXIT_OK
+    campaign = load_campaign(args.campaign)
+    cart = load_cart(args.cart)
+    result = campaign.price(cart, at=args.at)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(result.receipt(), end="")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``promokit`` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except PromokitError as exc:
+        print(f"promokit: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:  # e.g. piped into `head`
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The staged pricing engine, allocation and (later) coupon selection."""

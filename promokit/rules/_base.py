@@ -1,0 +1,237 @@
+"""What every rule kind shares: the spec fields, the compile environment, and the runtime contract.
+
+A rule kind is a module with a pydantic ``Spec`` (validation, description) whose ``compile`` returns
+a :class:`Rule`. At pricing time the engine hands the rule a :class:`Ctx` (the running amounts and
+the snapshots taken after each stage) and the indices of the lines its selection matched; the rule
+returns :class:`Effect` records (what it would take off, per line, already capped) and
+:class:`Miss` records (why it did not apply). The engine alone commits effects, so a rule can be
+tried without side effects (``best`` exclusive groups, coupon search).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .._money import Rounding, format_minor, round_div, to_minor
+from .._selection import Matcher, Selection
+from .._types import Ident
+
+Funder = Literal["merchant", "platform"]
+Overflow = Literal["lose", "spill"]
+
+
+class Reason(StrEnum):
+    """Why a rule did not apply (documented in docs/campaign-format.md)."""
+
+    BELOW_THRESHOLD = "below_threshold"      # eligible spend under the lowest step
+    BELOW_QUANTITY = "below_quantity"        # eligible units under the lowest step
+    NOT_ENOUGH_UNITS = "not_enough_units"    # multibuy / bundle: too few units for one application
+    NO_SAVING = "no_saving"                  # the promotion price is not lower than the price
+    NOTHING_LEFT = "nothing_left"            # every eligible line is already at zero
+    NOT_STARTED = "not_started"              # evaluation time before the rule's window
+    ENDED = "ended"                          # evaluation time after the rule's window
+    EXCLUDED = "excluded"                    # another rule of its exclusive group applied
+
+
+class Window(BaseModel):
+    """A validity window; naive times are read in the campaign's time zone. End is exclusive."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        both = self.start is not None and self.end is not None
+        if both and _naive(self.start) == _naive(self.end) and self.end <= self.start:
+            raise ValueError(f"window end {self.end} is not after its start {self.start}")
+        return self
+
+
+def _naive(value: datetime) -> bool:
+    return value.tzinfo is None
+
+
+class RuleSpec(BaseModel):
+    """Fields every rule has."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Ident
+    kind: str
+    stage: Ident
+    name: str | None = Field(default=None, description="display name, e.g. 店铺满200减20")
+    select: Selection = Field(default_factory=Selection)
+    priority: int = Field(default=0, description="smaller applies first within a stage; ties by id")
+    exclusive: str | None = Field(default=None, description="exclusive group this rule belongs to")
+    funded_by: Funder = "merchant"
+    window: Window | None = None
+
+    def compile(self, env: Env) -> Rule:  # pragma: no cover - every kind overrides
+        """The runtime form of this rule."""
+        raise TypeError(f"rule kind {self.kind!r} cannot be compiled")
+
+    def describe(self, lang: str = "en") -> str:  # pragma: no cover - every kind overrides
+        """One sentence a customer understands, in ``lang`` ("en" or "zh")."""
+        raise TypeError(f"rule kind {self.kind!r} has no description")
+
+
+@dataclass(frozen=True, slots=True)
+class Env:
+    """What compiling a rule needs from its campaign."""
+
+    currency: str
+    digits: int
+    rounding: Rounding
+    stages: tuple[str, ...]
+    default_base: str
+    overflow: Overflow
+    tz: object  # a tzinfo
+
+    def minor(self, value: Decimal) -> int:
+        """Exact minor units of a validated amount."""
+        return to_minor(value, self.digits)
+
+    def show(self, minor: int) -> str:
+        """Minor units as a plain decimal string."""
+        return format_minor(minor, self.digits)
+
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    """A cart line in the engine's plain form: integer minor units, frozen tags."""
+
+    index: int
+    id: str
+    sku: str
+    shop: str
+    unit: int
+    qty: int
+    category: str | None
+    brand: str | None
+    tags: frozenset[str]
+
+    @property
+    def subtotal(self) -> int:
+        """unit x quantity, in minor units."""
+        return self.unit * self.qty
+
+
+@dataclass(slots=True)
+class Ctx:
+    """The state one pricing run exposes to rules (read-only for them)."""
+
+    lines: Sequence[CartLine]
+    amounts: list[int]                       # running line amounts, minor units
+    snapshots: dict[str, Sequence[int]]      # amounts after each finished stage, and "list"
+    stage_start: Sequence[int]               # amounts when the current stage began
+    env: Env
+
+    def base(self, name: str) -> Sequence[int]:
+        """Line amounts a threshold is judged on: ``running``, ``list`` or after a named stage."""
+        if name == "running":
+            return self.stage_start
+        return self.snapshots[name]
+
+    def round(self, numerator: int, denominator: int) -> int:
+        """A fraction rounded with the campaign's rounding mode."""
+        return round_div(numerator, denominator, self.env.rounding)
+
+
+@dataclass(slots=True)
+class Effect:
+    """What one rule takes off (per line, capped at what is left) in one scope group."""
+
+    amount: int
+    base: int
+    times: int
+    alloc: dict[int, int]                     # line index -> minor units taken off
+    shop: str | None = None
+    lost: int = 0                             # requested but not given (lines at zero)
+    detail: str = ""
+    nudge: tuple[int, int] | None = None      # (add this much more, to save this much more)
+
+
+@dataclass(slots=True)
+class Miss:
+    """Why a rule did not apply in one scope group."""
+
+    reason: Reason
+    message: str
+    shop: str | None = None
+    shortfall: int | None = None
+    would_save: int | None = None
+
+
+Outcome = Effect | Miss
+
+
+@dataclass(slots=True)
+class Rule:
+    """A compiled rule: plain data plus ``evaluate``."""
+
+    id: str
+    kind: str
+    stage: str
+    priority: int
+    group: str | None
+    funded_by: str
+    matcher: Matcher
+    start: datetime | None
+    end: datetime | None
+    spec: RuleSpec = field(repr=False)
+
+    def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:  # pragma: no cover
+        """Effects and misses of this rule on the eligible lines (indices into ctx.lines)."""
+        raise NotImplementedError
+
+    def sort_key(self) -> tuple[int, str]:
+        """Order within a stage: priority, then id."""
+        return (self.priority, self.id)
+
+
+def rule_fields(spec: RuleSpec, env: Env) -> dict[str, object]:
+    """The common compiled fields of a rule, for a kind's ``compile``."""
+    start = end = None
+    if spec.window is not None:
+        start = _aware(spec.window.start, env.tz)
+        end = _aware(spec.window.end, env.tz)
+    return {
+        "id": spec.id, "kind": spec.kind, "stage": spec.stage, "priority": spec.priority,
+        "group": spec.exclusive, "funded_by": spec.funded_by, "matcher": Matcher.of(spec.select),
+        "start": start, "end": end, "spec": spec,
+    }
+
+
+def _aware(value: datetime | None, tz: object) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=tz)  # type: ignore[arg-type]
+
+
+def ratio(value: Decimal) -> tuple[int, int]:
+    """An exact Decimal as (numerator, denominator)."""
+    return value.as_integer_ratio()
+
+
+def unit_values(ctx: Ctx, idxs: Sequence[int]) -> list[tuple[int, str, int]]:
+    """Every unit of the given lines as ``(value, line id, line index)``.
+
+    A line's running amount is split over its units exactly: the first ``amount % qty`` units
+    carry one minor unit more, so the units of a line always add up to the line.
+    """
+    units: list[tuple[int, str, int]] = []
+    for i in idxs:
+        line = ctx.lines[i]
+        q, r = divmod(ctx.amounts[i], line.qty)
+        units.extend((q + 1, line.id, i) for _ in range(r))
+        units.extend((q, line.id, i) for _ in range(line.qty - r))
+    return units

@@ -1,0 +1,29 @@
+"""The shared shape of item-price rules: a discount computed per line, capped at what is left."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ._base import Ctx, Effect, Miss, Outcome, Reason
+
+
+def item_outcome(ctx: Ctx, eligible: list[int], discount: Callable[[int, int], int],
+                 ) -> list[Outcome]:
+    """Apply ``discount(current line amount, quantity)`` to each eligible line, capped at zero."""
+    amounts = ctx.amounts
+    alloc: dict[int, int] = {}
+    base = units = lost = 0
+    for i in eligible:
+        current = amounts[i]
+        base += current
+        want = discount(current, ctx.lines[i].qty)
+        take = min(want, current)
+        lost += want - take
+        if take > 0:
+            alloc[i] = take
+            units += ctx.lines[i].qty
+    if not alloc:
+        if base == 0:
+            return [Miss(Reason.NOTHING_LEFT, "every eligible line is already at zero")]
+        return [Miss(Reason.NO_SAVING, "the promotion price is not below the current price")]
+    return [Effect(amount=sum(alloc.values()), base=base, times=units, alloc=alloc, lost=lost)]

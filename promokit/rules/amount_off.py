@@ -1,0 +1,39 @@
+"""A fixed amount off each unit (直降): ``amount: 10`` takes 10.00 off every eligible unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .._types import Amount
+from ._base import Ctx, Env, Outcome, Rule, RuleSpec, rule_fields
+from ._item import item_outcome
+
+
+class AmountOff(RuleSpec):
+    """Take ``amount`` off each eligible unit, never below zero."""
+
+    kind: Literal["amount_off"]
+    amount: Amount
+
+    def compile(self, env: Env) -> Rule:
+        """The runtime form of this rule."""
+        return AmountOffRule(**rule_fields(self, env), per_unit=env.minor(self.amount))
+
+    def describe(self, lang: str = "en") -> str:
+        """One sentence a customer understands."""
+        if lang == "zh":
+            return f"每件直降{self.amount}元"
+        return f"{self.amount} off each item"
+
+
+@dataclass(slots=True)
+class AmountOffRule(Rule):
+    """Compiled amount_off."""
+
+    per_unit: int = 0
+
+    def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:
+        """Each eligible line loses ``amount`` per unit."""
+        per_unit = self.per_unit
+        return item_outcome(ctx, eligible, lambda _amount, qty: per_unit * qty)

@@ -1,0 +1,43 @@
+"""Percent off the item price (限时折扣): ``percent: 15`` takes 15% off each eligible line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .._types import Percent
+from ._base import Ctx, Env, Outcome, Rule, RuleSpec, ratio, rule_fields
+from ._item import item_outcome
+
+
+class PercentOff(RuleSpec):
+    """Take ``percent`` off every eligible line, rounded once per line."""
+
+    kind: Literal["percent_off"]
+    percent: Percent
+
+    def compile(self, env: Env) -> Rule:
+        """The runtime form of this rule."""
+        num, den = ratio(self.percent)
+        return PercentOffRule(**rule_fields(self, env), num=num, den=den * 100)
+
+    def describe(self, lang: str = "en") -> str:
+        """One sentence a customer understands."""
+        pay = 100 - self.percent
+        if lang == "zh":
+            zhe = f"{pay / 10:f}".rstrip("0").rstrip(".")
+            return f"单品{zhe}折（立减{self.percent}%）"
+        return f"{self.percent}% off the item price"
+
+
+@dataclass(slots=True)
+class PercentOffRule(Rule):
+    """Compiled percent_off."""
+
+    num: int = 0
+    den: int = 1
+
+    def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:
+        """Each eligible line loses ``percent`` of its current amount."""
+        num, den = self.num, self.den
+        return item_outcome(ctx, eligible, lambda amount, _qty: ctx.round(amount * num, den))

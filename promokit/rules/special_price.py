@@ -1,0 +1,39 @@
+"""A special (fixed) unit price (特价): ``price: 99`` sells each eligible unit at 99.00."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .._types import Amount
+from ._base import Ctx, Env, Outcome, Rule, RuleSpec, rule_fields
+from ._item import item_outcome
+
+
+class SpecialPrice(RuleSpec):
+    """Sell each eligible unit at ``price``; a line already cheaper is left alone."""
+
+    kind: Literal["special_price"]
+    price: Amount
+
+    def compile(self, env: Env) -> Rule:
+        """The runtime form of this rule."""
+        return SpecialPriceRule(**rule_fields(self, env), unit_price=env.minor(self.price))
+
+    def describe(self, lang: str = "en") -> str:
+        """One sentence a customer understands."""
+        if lang == "zh":
+            return f"特价每件{self.price}元"
+        return f"special price {self.price} each"
+
+
+@dataclass(slots=True)
+class SpecialPriceRule(Rule):
+    """Compiled special_price."""
+
+    unit_price: int = 0
+
+    def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:
+        """Each eligible line drops to ``price`` x quantity when that is lower."""
+        price = self.unit_price
+        return item_outcome(ctx, eligible, lambda amount, qty: max(0, amount - price * qty))

@@ -1,0 +1,249 @@
+"""Spend or quantity thresholds: 满300减50, 每满300减50 (capped or 上不封顶), ladders, 满2件9折.
+
+Every threshold has a scope: ``shop`` judges each shop's eligible lines on their own, ``pool`` one
+pool over the eligible lines of all shops (跨店), ``order`` the whole order. It is judged on a
+declared base (``running``: after every earlier stage; ``list``: list prices; or the name of a
+stage: after that stage) and its discount is allocated back to lines in proportion to that base.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from .._types import Amount, Count, Percent
+from ..pricing.allocation import spread
+from ._base import (
+    Ctx,
+    Effect,
+    Env,
+    Miss,
+    Outcome,
+    Overflow,
+    Reason,
+    Rule,
+    RuleSpec,
+    ratio,
+    rule_fields,
+)
+
+Scope = Literal["shop", "pool", "order"]
+#: (discount wanted, times reached, nudge: (add this much, to save this much more) or None)
+Earned = tuple[int, int, tuple[int, int] | None]
+
+
+class Step(BaseModel):
+    """One rung: a spend or quantity to reach, and a fixed discount or a percent off."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_spend: Amount | None = None
+    min_qty: Count | None = None
+    discount: Amount | None = None
+    percent: Percent | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> Self:
+        if (self.min_spend is None) == (self.min_qty is None):
+            raise ValueError("give exactly one of min_spend, min_qty")
+        if (self.discount is None) == (self.percent is None):
+            raise ValueError("give exactly one of discount, percent")
+        return self
+
+    @property
+    def reach(self) -> object:
+        """The threshold value of this step."""
+        return self.min_spend if self.min_spend is not None else self.min_qty
+
+
+class Threshold(RuleSpec):
+    """A single threshold, a repeating one (``every``), or a ladder of steps."""
+
+    kind: Literal["threshold"]
+    scope: Scope = "pool"
+    base: str | None = None
+    min_spend: Amount | None = None
+    min_qty: Count | None = None
+    every: Amount | None = None
+    every_qty: Count | None = None
+    ladder: tuple[Step, ...] | None = None
+    discount: Amount | None = None
+    percent: Percent | None = None
+    cap: Amount | None = None
+    overflow: Overflow | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Self:
+        forms = [f for f in ("min_spend", "min_qty", "every", "every_qty", "ladder")
+                 if getattr(self, f) is not None]
+        if len(forms) != 1:
+            raise ValueError(
+                "give exactly one of min_spend, min_qty, every, every_qty, ladder "
+                f"(is: {forms or 'none'})"
+            )
+        if self.ladder is not None:
+            if self.discount is not None or self.percent is not None:
+                raise ValueError("a ladder gives discount or percent inside each step, not beside")
+            _check_ladder(self.ladder)
+        elif (self.discount is None) == (self.percent is None):
+            raise ValueError("give exactly one of discount, percent")
+        elif forms[0] in ("every", "every_qty") and self.percent is not None:
+            raise ValueError(f"{forms[0]} repeats a fixed discount; use discount, not percent")
+        if forms[0] == "every" and self.every == 0:
+            raise ValueError("every must be above 0")
+        return self
+
+    def steps(self) -> tuple[Step, ...]:
+        """The rungs, a single threshold being a ladder of one."""
+        if self.ladder is not None:
+            return self.ladder
+        return (Step(min_spend=self.min_spend, min_qty=self.min_qty,
+                     discount=self.discount, percent=self.percent),)
+
+    def compile(self, env: Env) -> Rule:
+        """The runtime form of this rule."""
+        fields = rule_fields(self, env)
+        cap = env.minor(self.cap) if self.cap is not None else None
+        base = self.base or env.default_base
+        spill = (self.overflow or env.overflow) == "spill"
+        if self.every is not None or self.every_qty is not None:
+            qty = self.every_qty is not None
+            size = self.every_qty if qty else env.minor(self.every)  # type: ignore[arg-type]
+            return RepeatingRule(**fields, scope=self.scope, base=base, cap=cap, spill=spill,
+                                 qty=qty, size=size, each=env.minor(self.discount))  # type: ignore[arg-type]
+        rungs = tuple(_compile_step(s, env) for s in self.steps())
+        return LadderRule(**fields, scope=self.scope, base=base, cap=cap, spill=spill,
+                          qty=rungs[0][0], rungs=rungs)
+
+    def describe(self, lang: str = "en") -> str:
+        """One sentence a customer understands."""
+        from ._threshold_text import describe_threshold
+
+        return describe_threshold(self, lang)
+
+
+def _check_ladder(ladder: tuple[Step, ...]) -> None:
+    if not ladder:
+        raise ValueError("a ladder needs at least one step")
+    if len({s.min_qty is None for s in ladder}) > 1:
+        raise ValueError("a ladder's steps must all use min_spend or all use min_qty")
+    reaches = [s.reach for s in ladder]
+    for a, b in pairwise(reaches):
+        if not b > a:  # type: ignore[operator]
+            raise ValueError(f"ladder does not increase: step {b} follows {a}; "
+                             "expected strictly increasing thresholds")
+    for a, b in pairwise(ladder):
+        same = (a.discount is None) == (b.discount is None)
+        if same and (b.discount or b.percent) < (a.discount or a.percent):  # type: ignore[operator]
+            raise ValueError(f"ladder benefit drops from {a.discount or a.percent} to "
+                             f"{b.discount or b.percent}; expected a higher step to give more")
+
+
+def _compile_step(step: Step, env: Env) -> tuple[bool, int, str, int, int]:
+    qty = step.min_qty is not None
+    reach = step.min_qty if qty else env.minor(step.min_spend)  # type: ignore[arg-type]
+    if step.discount is not None:
+        return (qty, reach, "amount", env.minor(step.discount), 1)  # type: ignore[return-value]
+    num, den = ratio(step.percent)  # type: ignore[arg-type]
+    return (qty, reach, "percent", num, den * 100)  # type: ignore[return-value]
+
+
+@dataclass(slots=True)
+class _ThresholdRule(Rule):
+    """What single, repeating and ladder thresholds share: scope groups, base, cap, allocation."""
+
+    scope: str = "pool"
+    base: str = "running"
+    cap: int | None = None
+    spill: bool = False
+    qty: bool = False
+
+    def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:
+        """Judge each scope group on its base and allocate what it earns."""
+        if self.scope != "shop":
+            return [self._group(ctx, eligible, None)]
+        groups: dict[str, list[int]] = {}
+        for i in eligible:
+            groups.setdefault(ctx.lines[i].shop, []).append(i)
+        return [self._group(ctx, groups[s], s) for s in sorted(groups)]
+
+    def _group(self, ctx: Ctx, idxs: list[int], shop: str | None) -> Outcome:
+        base_amounts = ctx.base(self.base)
+        spend = sum(base_amounts[i] for i in idxs)
+        measure = sum(ctx.lines[i].qty for i in idxs) if self.qty else spend
+        current = sum(ctx.amounts[i] for i in idxs)
+        earned = self.earn(ctx, measure, current)
+        if isinstance(earned, Miss):
+            earned.shop = shop
+            return earned
+        want, times, nudge = earned
+        if self.cap is not None and want > self.cap:
+            want, nudge = self.cap, None
+        if current == 0:
+            return Miss(Reason.NOTHING_LEFT, "every eligible line is already at zero", shop=shop)
+        weights = [base_amounts[i] for i in idxs]
+        alloc, lost = spread(want, idxs, weights, [ctx.amounts[i] for i in idxs],
+                             [ctx.lines[i].id for i in idxs], self.spill)
+        return Effect(amount=want - lost, base=spend, times=times, alloc=alloc, shop=shop,
+                      lost=lost, nudge=nudge)
+
+    def earn(self, ctx: Ctx, measure: int, current: int) -> Earned | Miss:
+        """(discount wanted, times, nudge) for a group whose base measures ``measure``."""
+        raise NotImplementedError
+
+    def _miss(self, ctx: Ctx, short: int, save: int) -> Miss:
+        if self.qty:
+            return Miss(Reason.BELOW_QUANTITY,
+                        f"add {short} more item(s) to save {ctx.env.show(save)}",
+                        would_save=save)
+        return Miss(Reason.BELOW_THRESHOLD,
+                    f"add {ctx.env.show(short)} more to save {ctx.env.show(save)}",
+                    shortfall=short, would_save=save)
+
+
+@dataclass(slots=True)
+class RepeatingRule(_ThresholdRule):
+    """每满 X 减 Y: the discount repeats for every full ``size`` reached, up to ``cap``."""
+
+    size: int = 1
+    each: int = 0
+
+    def earn(self, ctx: Ctx, measure: int, current: int) -> Earned | Miss:
+        """Times the size fits, times the discount."""
+        times = measure // self.size
+        if times == 0:
+            return self._miss(ctx, self.size - measure, self.each)
+        want = times * self.each
+        nudge = (self.size * (times + 1) - measure, self.each)
+        return want, times, None if self.qty else nudge
+
+
+@dataclass(slots=True)
+class LadderRule(_ThresholdRule):
+    """满 X 减 Y ladders (a single threshold is a ladder of one): the highest rung reached wins."""
+
+    rungs: tuple[tuple[bool, int, str, int, int], ...] = ()
+
+    def _benefit(self, ctx: Ctx, rung: tuple[bool, int, str, int, int], amount: int) -> int:
+        _qty, _reach, kind, a, b = rung
+        return a if kind == "amount" else ctx.round(amount * a, b)
+
+    def earn(self, ctx: Ctx, measure: int, current: int) -> Earned | Miss:
+        """The highest rung reached; a nudge towards the next."""
+        reached = [r for r in self.rungs if measure >= r[1]]
+        if not reached:
+            first = self.rungs[0]
+            short = first[1] - measure
+            at_reach = current if self.qty else current + short
+            return self._miss(ctx, short, self._benefit(ctx, first, at_reach))
+        top = reached[-1]
+        want = self._benefit(ctx, top, current)
+        nudge = None
+        if len(reached) < len(self.rungs) and not self.qty:
+            nxt = self.rungs[len(reached)]
+            short = nxt[1] - measure
+            nudge = (short, self._benefit(ctx, nxt, current + short) - want)
+        return want, 1, nudge
