@@ -55,7 +55,9 @@ class _Run:
             self.at = self.at.replace(tzinfo=env.tz)  # type: ignore[arg-type]
         self.lines = cart_lines(cart, env.digits)
         amounts = [ln.unit * ln.qty for ln in self.lines]
-        self.ctx = Ctx(self.lines, amounts, {"list": tuple(amounts)}, tuple(amounts), env)
+        shipping = {shop: to_minor(fee, env.digits) for shop, fee in cart.shipping.items()}
+        self.ctx = Ctx(self.lines, amounts, {"list": tuple(amounts)}, tuple(amounts), env,
+                       floors=[0] * len(amounts), shipping=shipping)
         self.eligible = campaign.plan.match(self.lines)
         self.taken: list[list[tuple[Rule, int]]] = [[] for _ in self.lines]
         self.applied: list[tuple[Rule, Effect]] = []

@@ -134,6 +134,20 @@ class Ctx:
     snapshots: dict[str, Sequence[int]]      # amounts after each finished stage, and "list"
     stage_start: Sequence[int]               # amounts when the current stage began
     env: Env
+    floors: list[int] = field(default_factory=list)   # no line goes below its floor (0, deposit)
+    shipping: dict[str, int] = field(default_factory=dict)  # running shipping fee per shop
+    multipliers: dict[str, tuple[int, int]] = field(default_factory=dict)  # benefit -> factor
+
+    def room(self, i: int) -> int:
+        """How much more line ``i`` can be discounted (its amount above its floor)."""
+        return self.amounts[i] - self.floors[i]
+
+    def scaled(self, benefit: str, amount: int) -> int:
+        """``amount`` times the customer's multiplier for ``benefit`` (1 when none applies)."""
+        factor = self.multipliers.get(benefit)
+        if factor is None:
+            return amount
+        return round_div(amount * factor[0], factor[1], self.env.rounding)
 
     def base(self, name: str) -> Sequence[int]:
         """Line amounts a threshold is judged on: ``running``, ``list`` or after a named stage."""
@@ -158,6 +172,7 @@ class Effect:
     lost: int = 0                             # requested but not given (lines at zero)
     detail: str = ""
     nudge: tuple[int, int] | None = None      # (add this much more, to save this much more)
+    ship: dict[str, int] = field(default_factory=dict)  # shop -> shipping fee taken off
 
 
 @dataclass(slots=True)

@@ -69,7 +69,8 @@ class BundleRule(Rule):
         idxs = sorted(per_line, key=lambda i: ctx.lines[i].id)
         weights = [per_line[i] for i in idxs]
         saving = sum(weights) - bundles * self.price
-        alloc, lost = spread(saving, idxs, weights, weights, [ctx.lines[i].id for i in idxs],
+        caps = [min(w, ctx.room(i)) for w, i in zip(weights, idxs, strict=True)]
+        alloc, lost = spread(saving, idxs, weights, caps, [ctx.lines[i].id for i in idxs],
                              spill=False)
         base = sum(ctx.amounts[i] for i in eligible)
         return [Effect(amount=saving - lost, base=base, times=bundles, alloc=alloc, lost=lost)]

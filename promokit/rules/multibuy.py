@@ -127,6 +127,7 @@ class MultibuyRule(Rule):
                 d = min(value, a * units)
             else:
                 d = max(0, value - a * units)
+            d = min(d, ctx.room(i))
             if d:
                 alloc[i] = d
         if not alloc:

@@ -182,10 +182,12 @@ class _ThresholdRule(Rule):
         want, times, nudge = earned
         if self.cap is not None and want > self.cap:
             want, nudge = self.cap, None
-        if current == 0:
-            return Miss(Reason.NOTHING_LEFT, "every eligible line is already at zero", shop=shop)
+        room = [ctx.room(i) for i in idxs]
+        if not any(room):
+            return Miss(Reason.NOTHING_LEFT, "every eligible line is already at its floor",
+                        shop=shop)
         weights = [base_amounts[i] for i in idxs]
-        alloc, lost = spread(want, idxs, weights, [ctx.amounts[i] for i in idxs],
+        alloc, lost = spread(want, idxs, weights, room,
                              [ctx.lines[i].id for i in idxs], self.spill)
         return Effect(amount=want - lost, base=spend, times=times, alloc=alloc, shop=shop,
                       lost=lost, nudge=nudge)
