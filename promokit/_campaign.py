@@ -16,9 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ._documents import Document, parse_document, read_document
 from ._errors import CampaignError, CartError
 from ._money import MINOR_UNITS, Rounding
+from ._types import Percent
 from ._validation import DEFAULT_STAGES, load_cart_data, validate_campaign
+from .pricing.coupons import CouponPolicy
 from .rules import AnyRule
-from .rules._base import Env, Overflow
+from .rules._base import Env, Overflow, RuleSpec
+from .tiers import Points, Tiers, perk_rules
 
 if TYPE_CHECKING:
     from ._cart import Cart
@@ -33,6 +36,15 @@ class ExclusiveGroup(BaseModel):
 
     pick: Literal["first", "best"] = "first"
     name: str | None = None
+
+
+class PresaleLimits(BaseModel):
+    """Platform limits on pre-sale terms, checked against every pre-sale line's price."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_deposit_percent: Percent | None = Field(
+        default=None, description="e.g. 20: a deposit may be at most 20% of the price")
 
 
 class CampaignSpec(BaseModel):
@@ -51,6 +63,18 @@ class CampaignSpec(BaseModel):
     overflow: Overflow = "lose"
     exclusive_groups: dict[str, ExclusiveGroup] = Field(default_factory=dict)
     rules: tuple[AnyRule, ...] = ()
+    tiers: Tiers | None = None
+    points: Points | None = None
+    shipping_stage: str | None = Field(
+        default=None, description="the stage where free-shipping perks apply")
+    coupon_policy: CouponPolicy | None = None
+    presale_limits: PresaleLimits | None = None
+
+    def all_rules(self) -> tuple[RuleSpec, ...]:
+        """The campaign's rules plus those its tier perks compile to."""
+        perks = [r for t in (self.tiers.levels if self.tiers else ())
+                 for r in perk_rules(t, self.shipping_stage)]
+        return (*self.rules, *perks)
 
     @field_validator("currency")
     @classmethod
@@ -101,6 +125,9 @@ class Campaign:
         s = self.spec
         return Env(currency=s.currency, digits=MINOR_UNITS[s.currency], rounding=s.rounding,
                    stages=s.stages, default_base=s.threshold_base, overflow=s.overflow,
+                   ranks=s.tiers.ranks if s.tiers else {},
+                   limits={k: v for k, v in (s.presale_limits or PresaleLimits())
+                           .model_dump().items() if v is not None},
                    tz=ZoneInfo(s.timezone))
 
     @cached_property
@@ -122,14 +149,20 @@ class Campaign:
         """The campaign id."""
         return self.spec.campaign
 
-    def price(self, cart: Cart | Mapping[str, Any], *, at: datetime | None = None) -> PriceResult:
-        """Price a cart (a :class:`Cart` or its dict form) at ``at``, by default the cart's."""
+    def price(self, cart: Cart | Mapping[str, Any], *, at: datetime | None = None,
+              phase: str | None = None, best_coupons: bool = False) -> PriceResult:
+        """Price a cart (a :class:`Cart` or its dict form).
+
+        ``at``: evaluation time (default: the cart's ``at``); ``phase``: ``deposit`` or
+        ``balance`` (default) for pre-sale lines; ``best_coupons``: choose the wallet combination
+        that minimises the amount due instead of applying ``cart.coupons``.
+        """
         from ._cart import Cart
-        from .pricing.engine import price
+        from .pricing.checkout import price
 
         if not isinstance(cart, Cart):
             cart = load_cart_data(cart)
-        return price(self, cart, at=at)
+        return price(self, cart, at=at, phase=phase, best_coupons=best_coupons)
 
     def __repr__(self) -> str:
         return f"<Campaign {self.id!r}: {len(self.spec.rules)} rules, {self.fingerprint[:19]}>"

@@ -8,6 +8,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ._coupon import Coupon
 from ._money import MINOR_UNITS
 from ._types import Amount, Count, Ident
 
@@ -17,11 +18,14 @@ class _Model(BaseModel):
 
 
 class Customer(_Model):
-    """Who is buying: id, membership tier and free-form tags."""
+    """Who is buying: id, tier (or the cumulative spend it is computed from), tags, points."""
 
     id: str | None = None
     tier: str | None = None
+    spend: Amount | None = Field(default=None, description="cumulative spend, to compute the tier")
     tags: tuple[str, ...] = ()
+    points: int = Field(default=0, ge=0, description="points balance")
+    use_points: int = Field(default=0, ge=0, description="points to pay with (capped by policy)")
 
 
 class Line(_Model):
@@ -51,6 +55,8 @@ class Cart(_Model):
     customer: Customer = Field(default_factory=Customer)
     lines: tuple[Line, ...] = Field(min_length=1)
     shipping: dict[str, Amount] = Field(default_factory=dict)
+    wallet: tuple[Coupon, ...] = Field(default=(), description="the customer's coupons")
+    coupons: tuple[str, ...] = Field(default=(), description="ids of wallet coupons chosen")
 
     @field_validator("currency")
     @classmethod
@@ -81,6 +87,10 @@ class Cart(_Model):
                     f"shipping.{shop}: {fee} has more than {digits} decimal places "
                     f"for {self.currency}"
                 )
+        ids = {c.id for c in self.wallet}
+        if len(ids) != len(self.wallet):
+            problems.append("wallet: coupon ids repeat")
+        problems += [f"coupons: {c!r} is not in the wallet" for c in self.coupons if c not in ids]
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ._money import Money
@@ -37,6 +38,9 @@ class LineResult:
     discounts: tuple[LineDiscount, ...]
     discount: Money
     net: Money
+    prepaid: Money              # paid in an earlier phase (a pre-sale deposit)
+    due: Money                  # net - prepaid: what this line adds to the charge now
+    presale: dict[str, Any] | None = None   # deposit, counts_as, boost, ... (money as Money)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +50,12 @@ class ShopResult:
     shop: str
     subtotal: Money
     discount: Money
-    merchant_funded: Money
-    platform_funded: Money
-    shipping: Money
-    payable: Money
+    merchant_funded: Money      # of discount + shipping_discount
+    platform_funded: Money      # of discount + shipping_discount (the platform reimburses it)
+    shipping_fee: Money
+    shipping_discount: Money
+    shipping: Money             # the fee after shipping rules and coupons
+    payable: Money              # subtotal - discount + shipping
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,7 @@ class Applied:
     allocations: tuple[tuple[str, Money], ...]   # (line id, amount), in line order
     lost: Money                                  # asked for but not given: lines were at zero
     detail: str = ""
+    shipping: tuple[tuple[str, Money], ...] = ()  # (shop, amount) taken off shipping fees
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +88,29 @@ class NotApplied:
     shop: str | None = None
     shortfall: Money | None = None
     would_save: Money | None = None
+    next_open: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CouponUse:
+    """What became of one wallet coupon: applied (and how much) or why not."""
+
+    id: str
+    kind: str
+    applied: bool
+    amount: Money
+    reason: str | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PointsUse:
+    """Points paid with (a payment, not a discount) and points earned by this order."""
+
+    used: int
+    value: Money
+    earned: int
+    multiplier: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +145,13 @@ class PriceResult:
     applied: tuple[Applied, ...]
     not_applied: tuple[NotApplied, ...]
     nudges: tuple[Nudge, ...]
+    total: Money               # line nets + shipping: what the order is worth, over all phases
+    prepaid_total: Money       # deposits paid in an earlier phase
+    shipping_fee_total: Money  # shipping before shipping rules and coupons
+    phase: str                 # "deposit" or "balance" (the default; also carts with no pre-sale)
+    tier: str | None
+    points: PointsUse | None
+    coupons: tuple[CouponUse, ...]
     cart: Cart
 
     def line(self, line_id: str) -> LineResult:
@@ -138,10 +175,17 @@ class PriceResult:
             "fingerprint": self.fingerprint,
             "currency": self.currency,
             "at": self.at.isoformat() if self.at else None,
+            "phase": self.phase,
+            "tier": self.tier,
             "subtotal": self.subtotal.to_json(),
             "discount_total": self.discount_total.to_json(),
+            "shipping_fee_total": self.shipping_fee_total.to_json(),
             "shipping_total": self.shipping_total.to_json(),
+            "total": self.total.to_json(),
+            "prepaid_total": self.prepaid_total.to_json(),
+            "points": _jsonable(self.points) if self.points else None,
             "payable": self.payable.to_json(),
+            "coupons": [_jsonable(c) for c in self.coupons],
             "lines": [_line(x) for x in self.lines],
             "shops": [_jsonable(x) for x in self.shops],
             "applied": [_applied(x) for x in self.applied],
@@ -151,12 +195,20 @@ class PriceResult:
         }
 
 
+def _plain(value: object) -> object:
+    if isinstance(value, Money):
+        return value.to_json()
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def _jsonable(obj: object) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in obj.__slots__:  # type: ignore[attr-defined]
-        value = getattr(obj, name)
-        out[name] = value.to_json() if isinstance(value, Money) else value
-    return out
+    return {name: _plain(getattr(obj, name)) for name in obj.__slots__}  # type: ignore[attr-defined]
 
 
 def _line(line: LineResult) -> dict[str, Any]:
@@ -168,4 +220,5 @@ def _line(line: LineResult) -> dict[str, Any]:
 def _applied(applied: Applied) -> dict[str, Any]:
     data = _jsonable(applied)
     data["allocations"] = {line: amount.to_json() for line, amount in applied.allocations}
+    data["shipping"] = {shop: amount.to_json() for shop, amount in applied.shipping}
     return data

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:
+    from .rules._base import CartLine
 
 _FIELDS = ("skus", "shops", "categories", "brands", "tags")
 
@@ -36,6 +39,8 @@ class Selection(BaseModel):
     brands: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     exclude: Exclude = Exclude()
+    presale: bool | None = Field(
+        default=None, description="true: only pre-sale lines; false: no pre-sale lines")
 
     @model_validator(mode="before")
     @classmethod
@@ -63,20 +68,22 @@ class Matcher:
     ex_categories: frozenset[str]
     ex_brands: frozenset[str]
     ex_tags: frozenset[str]
+    presale: bool | None = None
 
     @classmethod
     def of(cls, sel: Selection) -> Matcher:
         """Compile a selection."""
         inc = [frozenset(getattr(sel, f)) or None for f in _FIELDS]
         exc = [frozenset(getattr(sel.exclude, f)) for f in _FIELDS]
-        return cls(*inc, *exc)
+        return cls(*inc, *exc, presale=sel.presale)
 
     @property
     def selects_all(self) -> bool:
         """True when every line matches (no include and no exclude field)."""
         return not any(
             (self.skus, self.shops, self.categories, self.brands, self.tags, self.ex_skus,
-             self.ex_shops, self.ex_categories, self.ex_brands, self.ex_tags)
+             self.ex_shops, self.ex_categories, self.ex_brands, self.ex_tags,
+             self.presale is not None)
         )
 
     def index_key(self) -> tuple[str, frozenset[str]] | None:
@@ -87,9 +94,11 @@ class Matcher:
                 return name, values
         return None
 
-    def matches(self, sku: str, shop: str, category: str | None, brand: str | None,
-                tags: frozenset[str]) -> bool:
-        """Does a line with these attributes match?"""
+    def matches(self, line: CartLine) -> bool:
+        """Does this cart line match?"""
+        sku, shop, category, brand, tags = line.sku, line.shop, line.category, line.brand, line.tags
+        if self.presale is not None and line.presale != self.presale:
+            return False
         if self.skus is not None and sku not in self.skus:
             return False
         if self.shops is not None and shop not in self.shops:

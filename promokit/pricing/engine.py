@@ -1,199 +1,231 @@
-"""The staged engine: run a compiled plan over a cart, commit what rules return, build the result.
+"""The staged engine: run a compiled plan over a cart, commit what rules return.
 
-Pricing is pure. Stages run in the declared order; within a stage, rules (and exclusive groups, at
-the place of their first member) run by priority then id, so the order rules are listed in never
-matters. Each rule sees the running amounts and the snapshots taken after earlier stages, returns
-effects already capped at what is left, and the engine alone subtracts them.
+Pricing is pure. A :class:`Setup` fixes everything one cart brings (its lines in integer form, the
+customer's tier and multipliers, which lines each rule selects, what pre-sale terms claim before
+any stage runs). :func:`run_stage` then applies one stage to a :class:`Ctx`: rules (and exclusive
+groups, at the place of their first member) by priority then id, so the order rules are listed in
+never matters. Rules return effects already capped; only :func:`run_stage` subtracts them. A run
+can be resumed from any stage boundary, which is what the best-coupon search uses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .._errors import CurrencyMismatchError, PricingError
-from .._money import Money, to_minor
-from .._result import (
-    Applied,
-    LineDiscount,
-    LineResult,
-    NotApplied,
-    Nudge,
-    PriceResult,
-    ShopResult,
-)
+from .._money import to_minor
 from ..rules._base import CartLine, Ctx, Effect, Miss, Outcome, Reason, Rule
-from .plan import Group
+from .plan import Entry, Group
 
 if TYPE_CHECKING:
     from .._campaign import Campaign
     from .._cart import Cart
 
+PHASES = ("deposit", "balance")
 
-def cart_lines(cart: Cart, digits: int) -> tuple[CartLine, ...]:
+
+def cart_lines(cart: Cart, digits: int, presale: frozenset[int] = frozenset()
+               ) -> tuple[CartLine, ...]:
     """The cart's lines in the engine's integer form."""
     return tuple(
         CartLine(i, ln.id, ln.sku, ln.shop, to_minor(ln.unit_price, digits), ln.quantity,
-                 ln.category, ln.brand, frozenset(ln.tags))
+                 ln.category, ln.brand, frozenset(ln.tags), i in presale)
         for i, ln in enumerate(cart.lines)
     )
 
 
-class _Run:
-    """The mutable state of one pricing run (never shared)."""
+@dataclass(slots=True)
+class Trace:
+    """What a recorded run did: per-line takings, effects and misses, in order."""
 
-    def __init__(self, campaign: Campaign, cart: Cart, at: datetime | None) -> None:
+    taken: list[list[tuple[Rule, int]]]
+    applied: list[tuple[Rule, Effect]] = field(default_factory=list)
+    missed: list[tuple[Rule, Miss]] = field(default_factory=list)
+
+
+class Setup:
+    """Everything fixed for one cart under one campaign, shared by every run over it."""
+
+    def __init__(self, campaign: Campaign, cart: Cart, *, at: datetime | None = None,
+                 phase: str | None = None, extra: Sequence[Rule] = ()) -> None:
         env = campaign.env
+        spec = campaign.spec
         if cart.currency != env.currency:
             raise CurrencyMismatchError(env.currency, cart.currency)
-        self.campaign = campaign
-        self.env = env
-        self.cart = cart
+        if phase is not None and phase not in PHASES:
+            raise PricingError(f"unknown phase {phase!r}; expected one of {', '.join(PHASES)}")
+        self.campaign, self.cart, self.env, self.plan = campaign, cart, env, campaign.plan
+        self.phase = phase or "balance"
         self.at = at if at is not None else cart.at
         if self.at is not None and self.at.tzinfo is None:
-            self.at = self.at.replace(tzinfo=env.tz)  # type: ignore[arg-type]
-        self.lines = cart_lines(cart, env.digits)
-        amounts = [ln.unit * ln.qty for ln in self.lines]
-        shipping = {shop: to_minor(fee, env.digits) for shop, fee in cart.shipping.items()}
-        self.ctx = Ctx(self.lines, amounts, {"list": tuple(amounts)}, tuple(amounts), env,
-                       floors=[0] * len(amounts), shipping=shipping)
-        self.eligible = campaign.plan.match(self.lines)
-        self.taken: list[list[tuple[Rule, int]]] = [[] for _ in self.lines]
-        self.applied: list[tuple[Rule, Effect]] = []
-        self.missed: list[tuple[Rule, Miss]] = []
+            self.at = self.at.replace(tzinfo=env.tz)
+        customer = cart.customer
+        self.tier = spec.tiers.resolve(customer.tier, customer.spend) if spec.tiers \
+            else customer.tier
+        self.tags = frozenset(customer.tags)
+        perks = spec.tiers.get(self.tier).perks if spec.tiers and self.tier else None
+        self.multipliers = {k: v.as_integer_ratio() for k, v in perks.multipliers.items()} \
+            if perks else {}
+        self.points_multiplier = perks.points_multiplier if perks else Decimal(1)
 
-    def run(self) -> None:
-        plan = self.campaign.plan
-        ctx = self.ctx
-        for stage in plan.stages:
-            ctx.stage_start = tuple(ctx.amounts)
-            for entry in plan.entries[stage]:
-                if isinstance(entry, Group):
-                    self._group(entry)
-                elif entry.id in self.eligible:
-                    outcomes = self._try(entry)
-                    self._commit(entry, outcomes)
-            ctx.snapshots[stage] = tuple(ctx.amounts)
+        lines = cart_lines(cart, env.digits)
+        presale = self.plan.presale_lines(lines)
+        self.lines = cart_lines(cart, env.digits, presale) if presale else lines
+        self.eligible = self.plan.match(self.lines)
+        self.extra = tuple(extra)
+        for rule in self.extra:
+            idxs = [ln.index for ln in self.lines if rule.matcher.matches(ln)]
+            if idxs:
+                self.eligible[rule.id] = idxs
+        self.amounts = [ln.unit * ln.qty for ln in self.lines]
+        self.floors = [0] * len(self.lines)
+        self.prepaid = [0] * len(self.lines)
+        self.charged: dict[int, int] = {}
+        self.presale_info: dict[int, dict[str, object]] = {}
+        self.early_misses: list[tuple[Rule, Miss]] = []
+        self.shipping = {shop: to_minor(fee, env.digits) for shop, fee in cart.shipping.items()}
+        self._claim()
 
-    def _gate(self, rule: Rule) -> Miss | None:
-        if rule.start is None and rule.end is None:
-            return None
-        at = self.at
-        if at is None:
-            raise PricingError(f"rule {rule.id!r} has a validity window but the cart has no "
-                               "'at' time; give the cart an 'at' or price it with at=...")
-        if rule.start is not None and at < rule.start:
-            return Miss(Reason.NOT_STARTED, f"starts at {rule.start.isoformat()}")
-        if rule.end is not None and at >= rule.end:
-            return Miss(Reason.ENDED, f"ended at {rule.end.isoformat()}")
-        return None
-
-    def _try(self, rule: Rule) -> list[Outcome]:
-        closed = self._gate(rule)
-        if closed is not None:
-            return [closed]
-        return rule.evaluate(self.ctx, self.eligible[rule.id])
-
-    def _commit(self, rule: Rule, outcomes: Sequence[Outcome]) -> None:
-        amounts = self.ctx.amounts
-        for out in outcomes:
-            if isinstance(out, Miss):
-                self.missed.append((rule, out))
+    def _claim(self) -> None:
+        """Let rules with pre-stage terms (pre-sale) fix floors, prepayments and charges."""
+        ctx = self.new_ctx()
+        for rule in self.plan.preparers:
+            if rule.id not in self.eligible:
                 continue
-            for i, d in out.alloc.items():
-                amounts[i] -= d
-                self.taken[i].append((rule, d))
-            self.applied.append((rule, out))
+            claim = rule.prepare(ctx, self.eligible[rule.id])
+            if claim is None:
+                continue
+            for i, floor in claim.floors.items():
+                self.floors[i] = max(self.floors[i], floor)
+            for i, paid in claim.prepaid.items():
+                self.prepaid[i] += paid
+            self.charged.update(claim.charges)
+            self.presale_info.update(claim.info)
+            self.early_misses += [(rule, m) for m in claim.misses]
+        if self.charged:
+            for i, charge in self.charged.items():
+                self.amounts[i] = self.floors[i] = charge
+            for rule_id, idxs in list(self.eligible.items()):
+                kept = [i for i in idxs if i not in self.charged]
+                if kept:
+                    self.eligible[rule_id] = kept
+                else:
+                    del self.eligible[rule_id]
+            live = {self.lines[i].shop for i in range(len(self.lines)) if i not in self.charged}
+            self.shipping = {s: fee for s, fee in self.shipping.items() if s in live}
 
-    def _group(self, group: Group) -> None:
-        members = [r for r in group.rules if r.id in self.eligible]
-        if not members:
-            return
-        tried = [(r, self._try(r)) for r in members] if group.pick == "best" else []
-        winner: Rule | None = None
-        if group.pick == "best":
-            best = -1
-            for rule, outs in tried:
-                saving = sum(o.amount for o in outs if isinstance(o, Effect))
-                if saving > best and saving > 0:
-                    winner, best = rule, saving
-        else:
-            for rule in members:
-                outs = self._try(rule)
-                tried.append((rule, outs))
-                if any(isinstance(o, Effect) for o in outs):
-                    winner = rule
-                    break
-        how = "saves more" if group.pick == "best" else "comes first"
-        outcomes = dict((r.id, outs) for r, outs in tried)
+    def new_ctx(self) -> Ctx:
+        """A fresh run state at the start of the first stage."""
+        amounts = list(self.amounts)
+        start = tuple(amounts)
+        return Ctx(self.lines, amounts, {"list": start}, start, self.env,
+                   floors=self.floors, shipping=dict(self.shipping),
+                   multipliers=self.multipliers, at=self.at, phase=self.phase)
+
+    def entries(self, stage: str, active: Sequence[Rule]) -> Sequence[Entry]:
+        """The stage's rules and groups, with the active extra rules (coupons) merged in order."""
+        base = self.plan.entries[stage]
+        extra = [r for r in active if r.stage == stage]
+        if not extra:
+            return base
+        return sorted([*base, *extra], key=_entry_key)
+
+    def gate(self, rule: Rule) -> Miss | None:
+        """Why a rule is closed now for this customer, or None."""
+        gate = rule.gate
+        if gate is None:
+            return None
+        if gate.timed and self.at is None:
+            raise PricingError(f"rule {rule.id!r} has a validity window or schedule but the cart "
+                               "has no 'at' time; give the cart an 'at' or price it with at=...")
+        closed = gate.check(self.at, self.tier, self.tags)
+        if closed is None:
+            return None
+        return Miss(Reason(closed.reason), closed.message, next_open=closed.next_open)
+
+
+def _entry_key(entry: Entry) -> tuple[int, str]:
+    if isinstance(entry, Group):
+        return min(r.sort_key() for r in entry.rules)
+    return entry.sort_key()
+
+
+def run_stage(setup: Setup, ctx: Ctx, stage: str, active: Sequence[Rule],
+              trace: Trace | None) -> None:
+    """Apply one stage to ``ctx`` (recording into ``trace`` when given)."""
+    ctx.stage_start = tuple(ctx.amounts)
+    for entry in setup.entries(stage, active):
+        if isinstance(entry, Group):
+            _group(setup, ctx, entry, trace)
+        elif entry.id in setup.eligible:
+            _commit(ctx, entry, _try(setup, ctx, entry), trace)
+    ctx.snapshots[stage] = tuple(ctx.amounts)
+
+
+def run(setup: Setup, active: Sequence[Rule] = (), trace: Trace | None = None) -> Ctx:
+    """Every stage, in order, from a fresh state."""
+    ctx = setup.new_ctx()
+    for stage in setup.plan.stages:
+        run_stage(setup, ctx, stage, active, trace)
+    return ctx
+
+
+def _try(setup: Setup, ctx: Ctx, rule: Rule) -> list[Outcome]:
+    closed = setup.gate(rule)
+    if closed is not None:
+        return [closed]
+    return rule.evaluate(ctx, setup.eligible[rule.id])
+
+
+def _commit(ctx: Ctx, rule: Rule, outcomes: Sequence[Outcome], trace: Trace | None) -> None:
+    amounts = ctx.amounts
+    for out in outcomes:
+        if isinstance(out, Miss):
+            if trace is not None:
+                trace.missed.append((rule, out))
+            continue
+        for i, d in out.alloc.items():
+            amounts[i] -= d
+            if trace is not None:
+                trace.taken[i].append((rule, d))
+        for shop, d in out.ship.items():
+            ctx.shipping[shop] -= d
+        if trace is not None:
+            trace.applied.append((rule, out))
+
+
+def _group(setup: Setup, ctx: Ctx, group: Group, trace: Trace | None) -> None:
+    members = [r for r in group.rules if r.id in setup.eligible]
+    if not members:
+        return
+    tried: list[tuple[Rule, list[Outcome]]] = []
+    winner: Rule | None = None
+    if group.pick == "best":
+        tried = [(r, _try(setup, ctx, r)) for r in members]
+        best = 0
+        for rule, outs in tried:
+            saving = sum(o.amount for o in outs if isinstance(o, Effect))
+            if saving > best:
+                winner, best = rule, saving
+    else:
         for rule in members:
-            outs = outcomes.get(rule.id)
-            effective = outs is not None and any(isinstance(o, Effect) for o in outs)
-            if winner is None or rule is winner or (outs is not None and not effective):
-                self._commit(rule, outs if outs is not None else [])
-            else:
-                self.missed.append((rule, Miss(  # type: ignore[union-attr]
-                    Reason.EXCLUDED,
-                    f"exclusive group {group.name!r}: {winner.id!r} {how} and applied instead")))
-
-    def result(self) -> PriceResult:
-        cur = self.env.currency
-
-        def m(minor: int) -> Money:
-            return Money(minor, cur)
-
-        cart = self.cart
-        shipping = {shop: to_minor(fee, self.env.digits) for shop, fee in cart.shipping.items()}
-        lines = []
-        shop_acc: dict[str, list[int]] = {}
-        for ln, taken, net in zip(self.lines, self.taken, self.ctx.amounts, strict=True):
-            discounts = tuple(LineDiscount(r.id, r.stage, m(d), r.funded_by) for r, d in taken)
-            sub = ln.unit * ln.qty
-            lines.append(LineResult(ln.id, ln.sku, ln.shop, ln.qty, m(ln.unit), m(sub),
-                                    discounts, m(sub - net), m(net)))
-            acc = shop_acc.setdefault(ln.shop, [0, 0, 0])
-            acc[0] += sub
-            for r, d in taken:
-                acc[1 if r.funded_by == "merchant" else 2] += d
-        shops = []
-        for shop in sorted(set(shop_acc) | set(shipping)):
-            sub, merchant, platform = shop_acc.get(shop, (0, 0, 0))
-            fee = shipping.get(shop, 0)
-            shops.append(ShopResult(shop, m(sub), m(merchant + platform), m(merchant),
-                                    m(platform), m(fee), m(sub - merchant - platform + fee)))
-        line_ids = [ln.id for ln in self.lines]
-        applied = tuple(
-            Applied(r.id, r.kind, r.stage, m(e.amount), m(e.base), e.times, e.shop, r.funded_by,
-                    tuple((line_ids[i], m(e.alloc[i])) for i in sorted(e.alloc)), m(e.lost),
-                    e.detail)
-            for r, e in self.applied
-        )
-        not_applied = tuple(
-            NotApplied(r.id, r.kind, r.stage, str(x.reason), x.message, x.shop,
-                       None if x.shortfall is None else m(x.shortfall),
-                       None if x.would_save is None else m(x.would_save))
-            for r, x in self.missed
-        )
-        nudges = [Nudge(r.id, x.shop, m(x.shortfall), m(x.would_save))
-                  for r, x in self.missed if x.shortfall is not None and x.would_save]
-        nudges += [Nudge(r.id, e.shop, m(e.nudge[0]), m(e.nudge[1]))
-                   for r, e in self.applied if e.nudge is not None and e.nudge[1] > 0]
-        subtotal = sum(ln.unit * ln.qty for ln in self.lines)
-        goods = sum(self.ctx.amounts)
-        ship = sum(shipping.values())
-        return PriceResult(
-            campaign=self.campaign.id, fingerprint=self.campaign.fingerprint, currency=cur,
-            at=self.at, subtotal=m(subtotal), discount_total=m(subtotal - goods),
-            shipping_total=m(ship), payable=m(goods + ship), lines=tuple(lines),
-            shops=tuple(shops), applied=applied, not_applied=not_applied,
-            nudges=tuple(sorted(nudges, key=lambda n: (n.shortfall.minor, n.rule, n.shop or ""))),
-            cart=cart,
-        )
-
-
-def price(campaign: Campaign, cart: Cart, *, at: datetime | None = None) -> PriceResult:
-    """Price ``cart`` under ``campaign``: the one entry point of the engine."""
-    run = _Run(campaign, cart, at)
-    run.run()
-    return run.result()
+            outs = _try(setup, ctx, rule)
+            tried.append((rule, outs))
+            if any(isinstance(o, Effect) for o in outs):
+                winner = rule
+                break
+    how = "saves more" if group.pick == "best" else "comes first"
+    outcomes = {r.id: outs for r, outs in tried}
+    for rule in members:
+        outs = outcomes.get(rule.id)
+        effective = outs is not None and any(isinstance(o, Effect) for o in outs)
+        if winner is None or rule is winner or (outs is not None and not effective):
+            _commit(ctx, rule, outs or [], trace)
+        elif trace is not None:
+            trace.missed.append((rule, Miss(
+                Reason.EXCLUDED,
+                f"exclusive group {group.name!r}: {winner.id!r} {how} and applied instead")))

@@ -38,11 +38,12 @@ class Plan:
     index: dict[str, dict[str, tuple[Rule, ...]]]
     unindexed: tuple[Rule, ...]
     rules: tuple[Rule, ...]
+    preparers: tuple[Rule, ...] = ()   # rules with terms fixed before the stages (pre-sale)
 
     @classmethod
     def build(cls, spec: CampaignSpec, env: Env) -> Plan:
         """Compile every rule, order each stage, index by match field."""
-        rules = tuple(sorted((r.compile(env) for r in spec.rules),
+        rules = tuple(sorted((r.compile(env) for r in spec.all_rules()),
                              key=lambda r: (env.stages.index(r.stage), r.priority, r.id)))
         entries: dict[str, tuple[Entry, ...]] = {}
         for stage in env.stages:
@@ -70,7 +71,13 @@ class Plan:
             for value in values:
                 index.setdefault(field, {}).setdefault(value, []).append(rule)
         frozen = {f: {v: tuple(rs) for v, rs in m.items()} for f, m in index.items()}
-        return cls(env.stages, entries, frozen, tuple(unindexed), rules)
+        preparers = tuple(r for r in rules if type(r).prepare is not Rule.prepare)
+        return cls(env.stages, entries, frozen, tuple(unindexed), rules, preparers)
+
+    def presale_lines(self, lines: Sequence[CartLine]) -> frozenset[int]:
+        """Indices of the lines some pre-sale rule selects."""
+        return frozenset(ln.index for rule in self.preparers if rule.kind == "presale"
+                         for ln in lines if rule.matcher.matches(ln))
 
     def match(self, lines: Sequence[CartLine]) -> dict[str, list[int]]:
         """rule id -> indices of the lines it selects, for rules selecting at least one line."""
@@ -93,6 +100,6 @@ class Plan:
                 if rule.id in seen:
                     continue
                 seen.add(rule.id)
-                if rule.matcher.matches(line.sku, line.shop, line.category, line.brand, line.tags):
+                if rule.matcher.matches(line):
                     out.setdefault(rule.id, []).append(line.index)
         return out

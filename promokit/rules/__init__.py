@@ -11,6 +11,8 @@ from .amount_off import AmountOff
 from .bundle import Bundle
 from .multibuy import Multibuy
 from .percent_off import PercentOff
+from .presale import Presale
+from .shipping import FreeShipping
 from .special_price import SpecialPrice
 from .threshold import Threshold
 
@@ -22,10 +24,12 @@ RULE_KINDS: dict[str, type[RuleSpec]] = {
     "multibuy": Multibuy,
     "bundle": Bundle,
     "threshold": Threshold,
+    "presale": Presale,
+    "free_shipping": FreeShipping,
 }
 
 AnyRule = Annotated[
-    PercentOff | AmountOff | SpecialPrice | Multibuy | Bundle | Threshold,
+    PercentOff | AmountOff | SpecialPrice | Multibuy | Bundle | Threshold | Presale | FreeShipping,
     Field(discriminator="kind"),
 ]
 

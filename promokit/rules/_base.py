@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from .._money import Rounding, format_minor, round_div, to_minor
 from .._selection import Matcher, Selection
 from .._types import Ident
+from ._gates import Customers, Gate, Schedule, Window
 
 Funder = Literal["merchant", "platform"]
 Overflow = Literal["lose", "spill"]
@@ -38,26 +39,15 @@ class Reason(StrEnum):
     NOT_STARTED = "not_started"              # evaluation time before the rule's window
     ENDED = "ended"                          # evaluation time after the rule's window
     EXCLUDED = "excluded"                    # another rule of its exclusive group applied
-
-
-class Window(BaseModel):
-    """A validity window; naive times are read in the campaign's time zone. End is exclusive."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    start: datetime | None = None
-    end: datetime | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Window:
-        both = self.start is not None and self.end is not None
-        if both and _naive(self.start) == _naive(self.end) and self.end <= self.start:
-            raise ValueError(f"window end {self.end} is not after its start {self.start}")
-        return self
-
-
-def _naive(value: datetime) -> bool:
-    return value.tzinfo is None
+    OFF_SCHEDULE = "off_schedule"            # outside its recurring schedule (member day)
+    TIER_NOT_ELIGIBLE = "tier_not_eligible"  # the customer's tier may not use it
+    CUSTOMER_NOT_ELIGIBLE = "customer_not_eligible"  # the customer lacks a required tag
+    BALANCE_WINDOW_MISSED = "balance_window_missed"  # pre-sale balance paid outside its window
+    INCOMPATIBLE = "incompatible"            # a coupon that does not combine with one applied
+    KIND_LIMIT = "kind_limit"                # over the per-kind coupon limit
+    NOT_ACCEPTED = "not_accepted"            # a coupon kind the campaign does not accept
+    NO_ELIGIBLE_LINES = "no_eligible_lines"  # a coupon matching nothing in the cart (wrong shop)
+    NOT_CHOSEN = "not_chosen"                # best mode: a combination without it pays less
 
 
 class RuleSpec(BaseModel):
@@ -74,6 +64,8 @@ class RuleSpec(BaseModel):
     exclusive: str | None = Field(default=None, description="exclusive group this rule belongs to")
     funded_by: Funder = "merchant"
     window: Window | None = None
+    schedule: Schedule | None = None
+    customers: Customers | None = None
 
     def compile(self, env: Env) -> Rule:  # pragma: no cover - every kind overrides
         """The runtime form of this rule."""
@@ -94,7 +86,9 @@ class Env:
     stages: tuple[str, ...]
     default_base: str
     overflow: Overflow
-    tz: object  # a tzinfo
+    tz: tzinfo
+    ranks: dict[str, int] = field(default_factory=dict)  # tier name -> rank
+    limits: dict[str, Decimal] = field(default_factory=dict)  # campaign limits (presale_limits)
 
     def minor(self, value: Decimal) -> int:
         """Exact minor units of a validated amount."""
@@ -118,6 +112,7 @@ class CartLine:
     category: str | None
     brand: str | None
     tags: frozenset[str]
+    presale: bool = False
 
     @property
     def subtotal(self) -> int:
@@ -137,6 +132,8 @@ class Ctx:
     floors: list[int] = field(default_factory=list)   # no line goes below its floor (0, deposit)
     shipping: dict[str, int] = field(default_factory=dict)  # running shipping fee per shop
     multipliers: dict[str, tuple[int, int]] = field(default_factory=dict)  # benefit -> factor
+    at: datetime | None = None
+    phase: str = "full"
 
     def room(self, i: int) -> int:
         """How much more line ``i`` can be discounted (its amount above its floor)."""
@@ -146,7 +143,9 @@ class Ctx:
         """``amount`` times the customer's multiplier for ``benefit`` (1 when none applies)."""
         factor = self.multipliers.get(benefit)
         if factor is None:
-            return amount
+            factor = self.multipliers.get(benefit.partition(":")[0])
+            if factor is None:
+                return amount
         return round_div(amount * factor[0], factor[1], self.env.rounding)
 
     def base(self, name: str) -> Sequence[int]:
@@ -184,6 +183,7 @@ class Miss:
     shop: str | None = None
     shortfall: int | None = None
     would_save: int | None = None
+    next_open: datetime | None = None
 
 
 Outcome = Effect | Miss
@@ -200,36 +200,47 @@ class Rule:
     group: str | None
     funded_by: str
     matcher: Matcher
-    start: datetime | None
-    end: datetime | None
+    gate: Gate | None
     spec: RuleSpec = field(repr=False)
+    benefit: str | None = None   # the multiplier key this rule's benefit answers to
 
     def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:  # pragma: no cover
         """Effects and misses of this rule on the eligible lines (indices into ctx.lines)."""
         raise NotImplementedError
+
+    def prepare(self, ctx: Ctx, eligible: list[int]) -> Claim | None:
+        """Before any stage runs: fix floors, prepayments or a phase's fixed charges (pre-sale)."""
+        return None
 
     def sort_key(self) -> tuple[int, str]:
         """Order within a stage: priority, then id."""
         return (self.priority, self.id)
 
 
+@dataclass(slots=True)
+class Claim:
+    """What a rule's ``prepare`` fixes for its lines before the stages run.
+
+    ``floors``: a line may not be discounted below this; ``prepaid``: paid in an earlier phase and
+    deducted from what is due now; ``charges``: in this phase the line costs exactly this and no
+    other rule touches it; ``info``: per-line facts for the result (e.g. deposit, boost).
+    """
+
+    floors: dict[int, int] = field(default_factory=dict)
+    prepaid: dict[int, int] = field(default_factory=dict)
+    charges: dict[int, int] = field(default_factory=dict)
+    info: dict[int, dict[str, object]] = field(default_factory=dict)
+    misses: list[Miss] = field(default_factory=list)
+
+
 def rule_fields(spec: RuleSpec, env: Env) -> dict[str, object]:
     """The common compiled fields of a rule, for a kind's ``compile``."""
-    start = end = None
-    if spec.window is not None:
-        start = _aware(spec.window.start, env.tz)
-        end = _aware(spec.window.end, env.tz)
+    gate = Gate.build(spec.window, spec.schedule, spec.customers, env.tz, env.ranks)
     return {
         "id": spec.id, "kind": spec.kind, "stage": spec.stage, "priority": spec.priority,
         "group": spec.exclusive, "funded_by": spec.funded_by, "matcher": Matcher.of(spec.select),
-        "start": start, "end": end, "spec": spec,
+        "gate": gate, "spec": spec,
     }
-
-
-def _aware(value: datetime | None, tz: object) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=tz)  # type: ignore[arg-type]
 
 
 def ratio(value: Decimal) -> tuple[int, int]:

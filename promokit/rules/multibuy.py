@@ -105,7 +105,7 @@ class MultibuyRule(Rule):
         else:
             m = self.reward
             idxs = [ln.index for ln in ctx.lines
-                    if m.matches(ln.sku, ln.shop, ln.category, ln.brand, ln.tags)]
+                    if m.matches(ln)]
             pool, same = _units(ctx, idxs), False
         pool.sort(key=lambda u: (u[0] if self.cheapest else -u[0], u[1]))
         chosen, times = self._choose(cond, pool, same)

@@ -112,8 +112,10 @@ class Threshold(RuleSpec):
         if self.every is not None or self.every_qty is not None:
             qty = self.every_qty is not None
             size = self.every_qty if qty else env.minor(self.every)  # type: ignore[arg-type]
+            fields["benefit"] = f"rule:{self.id}"
             return RepeatingRule(**fields, scope=self.scope, base=base, cap=cap, spill=spill,
                                  qty=qty, size=size, each=env.minor(self.discount))  # type: ignore[arg-type]
+        fields["benefit"] = f"rule:{self.id}"
         rungs = tuple(_compile_step(s, env) for s in self.steps())
         return LadderRule(**fields, scope=self.scope, base=base, cap=cap, spill=spill,
                           qty=rungs[0][0], rungs=rungs)
@@ -180,6 +182,8 @@ class _ThresholdRule(Rule):
             earned.shop = shop
             return earned
         want, times, nudge = earned
+        if self.benefit is not None:
+            want = ctx.scaled(self.benefit, want)
         if self.cap is not None and want > self.cap:
             want, nudge = self.cap, None
         room = [ctx.room(i) for i in idxs]

@@ -1,0 +1,95 @@
+"""One call prices a cart: set up, choose coupons (selected or best), run, build the result."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from .._coupon import Coupon
+from .._money import Money
+from .._result import CouponUse, PriceResult
+from ..rules._base import Rule
+from .coupons import coupon_rule, valid_together
+from .engine import Setup, Trace, run
+from .result import build_result
+from .search import best_combination, explain_unused
+
+if TYPE_CHECKING:
+    from .._campaign import Campaign
+    from .._cart import Cart
+
+
+def price(campaign: Campaign, cart: Cart, *, at: datetime | None = None,
+          phase: str | None = None, best_coupons: bool = False) -> PriceResult:
+    """Price ``cart``: the engine's one entry point."""
+    if not cart.wallet:
+        setup = Setup(campaign, cart, at=at, phase=phase)
+        trace = Trace([[] for _ in setup.lines])
+        return build_result(setup, run(setup, (), trace), trace)
+
+    policy = campaign.spec.coupon_policy
+    rules: dict[str, Rule] = {}
+    reasons: dict[str, tuple[str, str]] = {}
+    for c in cart.wallet:
+        if policy is None or c.kind not in policy.kinds:
+            reasons[c.id] = ("not_accepted", f"this campaign accepts no {c.kind} coupons")
+        else:
+            rules[c.id] = coupon_rule(c, policy.kinds[c.kind], campaign.env)
+    setup = Setup(campaign, cart, at=at, phase=phase, extra=tuple(rules.values()))
+
+    if best_coupons:
+        pool = [c for c in cart.wallet if c.id in rules]
+    else:
+        wanted = set(cart.coupons)
+        pool = [c for c in cart.wallet if c.id in rules and c.id in wanted]
+        for c in cart.wallet:
+            if c.id not in wanted:
+                reasons.setdefault(c.id, ("not_chosen", "not selected"))
+    usable = []
+    for c in pool:
+        rule = rules[c.id]
+        if rule.id not in setup.eligible:
+            reasons[c.id] = ("no_eligible_lines", _no_lines(c))
+            continue
+        closed = setup.gate(rule)
+        if closed is not None:
+            message = f"expired: {closed.message}" if closed.reason == "ended" else closed.message
+            reasons[c.id] = (str(closed.reason), message)
+            continue
+        usable.append(c)
+    chosen: Sequence[Coupon] = usable
+    if policy is not None and (best_coupons or not valid_together(usable, policy)):
+        chosen, _steps = best_combination(setup, usable, rules, policy)
+        reasons.update(explain_unused(usable, chosen, policy))
+    trace = Trace([[] for _ in setup.lines])
+    ctx = run(setup, [rules[c.id] for c in chosen], trace)
+    return build_result(setup, ctx, trace, _uses(cart.wallet, trace, reasons, campaign))
+
+
+def _no_lines(coupon: Coupon) -> str:
+    if coupon.shop is not None:
+        return f"wrong shop: the cart has no eligible line from shop {coupon.shop!r}"
+    return "no line in the cart matches this coupon"
+
+
+def _uses(wallet: Sequence[Coupon], trace: Trace, reasons: dict[str, tuple[str, str]],
+          campaign: Campaign) -> tuple[CouponUse, ...]:
+    cur = campaign.env.currency
+    amounts: dict[str, int] = {}
+    for rule, effect in trace.applied:
+        amounts[rule.id] = amounts.get(rule.id, 0) + effect.amount
+    missed = {rule.id: miss for rule, miss in trace.missed}
+    out = []
+    for c in wallet:
+        rid = f"coupon:{c.id}"
+        if rid in amounts:
+            out.append(CouponUse(c.id, c.kind, True, Money(amounts[rid], cur)))
+        elif rid in missed:
+            miss = missed[rid]
+            out.append(CouponUse(c.id, c.kind, False, Money(0, cur), str(miss.reason),
+                                 miss.message))
+        else:
+            reason, message = reasons.get(c.id, ("nothing_left", "nothing left to discount"))
+            out.append(CouponUse(c.id, c.kind, False, Money(0, cur), reason, message))
+    return tuple(out)

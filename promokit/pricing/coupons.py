@@ -1,0 +1,117 @@
+"""The campaign's coupon stacking policy, and coupons compiled to ordinary rules.
+
+A coupon becomes a threshold rule (or a shipping rule) at the stage its kind is declared at, with
+its kind's threshold base and funder; the engine runs it like any other rule. What is special to
+coupons is only which combinations are allowed: per-kind limits (one shop coupon per shop, one
+platform coupon per order, red envelopes unlimited), ``combines_with`` between kinds, and stack
+groups. :func:`conflict` checks that, for selected mode and for the best-combination search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .._coupon import Coupon, CouponKind
+from ..rules._base import Env, Funder, Rule
+from ..rules._gates import Window
+from ..rules.shipping import FreeShipping
+from ..rules.threshold import Threshold
+
+_SCOPES = {"shop": "shop", "platform": "pool", "allowance": "pool", "product": "pool",
+           "red_envelope": "order", "shipping": "shop"}
+_FUNDERS: dict[str, Funder] = {"shop": "merchant", "product": "merchant", "shipping": "merchant",
+                               "platform": "platform", "allowance": "platform",
+                               "red_envelope": "platform"}
+
+
+class KindPolicy(BaseModel):
+    """How one coupon kind stacks: its stage, limit, threshold base, funder, compatible kinds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    stage: str
+    limit: int | None = Field(default=1, ge=1, description="at most this many; null: no limit")
+    per: Literal["order", "shop"] = "order"
+    base: str | None = Field(default=None, description="threshold base; default: the campaign's")
+    funded_by: Funder | None = None
+    combines_with: tuple[CouponKind, ...] | None = Field(
+        default=None, description="kinds it may be used with; null: every kind")
+
+
+class CouponPolicy(BaseModel):
+    """The campaign's stacking policy for wallet coupons."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kinds: dict[CouponKind, KindPolicy]
+    max_coupons: int | None = Field(default=None, ge=1)
+    search_limit: int = Field(default=20_000, ge=1,
+                              description="best mode: most partial combinations evaluated")
+
+
+def coupon_rule(coupon: Coupon, policy: KindPolicy, env: Env) -> Rule:
+    """The rule a coupon runs as (id ``coupon:<id>``)."""
+    select = coupon.select
+    if coupon.shop is not None:
+        select = select.model_copy(update={"shops": (coupon.shop,)})
+    common = {"id": f"coupon:{coupon.id}", "stage": policy.stage, "select": select,
+              "name": coupon.name, "funded_by": policy.funded_by or _FUNDERS[coupon.kind],
+              "window": Window(start=coupon.start, end=coupon.end)
+              if coupon.start or coupon.end else None}
+    if coupon.kind == "shipping":
+        spec = FreeShipping(kind="free_shipping", min_spend=coupon.min_spend,
+                            max_waived=coupon.value, base=policy.base, **common)  # type: ignore[arg-type]
+    else:
+        spec = Threshold(kind="threshold", scope=_SCOPES[coupon.kind],  # type: ignore[arg-type]
+                         min_spend=coupon.min_spend or Decimal(0), discount=coupon.value,
+                         percent=coupon.percent, cap=coupon.max_discount, base=policy.base,
+                         **common)
+    rule = spec.compile(env)
+    rule.kind = f"coupon/{coupon.kind}"
+    rule.benefit = f"coupon:{coupon.kind}"
+    return rule
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Why a coupon cannot join a combination: reason code, message, and the coupon in the way."""
+
+    reason: str
+    message: str
+    other: str | None = None
+
+
+def conflict(coupon: Coupon, chosen: Sequence[Coupon], policy: CouponPolicy) -> Conflict | None:
+    """Can ``coupon`` join ``chosen`` (already valid together) under ``policy``?"""
+    mine = policy.kinds[coupon.kind]
+    if policy.max_coupons is not None and len(chosen) >= policy.max_coupons:
+        return Conflict("kind_limit", f"at most {policy.max_coupons} coupons per order")
+    if mine.limit is not None:
+        same = [c for c in chosen if c.kind == coupon.kind
+                and (mine.per == "order" or c.shop == coupon.shop)]
+        if len(same) >= mine.limit:
+            where = f"shop {coupon.shop}" if mine.per == "shop" else "order"
+            return Conflict("kind_limit",
+                            f"at most {mine.limit} {coupon.kind} coupon(s) per {where}; "
+                            f"{same[0].id!r} is used", same[0].id)
+    for other in chosen:
+        theirs = policy.kinds[other.kind]
+        if other.kind != coupon.kind and (
+                (mine.combines_with is not None and other.kind not in mine.combines_with)
+                or (theirs.combines_with is not None and coupon.kind not in theirs.combines_with)):
+            return Conflict("incompatible", f"a {coupon.kind} coupon does not combine with "
+                            f"{other.kind} coupon {other.id!r}", other.id)
+        if coupon.stack_group is not None and other.stack_group == coupon.stack_group:
+            return Conflict("incompatible", f"stack group {coupon.stack_group!r} allows one "
+                            f"coupon; {other.id!r} is used", other.id)
+    return None
+
+
+def valid_together(coupons: Sequence[Coupon], policy: CouponPolicy) -> bool:
+    """Do these coupons satisfy every stacking limit together?"""
+    return all(conflict(c, coupons[:k], policy) is None for k, c in enumerate(coupons))

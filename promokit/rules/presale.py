@@ -1,0 +1,150 @@
+"""Pre-sale deposits (定金膨胀): pay ``deposit`` now, it counts as ``counts_as`` against the price.
+
+Per DOMAIN.md ("Pre-sale: deposit, boost, balance"): price 800, deposit 100 counting as 200 gives
+a balance of 600 and 700 paid in all. In the ``deposit`` phase a pre-sale line costs its deposit
+and nothing else touches it. In the ``balance`` phase the line keeps the deposit as a floor (no
+promotion takes it below what was already paid), and at this rule's stage loses its boost
+(``counts_as - deposit``) and its 付定金立减 (``instant_reduction``), so later thresholds are judged
+on deposit + balance. Paid outside the balance window, the deposit is forfeit: no boost, no credit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal, Self
+
+from pydantic import model_validator
+
+from .._errors import PricingError
+from .._types import Amount
+from ._base import Claim, Ctx, Effect, Env, Miss, Outcome, Reason, Rule, RuleSpec, rule_fields
+from ._gates import Window
+from ._threshold_text import num
+
+
+class Presale(RuleSpec):
+    """Deposit terms for the selected lines, per unit."""
+
+    kind: Literal["presale"]
+    deposit: Amount
+    counts_as: Amount
+    instant_reduction: Amount = Decimal(0)
+    price: Amount | None = None
+    deposit_window: Window | None = None
+    balance_window: Window | None = None
+
+    @model_validator(mode="after")
+    def _terms(self) -> Self:
+        if self.deposit <= 0:
+            raise ValueError(f"deposit {self.deposit} must be above 0")
+        if self.counts_as <= self.deposit:
+            raise ValueError(f"counts_as {self.counts_as} is not above the deposit "
+                             f"{self.deposit}; expected a boosted value (pay 100, counts as 200)")
+        if self.price is not None and self.counts_as + self.instant_reduction >= self.price:
+            raise ValueError(f"counts_as {self.counts_as} (+ instant_reduction "
+                             f"{self.instant_reduction}) is not below the price {self.price}")
+        return self
+
+    def compile(self, env: Env) -> Rule:
+        """The runtime form of this rule."""
+        dep = self.deposit_window.aware(env.tz) if self.deposit_window else (None, None)
+        bal = self.balance_window.aware(env.tz) if self.balance_window else (None, None)
+        limit = env.limits.get("max_deposit_percent")
+        return PresaleRule(**rule_fields(self, env), benefit="presale_boost",
+                           deposit=env.minor(self.deposit), counts_as=env.minor(self.counts_as),
+                           reduction=env.minor(self.instant_reduction), deposit_window=dep,
+                           balance_window=bal, max_deposit_percent=limit)
+
+    def describe(self, lang: str = "en") -> str:
+        """One sentence a customer understands."""
+        cut = self.instant_reduction
+        if lang == "zh":
+            text = f"预售：付定金{num(self.deposit)}抵{num(self.counts_as)}"
+            return text + (f"，付定金立减{num(cut)}" if cut else "")
+        text = f"pre-sale: a deposit of {num(self.deposit)} counts as {num(self.counts_as)}"
+        return text + (f", and paying it takes {num(cut)} off the price" if cut else "")
+
+
+def _inside(at: datetime | None, window: tuple[datetime | None, datetime | None]) -> bool:
+    start, end = window
+    if at is None:
+        return start is None and end is None
+    return (start is None or at >= start) and (end is None or at < end)
+
+
+@dataclass(slots=True)
+class PresaleRule(Rule):
+    """Compiled presale."""
+
+    deposit: int = 0
+    counts_as: int = 0
+    reduction: int = 0
+    deposit_window: tuple[datetime | None, datetime | None] = (None, None)
+    balance_window: tuple[datetime | None, datetime | None] = (None, None)
+    max_deposit_percent: object = None
+
+    def _check(self, ctx: Ctx, i: int) -> None:
+        line = ctx.lines[i]
+        if self.counts_as + self.reduction >= line.unit:
+            raise PricingError(
+                f"rule {self.id!r}: counts_as {ctx.env.show(self.counts_as)} (+ instant "
+                f"reduction) is not below the price {ctx.env.show(line.unit)} of line {line.id!r}")
+        limit = self.max_deposit_percent
+        if limit is not None and self.deposit * 100 > line.unit * limit:  # type: ignore[operator]
+            raise PricingError(
+                f"rule {self.id!r}: deposit {ctx.env.show(self.deposit)} is above {limit}% of the "
+                f"price {ctx.env.show(line.unit)} of line {line.id!r} (presale_limits)")
+
+    def prepare(self, ctx: Ctx, eligible: list[int]) -> Claim | None:
+        """Deposit phase: the line costs its deposit. Balance phase: the deposit is a floor."""
+        claim = Claim()
+        deposit_open = _inside(ctx.at, self.deposit_window)
+        paid_in_time = _inside(ctx.at, self.balance_window)
+        for i in eligible:
+            self._check(ctx, i)
+            qty = ctx.lines[i].qty
+            boost = ctx.scaled("presale_boost", self.counts_as - self.deposit)
+            info: dict[str, object] = {
+                "rule": self.id, "deposit": self.deposit * qty, "counts_as": self.counts_as * qty,
+                "boost": boost * qty, "instant_reduction": self.reduction * qty,
+                "forfeited": False}
+            if ctx.phase == "deposit":
+                if not deposit_open:
+                    start, end = self.deposit_window
+                    raise PricingError(
+                        f"rule {self.id!r}: the deposit window ({_span(start, end)}) is not open "
+                        f"at {ctx.at.isoformat() if ctx.at else 'an unknown time'}")
+                claim.charges[i] = self.deposit * qty
+            elif paid_in_time:
+                claim.floors[i] = claim.prepaid[i] = self.deposit * qty
+            else:
+                info["forfeited"] = True
+            claim.info[i] = info
+        return claim
+
+    def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:
+        """Balance phase: take the boost and the instant reduction off each pre-sale line."""
+        if not _inside(ctx.at, self.balance_window):
+            start, end = self.balance_window
+            return [Miss(Reason.BALANCE_WINDOW_MISSED,
+                         f"balance paid outside its window ({_span(start, end)}): the deposit is "
+                         "forfeit and its boost does not apply")]
+        alloc: dict[int, int] = {}
+        lost = 0
+        for i in eligible:
+            qty = ctx.lines[i].qty
+            want = qty * (self.reduction + ctx.scaled("presale_boost",
+                                                       self.counts_as - self.deposit))
+            take = min(want, ctx.room(i))
+            lost += want - take
+            if take:
+                alloc[i] = take
+        base = sum(ctx.amounts[i] for i in eligible)
+        return [Effect(amount=sum(alloc.values()), base=base, times=len(alloc), alloc=alloc,
+                       lost=lost)]
+
+
+def _span(start: datetime | None, end: datetime | None) -> str:
+    return f"{start.isoformat() if start else 'any time'} to {end.isoformat() if end else 'open'}"

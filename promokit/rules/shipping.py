@@ -1,0 +1,75 @@
+"""Shipping rules (满99包邮, a tier's free shipping, shipping coupons): they reduce per-shop fees.
+
+Shipping is a separate amount per shop: it never counts toward a goods threshold and goods
+discounts never reduce it. A shipping rule waives up to ``max_waived`` (None: the whole fee) of
+each shop's fee, for shops whose eligible goods reach ``min_spend`` on the rule's base.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .._types import Amount
+from ._base import Ctx, Effect, Env, Miss, Outcome, Reason, Rule, RuleSpec, rule_fields
+from ._threshold_text import num
+
+
+class FreeShipping(RuleSpec):
+    """Waive each shop's shipping fee (up to ``max_waived``) when its eligible goods reach
+    ``min_spend`` (no minimum when omitted)."""
+
+    kind: Literal["free_shipping"]
+    min_spend: Amount | None = None
+    max_waived: Amount | None = None
+    base: str | None = None
+
+    def compile(self, env: Env) -> Rule:
+        """The runtime form of this rule."""
+        return ShippingRule(
+            **rule_fields(self, env), base=self.base or env.default_base,
+            min_spend=None if self.min_spend is None else env.minor(self.min_spend),
+            cap=None if self.max_waived is None else env.minor(self.max_waived))
+
+    def describe(self, lang: str = "en") -> str:
+        """One sentence a customer understands."""
+        if lang == "zh":
+            head = f"店铺满{num(self.min_spend)}包邮" if self.min_spend is not None else "包邮"
+            return head + (f"（最高减运费{num(self.max_waived)}）" if self.max_waived else "")
+        head = (f"free shipping on {num(self.min_spend)} or more per shop"
+                if self.min_spend is not None else "free shipping")
+        return head + (f" (up to {num(self.max_waived)} off the fee)" if self.max_waived else "")
+
+
+@dataclass(slots=True)
+class ShippingRule(Rule):
+    """Compiled free shipping, also the runtime form of shipping coupons."""
+
+    base: str = "running"
+    min_spend: int | None = None
+    cap: int | None = None
+
+    def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:
+        """Per shop with a fee: waive it (up to the cap) when the shop's goods reach the minimum."""
+        base = ctx.base(self.base)
+        spend: dict[str, int] = {}
+        for i in eligible:
+            shop = ctx.lines[i].shop
+            spend[shop] = spend.get(shop, 0) + base[i]
+        out: list[Outcome] = []
+        for shop in sorted(spend):
+            fee = ctx.shipping.get(shop, 0)
+            if fee == 0:
+                continue
+            waive = fee if self.cap is None else min(fee, ctx.scaled(self.benefit or "", self.cap))
+            if self.min_spend is not None and spend[shop] < self.min_spend:
+                short = self.min_spend - spend[shop]
+                out.append(Miss(Reason.BELOW_THRESHOLD,
+                                f"add {ctx.env.show(short)} more for {ctx.env.show(waive)} off "
+                                "shipping", shop=shop, shortfall=short, would_save=waive))
+                continue
+            out.append(Effect(amount=waive, base=spend[shop], times=1, alloc={}, shop=shop,
+                              ship={shop: waive}))
+        if not out:
+            out.append(Miss(Reason.NOTHING_LEFT, "no shipping fee to waive"))
+        return out
