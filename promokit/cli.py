@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     price.add_argument("--campaign", required=True, help="campaign file (YAML, JSON or TOML)")
     price.add_argument("--json", action="store_true", help="print the result as JSON")
     price.add_argument("--at", type=_at, help="evaluation time (default: the cart's 'at')")
+    price.add_argument("--phase", choices=("deposit", "balance"),
+                       help="pre-sale phase to price (default: balance)")
+    price.add_argument("--best-coupons", action="store_true",
+                       help="choose the wallet coupons that minimise the amount due")
 
     check = sub.add_parser("check", help="validate a campaign file and report every problem")
     check.add_argument("campaign", help="campaign file (YAML, JSON or TOML)")
@@ -59,7 +63,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
     campaign = load_campaign(args.campaign)
     cart = load_cart(args.cart)
-    result = campaign.price(cart, at=args.at)
+    result = campaign.price(cart, at=args.at, phase=args.phase, best_coupons=args.best_coupons)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
