@@ -9,7 +9,6 @@ Money('256.00', 'CNY')
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Final
@@ -111,17 +110,36 @@ def format_minor(minor: int, digits: int) -> str:
     return f"{sign}{whole}.{frac:0{digits}d}"
 
 
-@dataclass(frozen=True, slots=True, order=False)
 class Money:
-    """An exact amount of one currency, held as integer minor units."""
+    """An exact amount of one currency, held as integer minor units; immutable and hashable."""
 
+    __slots__ = ("currency", "minor")
     minor: int
     currency: str
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.minor, int) or isinstance(self.minor, bool):
-            raise MoneyError(f"minor units must be an int, not {type(self.minor).__name__}")
-        currency_digits(self.currency)
+    def __init__(self, minor: int, currency: str) -> None:
+        if not isinstance(minor, int) or isinstance(minor, bool):
+            raise MoneyError(f"minor units must be an int, not {type(minor).__name__}")
+        currency_digits(currency)
+        _set(self, "minor", minor)
+        _set(self, "currency", currency)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Money is immutable; arithmetic returns a new Money")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Money is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
+        return self.minor == other.minor and self.currency == other.currency
+
+    def __hash__(self) -> int:
+        return hash((self.minor, self.currency))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Money, (self.minor, self.currency))
 
     @classmethod
     def of(cls, value: object, currency: str) -> Money:
@@ -160,10 +178,10 @@ class Money:
         return other
 
     def __add__(self, other: Money) -> Money:
-        return Money(self.minor + self._same(other).minor, self.currency)
+        return money(self.minor + self._same(other).minor, self.currency)
 
     def __sub__(self, other: Money) -> Money:
-        return Money(self.minor - self._same(other).minor, self.currency)
+        return money(self.minor - self._same(other).minor, self.currency)
 
     def __mul__(self, factor: int) -> Money:
         if not isinstance(factor, int) or isinstance(factor, bool):
@@ -176,7 +194,7 @@ class Money:
     __rmul__ = __mul__
 
     def __neg__(self) -> Money:
-        return Money(-self.minor, self.currency)
+        return money(-self.minor, self.currency)
 
     def __lt__(self, other: Money) -> bool:
         return self.minor < self._same(other).minor
@@ -202,3 +220,15 @@ class Money:
     def to_json(self) -> str:
         """The amount as a decimal string, the interchange form: ``'123.45'``."""
         return format_minor(self.minor, self.digits)
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def money(minor: int, currency: str) -> Money:
+    """Money from trusted minor units and a known currency, without re-validation (hot path)."""
+    m = _new(Money)
+    _set(m, "minor", minor)
+    _set(m, "currency", currency)
+    return m

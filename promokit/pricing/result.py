@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .._money import Money
+from .._money import Money, money
 from .._result import (
     Applied,
     CouponUse,
@@ -29,7 +29,7 @@ def build_result(setup: Setup, ctx: Ctx, trace: Trace,
     cur = env.currency
 
     def m(minor: int) -> Money:
-        return Money(minor, cur)
+        return money(minor, cur)
 
     lines = []
     shop_acc: dict[str, list[int]] = {}
