@@ -140,8 +140,9 @@ class Campaign:
     @cached_property
     def fingerprint(self) -> str:
         """sha256 of the canonical JSON of the spec: ties a result to the campaign that made it."""
-        canon = json.dumps(self.spec.model_dump(mode="json"), sort_keys=True,
-                           ensure_ascii=False, separators=(",", ":"))
+        data = self.spec.model_dump(mode="json")
+        data["rules"] = sorted(data["rules"], key=lambda r: r["id"])  # listing order is no input
+        canon = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(canon.encode()).hexdigest()
 
     @property

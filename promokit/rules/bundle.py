@@ -49,8 +49,6 @@ class BundleRule(Rule):
         """Group units, keep the groups that save, spread each saving over its units' lines."""
         units = unit_values(ctx, eligible)
         times = len(units) // self.size
-        if self.limit is not None:
-            times = min(times, self.limit)
         if times == 0:
             return [Miss(Reason.NOT_ENOUGH_UNITS,
                          f"needs {self.size} eligible units for one bundle, has {len(units)}")]
@@ -58,6 +56,8 @@ class BundleRule(Rule):
         per_line: dict[int, int] = {}
         bundles = 0
         for g in range(times):
+            if self.limit is not None and bundles == self.limit:
+                break
             group = units[g * self.size:(g + 1) * self.size]
             if sum(u[0] for u in group) <= self.price:
                 continue

@@ -31,8 +31,10 @@ from ._base import (
 )
 
 Scope = Literal["shop", "pool", "order"]
-#: (discount wanted, times reached, nudge: (add this much, to save this much more) or None)
+#: (discount earned, times reached, next: (add this much, to earn this in all) or None), before
+#: the multiplier and the cap; or, below the lowest step, (short by, would earn at the step).
 Earned = tuple[int, int, tuple[int, int] | None]
+Short = tuple[int, int]
 
 
 class Step(BaseModel):
@@ -178,14 +180,15 @@ class _ThresholdRule(Rule):
         measure = sum(ctx.lines[i].qty for i in idxs) if self.qty else spend
         current = sum(ctx.amounts[i] for i in idxs)
         earned = self.earn(ctx, measure, current)
-        if isinstance(earned, Miss):
-            earned.shop = shop
-            return earned
-        want, times, nudge = earned
-        if self.benefit is not None:
-            want = ctx.scaled(self.benefit, want)
-        if self.cap is not None and want > self.cap:
-            want, nudge = self.cap, None
+        if len(earned) == 2:
+            short, save = earned  # type: ignore[misc]
+            return self._miss(ctx, short, self._final(ctx, save), shop)
+        want, times, nxt = earned  # type: ignore[misc]
+        want = self._final(ctx, want)
+        nudge = None
+        if nxt is not None and not self.qty:
+            more = self._final(ctx, nxt[1]) - want
+            nudge = (nxt[0], more) if more > 0 else None
         room = [ctx.room(i) for i in idxs]
         if not any(room):
             return Miss(Reason.NOTHING_LEFT, "every eligible line is already at its floor",
@@ -196,18 +199,24 @@ class _ThresholdRule(Rule):
         return Effect(amount=want - lost, base=spend, times=times, alloc=alloc, shop=shop,
                       lost=lost, nudge=nudge)
 
-    def earn(self, ctx: Ctx, measure: int, current: int) -> Earned | Miss:
-        """(discount wanted, times, nudge) for a group whose base measures ``measure``."""
+    def earn(self, ctx: Ctx, measure: int, current: int) -> Earned | Short:
+        """What a group whose base measures ``measure`` earns, or how far it is from earning."""
         raise NotImplementedError
 
-    def _miss(self, ctx: Ctx, short: int, save: int) -> Miss:
+    def _final(self, ctx: Ctx, amount: int) -> int:
+        """An earned amount after the customer's multiplier and the rule's cap."""
+        if self.benefit is not None:
+            amount = ctx.scaled(self.benefit, amount)
+        return amount if self.cap is None else min(amount, self.cap)
+
+    def _miss(self, ctx: Ctx, short: int, save: int, shop: str | None) -> Miss:
         if self.qty:
             return Miss(Reason.BELOW_QUANTITY,
                         f"add {short} more item(s) to save {ctx.env.show(save)}",
-                        would_save=save)
+                        shop=shop, would_save=save)
         return Miss(Reason.BELOW_THRESHOLD,
                     f"add {ctx.env.show(short)} more to save {ctx.env.show(save)}",
-                    shortfall=short, would_save=save)
+                    shop=shop, shortfall=short, would_save=save)
 
 
 @dataclass(slots=True)
@@ -217,14 +226,13 @@ class RepeatingRule(_ThresholdRule):
     size: int = 1
     each: int = 0
 
-    def earn(self, ctx: Ctx, measure: int, current: int) -> Earned | Miss:
+    def earn(self, ctx: Ctx, measure: int, current: int) -> Earned | Short:
         """Times the size fits, times the discount."""
         times = measure // self.size
         if times == 0:
-            return self._miss(ctx, self.size - measure, self.each)
-        want = times * self.each
-        nudge = (self.size * (times + 1) - measure, self.each)
-        return want, times, None if self.qty else nudge
+            return self.size - measure, self.each
+        return times * self.each, times, (self.size * (times + 1) - measure,
+                                          (times + 1) * self.each)
 
 
 @dataclass(slots=True)
@@ -237,19 +245,16 @@ class LadderRule(_ThresholdRule):
         _qty, _reach, kind, a, b = rung
         return a if kind == "amount" else ctx.round(amount * a, b)
 
-    def earn(self, ctx: Ctx, measure: int, current: int) -> Earned | Miss:
-        """The highest rung reached; a nudge towards the next."""
+    def earn(self, ctx: Ctx, measure: int, current: int) -> Earned | Short:
+        """The highest rung reached, and what the next would earn."""
         reached = [r for r in self.rungs if measure >= r[1]]
         if not reached:
             first = self.rungs[0]
             short = first[1] - measure
-            at_reach = current if self.qty else current + short
-            return self._miss(ctx, short, self._benefit(ctx, first, at_reach))
-        top = reached[-1]
-        want = self._benefit(ctx, top, current)
-        nudge = None
-        if len(reached) < len(self.rungs) and not self.qty:
-            nxt = self.rungs[len(reached)]
-            short = nxt[1] - measure
-            nudge = (short, self._benefit(ctx, nxt, current + short) - want)
-        return want, 1, nudge
+            return short, self._benefit(ctx, first, current if self.qty else current + short)
+        want = self._benefit(ctx, reached[-1], current)
+        if len(reached) == len(self.rungs):
+            return want, 1, None
+        nxt = self.rungs[len(reached)]
+        short = nxt[1] - measure
+        return want, 1, (short, self._benefit(ctx, nxt, current + short))
