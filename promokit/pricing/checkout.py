@@ -50,7 +50,7 @@ def price(campaign: Campaign, cart: Cart, *, at: datetime | None = None,
     for c in pool:
         rule = rules[c.id]
         if rule.id not in setup.eligible:
-            reasons[c.id] = ("no_eligible_lines", _no_lines(c))
+            reasons[c.id] = ("no_eligible_lines", _no_lines(c, rule, setup))
             continue
         closed = setup.gate(rule)
         if closed is not None:
@@ -61,13 +61,15 @@ def price(campaign: Campaign, cart: Cart, *, at: datetime | None = None,
     chosen: Sequence[Coupon] = usable
     if policy is not None and (best_coupons or not valid_together(usable, policy)):
         chosen, _steps = best_combination(setup, usable, rules, policy)
-        reasons.update(explain_unused(usable, chosen, policy))
+        reasons.update(explain_unused(setup, usable, chosen, rules, policy))
     trace = Trace([[] for _ in setup.lines])
     ctx = run(setup, [rules[c.id] for c in chosen], trace)
     return build_result(setup, ctx, trace, _uses(cart.wallet, trace, reasons, campaign))
 
 
-def _no_lines(coupon: Coupon) -> str:
+def _no_lines(coupon: Coupon, rule: Rule, setup: Setup) -> str:
+    if any(rule.matcher.matches(setup.lines[i]) for i in setup.charged):
+        return "deposit phase: pre-sale lines take no coupons until the balance is paid"
     if coupon.shop is not None:
         return f"wrong shop: the cart has no eligible line from shop {coupon.shop!r}"
     return "no line in the cart matches this coupon"

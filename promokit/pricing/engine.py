@@ -11,7 +11,7 @@ can be resumed from any stage boundary, which is what the best-coupon search use
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -87,6 +87,7 @@ class Setup:
         self.charged: dict[int, int] = {}
         self.presale_info: dict[int, dict[str, object]] = {}
         self.early_misses: list[tuple[Rule, Miss]] = []
+        self.cuts: list[tuple[Rule, Effect]] = []  # price cuts made before any stage (立减)
         self.shipping = {shop: to_minor(fee, env.digits) for shop, fee in cart.shipping.items()}
         self._claim()
 
@@ -99,6 +100,14 @@ class Setup:
             claim = rule.prepare(ctx, self.eligible[rule.id])
             if claim is None:
                 continue
+            if claim.cuts:
+                cut = replace(rule, id=f"{rule.id}.instant_reduction")
+                base = sum(self.amounts[i] for i in claim.cuts)
+                for i, amount in claim.cuts.items():
+                    self.amounts[i] -= amount
+                self.cuts.append((cut, Effect(amount=sum(claim.cuts.values()), base=base,
+                                              times=len(claim.cuts), alloc=dict(claim.cuts),
+                                              detail="instant_reduction")))
             for i, floor in claim.floors.items():
                 self.floors[i] = max(self.floors[i], floor)
             for i, paid in claim.prepaid.items():
@@ -169,6 +178,11 @@ def run_stage(setup: Setup, ctx: Ctx, stage: str, active: Sequence[Rule],
 def run(setup: Setup, active: Sequence[Rule] = (), trace: Trace | None = None) -> Ctx:
     """Every stage, in order, from a fresh state."""
     ctx = setup.new_ctx()
+    if trace is not None:
+        for rule, effect in setup.cuts:
+            trace.applied.append((rule, effect))
+            for i, d in effect.alloc.items():
+                trace.taken[i].append((rule, d))
     for stage in setup.plan.stages:
         run_stage(setup, ctx, stage, active, trace)
     return ctx

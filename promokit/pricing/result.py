@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from .._money import Money, money
 from .._result import (
@@ -78,11 +77,8 @@ def build_result(setup: Setup, ctx: Ctx, trace: Trace,
     nudges += [Nudge(r.id, e.shop, m(e.nudge[0]), m(e.nudge[1]))
                for r, e in trace.applied if e.nudge is not None and e.nudge[1] > 0]
     subtotal = sum(setup.charged.get(ln.index, ln.unit * ln.qty) for ln in setup.lines)
-    goods = sum(ctx.amounts)
-    ship = sum(ctx.shipping.values())
-    prepaid = sum(setup.prepaid)
+    goods, ship, prepaid, points, used_value = _totals(setup, ctx)
     due = goods + ship - prepaid
-    points, used_value = _points(setup, goods, ship, due)
     return PriceResult(
         campaign=setup.campaign.id, fingerprint=setup.campaign.fingerprint, currency=cur,
         at=setup.at, subtotal=m(subtotal), discount_total=m(subtotal - goods),
@@ -92,6 +88,21 @@ def build_result(setup: Setup, ctx: Ctx, trace: Trace,
         total=m(goods + ship), prepaid_total=m(prepaid),
         shipping_fee_total=m(sum(setup.shipping.values())), phase=setup.phase, tier=setup.tier,
         points=points, coupons=tuple(coupons), cart=setup.cart)
+
+
+def _totals(setup: Setup, ctx: Ctx) -> tuple[int, int, int, PointsUse | None, int]:
+    """(goods, shipping, prepaid, points use, value of points paid) of a finished run."""
+    goods = sum(ctx.amounts)
+    ship = sum(ctx.shipping.values())
+    prepaid = sum(setup.prepaid)
+    points, value = _points(setup, goods, ship, goods + ship - prepaid)
+    return goods, ship, prepaid, points, value
+
+
+def payable_minor(setup: Setup, ctx: Ctx) -> int:
+    """What a finished run charges now: total - prepaid - points paid, in minor units."""
+    goods, ship, prepaid, _points_use, value = _totals(setup, ctx)
+    return goods + ship - prepaid - value
 
 
 def _points(setup: Setup, goods: int, ship: int, due: int) -> tuple[PointsUse | None, int]:
@@ -106,7 +117,3 @@ def _points(setup: Setup, goods: int, ship: int, due: int) -> tuple[PointsUse | 
     earn = 0 if setup.phase == "deposit" else earned(spec, paid, digits, setup.points_multiplier)
     return PointsUse(used, Money(value, setup.env.currency), earn, setup.points_multiplier), value
 
-
-def price_dict(result: PriceResult) -> dict[str, Any]:
-    """Shorthand for ``result.to_dict()`` (kept for symmetry with the batch CLI)."""
-    return result.to_dict()

@@ -20,7 +20,8 @@ from .._coupon import Coupon
 from .._errors import SearchBoundError
 from ..rules._base import Ctx, Rule
 from .coupons import CouponPolicy, conflict
-from .engine import Setup, run_stage
+from .engine import Setup, Trace, run, run_stage
+from .result import payable_minor
 
 _NEVER = (1, 0.0)
 
@@ -100,22 +101,30 @@ def best_combination(setup: Setup, candidates: Sequence[Coupon], rules: dict[str
 
     def final(item: tuple[Ctx, tuple[Coupon, ...]]) -> tuple[object, ...]:
         ctx, combo = item
-        return (sum(ctx.amounts) + sum(ctx.shipping.values()), *tie_key(combo, setup))
+        return (payable_minor(setup, ctx), *tie_key(combo, setup))
 
     return min(frontier, key=final)[1], steps
 
 
-def _unused_reason(coupon: Coupon, chosen: Sequence[Coupon], policy: CouponPolicy
-                   ) -> tuple[str, str]:
-    """Why a usable coupon is not in the chosen combination."""
+def _unused_reason(setup: Setup, coupon: Coupon, chosen: Sequence[Coupon],
+                   rules: dict[str, Rule], policy: CouponPolicy) -> tuple[str, str]:
+    """Why a usable coupon is not in the chosen combination: a stacking conflict, its own miss
+    when tried on top of the combination (below its threshold by how much), or the tie-break."""
     clash = conflict(coupon, chosen, policy)
     if clash is not None:
         return clash.reason, clash.message
+    trace = Trace([[] for _ in setup.lines])
+    run(setup, [rules[c.id] for c in (*chosen, coupon)], trace)
+    rid = rules[coupon.id].id
+    misses = [m for r, m in trace.missed if r.id == rid]
+    if misses and not any(r.id == rid for r, _ in trace.applied):
+        return str(misses[0].reason), misses[0].message
     return "not_chosen", "a combination without it pays no more (see the tie-break)"
 
 
-def explain_unused(coupons: Sequence[Coupon], chosen: Sequence[Coupon], policy: CouponPolicy
-                   ) -> dict[str, tuple[str, str]]:
+def explain_unused(setup: Setup, coupons: Sequence[Coupon], chosen: Sequence[Coupon],
+                   rules: dict[str, Rule], policy: CouponPolicy) -> dict[str, tuple[str, str]]:
     """coupon id -> (reason, message) for every coupon left out of ``chosen``."""
     ids = {c.id for c in chosen}
-    return {c.id: _unused_reason(c, chosen, policy) for c in coupons if c.id not in ids}
+    return {c.id: _unused_reason(setup, c, chosen, rules, policy)
+            for c in coupons if c.id not in ids}

@@ -223,9 +223,12 @@ class Claim:
 
     ``floors``: a line may not be discounted below this; ``prepaid``: paid in an earlier phase and
     deducted from what is due now; ``charges``: in this phase the line costs exactly this and no
-    other rule touches it; ``info``: per-line facts for the result (e.g. deposit, boost).
+    other rule touches it; ``cuts``: taken off the price itself before any stage, so every
+    threshold base (even ``list``) starts lower (付定金立减); ``info``: per-line facts for the
+    result (e.g. deposit, boost).
     """
 
+    cuts: dict[int, int] = field(default_factory=dict)
     floors: dict[int, int] = field(default_factory=dict)
     prepaid: dict[int, int] = field(default_factory=dict)
     charges: dict[int, int] = field(default_factory=dict)

@@ -4,8 +4,10 @@ Per DOMAIN.md ("Pre-sale: deposit, boost, balance"): price 800, deposit 100 coun
 a balance of 600 and 700 paid in all. In the ``deposit`` phase a pre-sale line costs its deposit
 and nothing else touches it. In the ``balance`` phase the line keeps the deposit as a floor (no
 promotion takes it below what was already paid), and at this rule's stage loses its boost
-(``counts_as - deposit``) and its 付定金立减 (``instant_reduction``), so later thresholds are judged
-on deposit + balance. Paid outside the balance window, the deposit is forfeit: no boost, no credit.
+(``counts_as - deposit``), so later thresholds are judged on deposit + balance. 付定金立减
+(``instant_reduction``) lowers the price itself before any stage, so every threshold base, ``list``
+included, starts from the reduced price. Paid outside the balance window, the deposit is forfeit:
+no boost, no 立减, no credit.
 """
 
 from __future__ import annotations
@@ -100,6 +102,9 @@ class PresaleRule(Rule):
     def prepare(self, ctx: Ctx, eligible: list[int]) -> Claim | None:
         """Deposit phase: the line costs its deposit. Balance phase: the deposit is a floor."""
         claim = Claim()
+        if ctx.at is None and any((*self.deposit_window, *self.balance_window)):
+            raise PricingError(f"rule {self.id!r} has deposit and balance windows but the cart "
+                               "has no 'at' time; give the cart an 'at' or price it with at=...")
         deposit_open = _inside(ctx.at, self.deposit_window)
         paid_in_time = _inside(ctx.at, self.balance_window)
         for i in eligible:
@@ -107,9 +112,9 @@ class PresaleRule(Rule):
             qty = ctx.lines[i].qty
             boost = ctx.scaled("presale_boost", self.counts_as - self.deposit)
             info: dict[str, object] = {
-                "rule": self.id, "deposit": self.deposit * qty, "counts_as": self.counts_as * qty,
-                "boost": boost * qty, "instant_reduction": self.reduction * qty,
-                "forfeited": False}
+                "rule": self.id, "deposit": self.deposit * qty,
+                "counts_as": (self.deposit + boost) * qty, "boost": boost * qty,
+                "instant_reduction": self.reduction * qty, "forfeited": False}
             if ctx.phase == "deposit":
                 if not deposit_open:
                     start, end = self.deposit_window
@@ -119,13 +124,15 @@ class PresaleRule(Rule):
                 claim.charges[i] = self.deposit * qty
             elif paid_in_time:
                 claim.floors[i] = claim.prepaid[i] = self.deposit * qty
+                if self.reduction:
+                    claim.cuts[i] = self.reduction * qty
             else:
                 info["forfeited"] = True
             claim.info[i] = info
         return claim
 
     def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:
-        """Balance phase: take the boost and the instant reduction off each pre-sale line."""
+        """Balance phase: take the boost off each pre-sale line (the 立减 was cut before stages)."""
         if not _inside(ctx.at, self.balance_window):
             start, end = self.balance_window
             return [Miss(Reason.BALANCE_WINDOW_MISSED,
@@ -135,8 +142,7 @@ class PresaleRule(Rule):
         lost = 0
         for i in eligible:
             qty = ctx.lines[i].qty
-            want = qty * (self.reduction + ctx.scaled("presale_boost",
-                                                       self.counts_as - self.deposit))
+            want = qty * ctx.scaled("presale_boost", self.counts_as - self.deposit)
             take = min(want, ctx.room(i))
             lost += want - take
             if take:

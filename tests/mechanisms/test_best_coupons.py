@@ -1,0 +1,203 @@
+"""Best-coupon mode: the exact search equals brute force, a wallet where greedy loses, the bound
+(DOMAIN.md "Mechanisms and their usual order", stages 4-7; promokit/pricing/search.py)."""
+
+from __future__ import annotations
+
+import json
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import promokit
+from promokit import Campaign, SearchBoundError
+from promokit._coupon import Coupon
+from promokit.pricing.coupons import CouponPolicy, valid_together
+
+from ._support import campaign, cart, cny, core, coupon, line
+
+AT = "2026-11-11T10:00:00+08:00"
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+# --- brute force, by the tie-break stated in promokit/pricing/search.py -----------------------
+
+def _expiry(c: Coupon) -> tuple[int, float]:
+    """Sooner first, no expiry last; naive ends are read in the campaign's zone."""
+    if c.end is None:
+        return (1, 0.0)
+    end = c.end if c.end.tzinfo is not None else c.end.replace(tzinfo=TZ)
+    return (0, end.timestamp())
+
+
+def brute_force(c: Campaign, the_cart: dict[str, Any]) -> tuple[tuple[str, ...], Any]:
+    """Price every valid subset of the wallet in selected mode; the minimum by lowest payable,
+    then fewest coupons, then soonest expiries (sorted, compared in order), then ids."""
+    policy = c.spec.coupon_policy
+    assert isinstance(policy, CouponPolicy)
+    wallet = [Coupon.model_validate(w) for w in the_cart["wallet"]]
+    accepted = [w for w in wallet if w.kind in policy.kinds]
+    best: tuple[Any, ...] | None = None
+    for k in range(len(accepted) + 1):
+        for subset in combinations(accepted, k):
+            if not valid_together(subset, policy):
+                continue
+            r = c.price({**the_cart, "coupons": [x.id for x in subset]})
+            key = (r.payable.minor, len(subset), sorted(_expiry(x) for x in subset),
+                   sorted(x.id for x in subset))
+            if best is None or key < best[0]:
+                best = (key, tuple(sorted(x.id for x in subset)), r)
+    assert best is not None
+    return best[1], best[2]
+
+
+KINDS = {"shop": {"stage": "shop", "per": "shop"},
+         "allowance": {"stage": "cross_store",
+                       "combines_with": ["shop", "red_envelope", "shipping"]},
+         "platform": {"stage": "platform"},
+         "red_envelope": {"stage": "cash", "limit": None},
+         "shipping": {"stage": "cash", "per": "shop"}}
+POLICIES = [
+    {"kinds": KINDS},
+    {"kinds": {**KINDS, "platform": {"stage": "platform", "base": "item"},
+               "red_envelope": {"stage": "cash", "limit": 2}}, "max_coupons": 3},
+    {"kinds": {**KINDS, "shop": {"stage": "shop", "per": "order", "limit": 2},
+               "allowance": {"stage": "cross_store"}}},
+]
+RULES = [{"id": "x300", "kind": "threshold", "stage": "cross_store", "scope": "pool",
+          "every": 300, "discount": 30},
+         {"id": "a150", "kind": "threshold", "stage": "shop", "scope": "shop",
+          "select": {"shops": ["A"]}, "min_spend": 150, "discount": 15}]
+ENDS = [None, "2026-11-12T00:00:00", "2026-11-13T00:00:00", "2026-11-11T12:00:00+00:00",
+        "2026-11-01T00:00:00"]   # the last one has expired at AT
+
+
+@st.composite
+def wallets(draw: st.DrawFn) -> dict[str, Any]:
+    """A small cart (shops A and B) with a wallet of up to 7 coupons of every kind."""
+    cents = st.sampled_from(["00", "50", "99"])
+    lines = [line(f"l{i}", f"{draw(st.integers(20, 400))}.{draw(cents)}",
+                  shop=draw(st.sampled_from("AB")))
+             for i in range(draw(st.integers(1, 3)))]
+    fees = {s: f"{draw(st.integers(1, 15))}.00" for s in draw(st.sets(st.sampled_from("AB")))}
+    wallet = []
+    for k in range(draw(st.integers(1, 7))):
+        kind = draw(st.sampled_from(["shop", "shop", "platform", "allowance", "red_envelope",
+                                     "shipping"]))
+        w: dict[str, Any] = {"id": f"c{k}", "kind": kind}
+        if kind in ("shop", "shipping"):
+            w["shop"] = draw(st.sampled_from("AABC"))
+        if kind == "platform" and draw(st.booleans()):
+            w["percent"] = draw(st.integers(5, 30))
+            if draw(st.booleans()):
+                w["max_discount"] = str(draw(st.integers(5, 40)))
+        else:
+            w["value"] = str(draw(st.integers(1, 60)))
+        if kind != "red_envelope" and draw(st.booleans()):
+            w["min_spend"] = str(draw(st.integers(0, 40)) * 10)
+        group = draw(st.sampled_from([None, None, None, "g1", "g2"]))
+        if group:
+            w["stack_group"] = group
+        end = draw(st.sampled_from(ENDS))
+        if end:
+            w["end"] = end
+        wallet.append(w)
+    return cart(*lines, shipping=fees, wallet=wallet, at=AT)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(wallets(), st.sampled_from(POLICIES), st.sets(st.sampled_from([0, 1])))
+def test_best_mode_equals_brute_force(the_cart: dict[str, Any], policy: dict[str, Any],
+                                      rules: set[int]) -> None:
+    """The exact search and brute force agree on the payable and on the combination."""
+    c = campaign(*[RULES[i] for i in sorted(rules)], coupon_policy=policy)
+    chosen, expected = brute_force(c, the_cart)
+    best = core(c.price(the_cart, best_coupons=True))
+    assert best.payable == expected.payable
+    assert tuple(sorted(u.id for u in best.coupons if u.applied)) == chosen
+
+
+# --- the stated tie-break ---------------------------------------------------------------------
+
+POLICY = {"kinds": {"platform": {"stage": "platform"}, "red_envelope": {"stage": "cash",
+                                                                        "limit": None}}}
+
+
+def _best(wallet: list[dict[str, Any]], policy: dict[str, Any] | None = None) -> Any:
+    c = campaign(coupon_policy=policy or POLICY)
+    return core(c.price(cart(line("a", "100.00"), at=AT, wallet=wallet), best_coupons=True))
+
+
+def test_tie_break_fewest_coupons() -> None:
+    """A platform coupon that combines with nothing: 10 alone, or red envelopes 6 + 4, both pay
+    90 on 100; the combination with fewer coupons wins and the envelopes are 'incompatible'."""
+    alone = {"kinds": {"platform": {"stage": "platform", "combines_with": []},
+                       "red_envelope": {"stage": "cash", "limit": None}}}
+    r = _best([{"id": "r6", "kind": "red_envelope", "value": "6"},
+               {"id": "r4", "kind": "red_envelope", "value": "4"},
+               {"id": "p10", "kind": "platform", "value": "10"}], alone)
+    assert ({u.id for u in r.coupons if u.applied}, r.payable) == ({"p10"}, cny("90"))
+    assert coupon(r, "r6").reason == coupon(r, "r4").reason == "incompatible"
+
+
+def test_tie_break_soonest_expiry_then_id() -> None:
+    """Two equal platform coupons: the one expiring sooner is used; with equal expiries, the
+    smaller id."""
+    r = _best([{"id": "late", "kind": "platform", "value": "10", "end": "2026-11-20T00:00:00"},
+               {"id": "soon", "kind": "platform", "value": "10", "end": "2026-11-12T00:00:00"},
+               {"id": "never", "kind": "platform", "value": "10"}])
+    assert [u.id for u in r.coupons if u.applied] == ["soon"]
+    r = _best([{"id": "b", "kind": "platform", "value": "10"},
+               {"id": "a", "kind": "platform", "value": "10"}])
+    assert [u.id for u in r.coupons if u.applied] == ["a"]
+    assert (coupon(r, "b").reason, "'a' is used" in coupon(r, "b").message) == ("kind_limit",
+                                                                               True)
+
+
+def test_a_shop_coupon_that_breaks_a_later_threshold_is_left_out() -> None:
+    """Sequential base: shop A 30 (min 500) takes 520 to 490, below the platform 50's 500.
+    Largest face first (platform 50, then the compatible shop 30) pays 490; the search keeps
+    the platform coupon alone: 520 - 50 = 470."""
+    policy = {"kinds": {"shop": {"stage": "shop", "per": "shop"},
+                        "platform": {"stage": "platform"}}}
+    c = campaign(coupon_policy=policy)
+    wallet = [{"id": "p50", "kind": "platform", "value": "50", "min_spend": "500"},
+              {"id": "s30", "kind": "shop", "shop": "A", "value": "30", "min_spend": "500"}]
+    both = core(c.price(cart(line("a", "520.00"), wallet=wallet, coupons=["p50", "s30"])))
+    assert coupon(both, "p50").message == "add 10.00 more to save 50.00"
+    assert both.payable == cny("490")
+    best = core(c.price(cart(line("a", "520.00"), wallet=wallet), best_coupons=True))
+    assert ([u.id for u in best.coupons if u.applied], best.payable) == (["p50"], cny("470"))
+    assert coupon(best, "s30").reason == "not_chosen"
+
+
+def test_best_mode_ignores_cart_coupons() -> None:
+    """In best mode the wallet is searched whatever cart.coupons says."""
+    c = campaign(coupon_policy=POLICY)
+    wallet = [{"id": "p5", "kind": "platform", "value": "5"},
+              {"id": "p9", "kind": "platform", "value": "9"}]
+    r = c.price(cart(line("a", "100.00"), wallet=wallet, coupons=["p5"]), best_coupons=True)
+    assert [u.id for u in r.coupons if u.applied] == ["p9"]
+
+
+def test_search_bound_raises_search_bound_error() -> None:
+    """search_limit 3 cannot cover the example wallet: SearchBoundError (a PricingError) names
+    the bound and how to lift it."""
+    path = Path(__file__).resolve().parents[2] / "examples" / "wallet"
+    data = json.loads((path / "cart.json").read_text("utf-8"))
+    spec = promokit.load_campaign(path / "campaign.yaml").spec.model_dump(mode="json")
+    spec["coupon_policy"]["search_limit"] = 3
+    tight = Campaign.from_dict(spec)
+    with pytest.raises(SearchBoundError, match=r"bound of 3 stage evaluations") as err:
+        tight.price(data, best_coupons=True)
+    assert isinstance(err.value, promokit.PricingError)
+    assert "coupon_policy.search_limit" in str(err.value)
+    assert "selected mode" in str(err.value)
+    # the default bound prices it
+    assert Campaign.from_dict({**spec, "coupon_policy": {**spec["coupon_policy"],
+                                                         "search_limit": 20_000}}).price(
+        data, best_coupons=True).payable == cny("534")
