@@ -104,7 +104,7 @@ class CampaignSpec(BaseModel):
     def all_rules(self) -> tuple[RuleSpec, ...]:
         """The campaign's rules plus those its tier perks compile to."""
         perks = [r for t in (self.tiers.levels if self.tiers else ())
-                 for r in perk_rules(t, self.shipping_stage)]
+                 for r in perk_rules(t, self.shipping_stage, self.tiers.cumulative)]  # type: ignore[union-attr]
         return (*self.rules, *perks)
 
     @field_validator("currency")

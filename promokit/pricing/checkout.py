@@ -54,8 +54,10 @@ def price(campaign: Campaign, cart: Cart, *, at: datetime | None = None,
             continue
         closed = setup.gate(rule)
         if closed is not None:
-            message = f"expired: {closed.message}" if closed.reason == "ended" else closed.message
-            reasons[c.id] = (str(closed.reason), message)
+            if closed.reason == "ended":
+                reasons[c.id] = ("expired", f"expired: {closed.message}")
+            else:
+                reasons[c.id] = (str(closed.reason), closed.message)
             continue
         usable.append(c)
     chosen: Sequence[Coupon] = usable

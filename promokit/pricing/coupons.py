@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .._coupon import Coupon, CouponKind
 from ..rules._base import Env, Funder, Rule
@@ -30,7 +30,10 @@ _FUNDERS: dict[str, Funder] = {"shop": "merchant", "product": "merchant", "shipp
 
 
 class KindPolicy(BaseModel):
-    """How one coupon kind stacks: its stage, limit, threshold base, funder, compatible kinds."""
+    """How one coupon kind stacks: its stage, limit, threshold base, funder, compatible kinds.
+
+    ``limit`` defaults to 1, except for red envelopes, which are unlimited unless limited.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -53,6 +56,14 @@ class CouponPolicy(BaseModel):
     search_limit: int = Field(default=20_000, ge=1,
                               description="best mode: most partial combinations evaluated")
 
+    @model_validator(mode="after")
+    def _red_envelopes_unlimited(self) -> Self:
+        red = self.kinds.get("red_envelope")
+        if red is not None and "limit" not in red.model_fields_set:
+            kinds = {**self.kinds, "red_envelope": red.model_copy(update={"limit": None})}
+            object.__setattr__(self, "kinds", kinds)
+        return self
+
 
 def coupon_rule(coupon: Coupon, policy: KindPolicy, env: Env) -> Rule:
     """The rule a coupon runs as (id ``coupon:<id>``)."""
@@ -74,6 +85,7 @@ def coupon_rule(coupon: Coupon, policy: KindPolicy, env: Env) -> Rule:
     rule = spec.compile(env)
     rule.kind = f"coupon/{coupon.kind}"
     rule.benefit = f"coupon:{coupon.kind}"
+    rule.tier = 1  # a customer's coupon is not spent on what the campaign gives anyway
     return rule
 
 
@@ -90,7 +102,7 @@ def conflict(coupon: Coupon, chosen: Sequence[Coupon], policy: CouponPolicy) -> 
     """Can ``coupon`` join ``chosen`` (already valid together) under ``policy``?"""
     mine = policy.kinds[coupon.kind]
     if policy.max_coupons is not None and len(chosen) >= policy.max_coupons:
-        return Conflict("kind_limit", f"at most {policy.max_coupons} coupons per order")
+        return Conflict("coupon_limit", f"at most {policy.max_coupons} coupons per order")
     if mine.limit is not None:
         same = [c for c in chosen if c.kind == coupon.kind
                 and (mine.per == "order" or c.shop == coupon.shop)]

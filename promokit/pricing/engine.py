@@ -157,7 +157,7 @@ class Setup:
         return Miss(Reason(closed.reason), closed.message, next_open=closed.next_open)
 
 
-def _entry_key(entry: Entry) -> tuple[int, str]:
+def _entry_key(entry: Entry) -> tuple[int, int, str]:
     if isinstance(entry, Group):
         return min(r.sort_key() for r in entry.rules)
     return entry.sort_key()

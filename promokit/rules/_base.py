@@ -47,6 +47,8 @@ class Reason(StrEnum):
     KIND_LIMIT = "kind_limit"                # over the per-kind coupon limit
     NOT_ACCEPTED = "not_accepted"            # a coupon kind the campaign does not accept
     NO_ELIGIBLE_LINES = "no_eligible_lines"  # a coupon matching nothing in the cart (wrong shop)
+    EXPIRED = "expired"                      # a coupon past its end
+    COUPON_LIMIT = "coupon_limit"            # over the campaign's max_coupons per order
     NOT_CHOSEN = "not_chosen"                # best mode: a combination without it pays less
 
 
@@ -203,6 +205,7 @@ class Rule:
     gate: Gate | None
     spec: RuleSpec = field(repr=False)
     benefit: str | None = None   # the multiplier key this rule's benefit answers to
+    tier: int = 0                # 0: campaign rules; 1: wallet coupons, after them in a stage
 
     def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:  # pragma: no cover
         """Effects and misses of this rule on the eligible lines (indices into ctx.lines)."""
@@ -212,9 +215,9 @@ class Rule:
         """Before any stage runs: fix floors, prepayments or a phase's fixed charges (pre-sale)."""
         return None
 
-    def sort_key(self) -> tuple[int, str]:
-        """Order within a stage: priority, then id."""
-        return (self.priority, self.id)
+    def sort_key(self) -> tuple[int, int, str]:
+        """Order within a stage: campaign rules before coupons, then priority, then id."""
+        return (self.tier, self.priority, self.id)
 
 
 @dataclass(slots=True)

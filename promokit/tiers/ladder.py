@@ -35,6 +35,9 @@ class Tiers(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     levels: tuple[Tier, ...] = Field(min_length=1)
+    cumulative: bool = Field(
+        default=False, description="higher tiers also get the discount and free shipping of "
+        "lower tiers (multipliers and points always come from the customer's own tier)")
 
     @model_validator(mode="after")
     def _ladder(self) -> Self:

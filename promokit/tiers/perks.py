@@ -57,13 +57,15 @@ class Perks(BaseModel):
     points_multiplier: Factor = Decimal(1)
 
 
-def perk_rules(tier: Tier, shipping_stage: str | None) -> list[RuleSpec]:
-    """The ordinary rule specs that carry a tier's discount and free shipping."""
+def perk_rules(tier: Tier, shipping_stage: str | None, cumulative: bool = False
+               ) -> list[RuleSpec]:
+    """The ordinary rule specs that carry a tier's discount and free shipping (for this tier, or
+    with ``cumulative`` for this tier and every tier above it)."""
     from ..rules.shipping import FreeShipping
     from ..rules.threshold import Threshold
 
     perks = tier.perks
-    only = {"tiers": [tier.name]}
+    only = {"min_tier": tier.name} if cumulative else {"tiers": [tier.name]}
     out: list[RuleSpec] = []
     if perks.discount is not None:
         d = perks.discount

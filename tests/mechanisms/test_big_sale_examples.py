@@ -129,7 +129,7 @@ def test_wallet_example_best_combination() -> None:
                     "red-3": cny("3"), "red-5": cny("5"), "ship-B": cny("8")}
     assert {u.id: u.reason for u in r.coupons if not u.applied} == {
         "plat-80": "incompatible", "shopA-10": "kind_limit", "shopC-20": "no_eligible_lines",
-        "red-2": "incompatible", "old-100": "ended"}
+        "red-2": "incompatible", "old-100": "expired"}
     # shopA-30 split 299:89 -> 23.12 + 6.88; allow-50 over 275.88:82.12:234.00 -> 23.30, 6.94,
     # 19.76; red-3 -> 1.40, 0.42, 1.18; red-5 -> 2.33, 0.69, 1.98 (largest remainders)
     assert (r.line("jacket").net, r.line("scarf").net, r.line("boots").net) == (
@@ -150,7 +150,7 @@ def test_wallet_example_greedy_by_face_value_loses() -> None:
     policy = c.spec.coupon_policy
     assert policy is not None
     unusable = {u.id for u in c.price({**cart, "coupons": [w["id"] for w in cart["wallet"]]})
-                .coupons if u.reason in ("ended", "no_eligible_lines", "not_accepted")}
+                .coupons if u.reason in ("expired", "no_eligible_lines", "not_accepted")}
     usable = [Coupon.model_validate(w) for w in cart["wallet"] if w["id"] not in unusable]
     greedy: list[Coupon] = []
     for w in sorted(usable, key=lambda w: (-(w.value or 0), w.id)):

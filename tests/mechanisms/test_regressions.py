@@ -10,7 +10,7 @@ import promokit
 from promokit import CampaignError, PricingError
 from promokit.rules import Reason
 
-from ._support import campaign, cart, cny, coupon, line, missed
+from ._support import applied, campaign, cart, cny, coupon, line, missed
 
 SNACK = Path(__file__).resolve().parents[2] / "examples" / "snack-tiers" / "campaign.yaml"
 
@@ -136,3 +136,32 @@ def test_max_deposit_percent_checked_at_load_when_the_price_is_declared() -> Non
           "price": 800, "deposit": 200, "counts_as": 400}
     with pytest.raises(CampaignError, match="20"):
         campaign(ps, presale_limits={"max_deposit_percent": 20})
+
+
+def test_shipping_coupon_is_not_spent_where_free_shipping_applies() -> None:
+    """A 满99包邮 rule and a chosen 8.00 shipping coupon in one stage: the campaign's rule runs
+    first (coupons come after a stage's campaign rules), so the coupon is left unused instead
+    of being consumed for nothing; the customer pays 120.00 either way."""
+    c = campaign({"id": "z-free", "kind": "free_shipping", "stage": "shipping", "min_spend": 99},
+                 stages=["item", "shipping"],
+                 coupon_policy={"kinds": {"shipping": {"stage": "shipping", "per": "shop"}}})
+    wallet = [{"id": "a-ship", "kind": "shipping", "shop": "A", "value": "8.00"}]
+    r = c.price(cart(line("a", "120.00"), shipping={"A": "8.00"}, wallet=wallet,
+                     coupons=["a-ship"]))
+    assert r.payable == cny("120.00")
+    assert applied(r, "z-free").amount == cny("8.00")
+    assert not coupon(r, "a-ship").applied
+
+
+def test_cumulative_tiers_give_higher_tiers_the_perks_below() -> None:
+    """tiers.cumulative: gold's extra 5% off also applies to diamond, who keeps free shipping:
+    200.00 - 5% = 190.00 and no fee; without cumulative diamond pays 200.00."""
+    levels = [{"name": "gold", "rank": 2,
+               "perks": {"discount": {"percent": 5, "stage": "member"}}},
+              {"name": "diamond", "rank": 3, "perks": {"free_shipping": True}}]
+    for cumulative, want in [(True, "190.00"), (False, "200.00")]:
+        c = campaign(stages=["item", "member", "shipping"], shipping_stage="shipping",
+                     tiers={"levels": levels, "cumulative": cumulative})
+        r = c.price(cart(line("a", "200.00"), shipping={"A": "8.00"},
+                         customer={"tier": "diamond"}))
+        assert r.payable == cny(want)
