@@ -15,6 +15,7 @@ from ._errors import (
 )
 from ._money import Money, Rounding
 from ._result import Applied, LineResult, NotApplied, Nudge, PriceResult, ShopResult
+from .refunds import Refund, RefundError, RefundPolicy, Settlement, refund, settle
 from .rules import Reason
 
 __all__ = [
@@ -38,10 +39,16 @@ __all__ = [
     "Problem",
     "PromokitError",
     "Reason",
+    "Refund",
+    "RefundError",
+    "RefundPolicy",
     "Rounding",
     "SearchBoundError",
+    "Settlement",
     "ShopResult",
     "load_campaign",
     "load_cart",
     "parse_campaign",
+    "refund",
+    "settle",
 ]
