@@ -90,6 +90,15 @@ class CampaignSpec(BaseModel):
                                 "the stage where free shipping applies")
         for kind, policy in (self.coupon_policy.kinds.items() if self.coupon_policy else ()):
             stage(f"coupon_policy.kinds.{kind}.stage", policy.stage)
+            if policy.base is not None and policy.stage in self.stages and policy.base not in (
+                    "running", "list", *self.stages[:self.stages.index(policy.stage)]):
+                problems.append(f"coupon_policy.kinds.{kind}.base: {policy.base!r} is not "
+                                f"running, list or a stage before {policy.stage!r}")
+            self._base_before(f"coupon_policy.kinds.{kind}", policy.base, policy.stage, problems)
+        for rule in self.rules:
+            if rule.kind == "free_shipping":
+                self._base_before(f"rule {rule.id!r}", rule.base, rule.stage,  # type: ignore[attr-defined]
+                                  problems)
         limit = self.presale_limits.max_deposit_percent if self.presale_limits else None
         for rule in self.rules:
             price = getattr(rule, "price", None)
@@ -100,6 +109,15 @@ class CampaignSpec(BaseModel):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _base_before(self, where: str, base: str | None, stage: str, problems: list[str]) -> None:
+        """A threshold base (or the campaign default it inherits) is judged before ``stage``."""
+        if base is not None or stage not in self.stages:
+            return  # an explicit base is checked with the raw data; unknown stages elsewhere
+        default = self.threshold_base
+        if default in self.stages and self.stages.index(default) >= self.stages.index(stage):
+            problems.append(f"{where}: inherits threshold_base {default!r}, which is not before "
+                            f"its stage {stage!r}; give it a base")
 
     def all_rules(self) -> tuple[RuleSpec, ...]:
         """The campaign's rules plus those its tier perks compile to."""

@@ -94,9 +94,16 @@ class Setup:
     def _claim(self) -> None:
         """Let rules with pre-stage terms (pre-sale) fix floors, prepayments and charges."""
         ctx = self.new_ctx()
+        claimed: dict[int, str] = {}
         for rule in self.plan.preparers:
-            if rule.id not in self.eligible:
-                continue
+            if rule.id not in self.eligible or self.gate(rule) is not None:
+                continue  # a closed pre-sale claims nothing; its stage reports why
+            for i in self.eligible[rule.id]:
+                if i in claimed:
+                    raise PricingError(
+                        f"line {self.lines[i].id!r} is selected by two pre-sale rules, "
+                        f"{claimed[i]!r} and {rule.id!r}; a line has one set of deposit terms")
+                claimed[i] = rule.id
             claim = rule.prepare(ctx, self.eligible[rule.id])
             if claim is None:
                 continue

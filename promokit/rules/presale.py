@@ -147,6 +147,8 @@ class PresaleRule(Rule):
             lost += want - take
             if take:
                 alloc[i] = take
+        if not alloc:
+            return [Miss(Reason.NOTHING_LEFT, "the pre-sale lines are already at their deposit")]
         base = sum(ctx.amounts[i] for i in eligible)
         return [Effect(amount=sum(alloc.values()), base=base, times=len(alloc), alloc=alloc,
                        lost=lost)]

@@ -68,6 +68,9 @@ class ShippingRule(Rule):
                                 f"add {ctx.env.show(short)} more for {ctx.env.show(waive)} off "
                                 "shipping", shop=shop, shortfall=short, would_save=waive))
                 continue
+            if waive == 0:
+                out.append(Miss(Reason.NO_SAVING, "waives nothing of the fee", shop=shop))
+                continue
             out.append(Effect(amount=waive, base=spend[shop], times=1, alloc={}, shop=shop,
                               ship={shop: waive}))
         if not out:

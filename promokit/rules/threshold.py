@@ -140,10 +140,12 @@ def _check_ladder(ladder: tuple[Step, ...]) -> None:
             raise ValueError(f"ladder does not increase: step {b} follows {a}; "
                              "expected strictly increasing thresholds")
     for a, b in pairwise(ladder):
+        gain_a = a.discount if a.discount is not None else a.percent
+        gain_b = b.discount if b.discount is not None else b.percent
         same = (a.discount is None) == (b.discount is None)
-        if same and (b.discount or b.percent) < (a.discount or a.percent):  # type: ignore[operator]
-            raise ValueError(f"ladder benefit drops from {a.discount or a.percent} to "
-                             f"{b.discount or b.percent}; expected a higher step to give more")
+        if same and gain_b < gain_a:  # type: ignore[operator]
+            raise ValueError(f"ladder benefit drops from {gain_a} to {gain_b}; "
+                             "expected a higher step to give more")
 
 
 def _compile_step(step: Step, env: Env) -> tuple[bool, int, str, int, int]:
@@ -185,6 +187,8 @@ class _ThresholdRule(Rule):
             return self._miss(ctx, short, self._final(ctx, save), shop)
         want, times, nxt = earned  # type: ignore[misc]
         want = self._final(ctx, want)
+        if want == 0:
+            return Miss(Reason.NO_SAVING, "the step reached gives nothing off", shop=shop)
         nudge = None
         if nxt is not None and not self.qty:
             more = self._final(ctx, nxt[1]) - want
