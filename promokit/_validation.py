@@ -67,12 +67,12 @@ def validate_campaign(data: object, doc: Document | None = None) -> CampaignSpec
     line_of = doc.line_of if doc else None
     if not isinstance(data, Mapping):
         found = [_not_a_mapping("a campaign", data, "keys campaign, currency, rules, ...")]
-    else:
-        found = _cross_check(data)
+        raise CampaignError(_placed(found, data, line_of, file), file=file)
+    found = _cross_check(data)
     try:
         spec = CampaignSpec.model_validate(data)
-    except ValidationError as exc:
-        found = _convert(exc, CampaignSpec, data) + found if isinstance(data, Mapping) else found
+    except ValidationError as exc:  # whole-model checks may repeat ours: keep ours
+        found = _not_ours(_convert(exc, CampaignSpec, data), found) + found
     if found:
         raise CampaignError(_placed(found, data, line_of, file), file=file)
     return spec
@@ -86,14 +86,22 @@ def load_cart_data(data: object, file: str | None = None) -> Cart:
         found = [_not_a_mapping("a cart", data, "keys currency, lines, ...")]
         raise CartError(_placed(found, data, None, file), file=file)
     found = _cart_check(data)
-    ours = {f.loc for f in found}
     try:
         cart = Cart.model_validate(data)
-    except ValidationError as exc:  # the model's own whole-cart checks repeat ours: keep ours
-        found = [f for f in _convert(exc, Cart, data) if f.loc not in ours] + found
+    except ValidationError as exc:  # whole-model checks may repeat ours: keep ours
+        found = _not_ours(_convert(exc, Cart, data), found) + found
     if found:
         raise CartError(_placed(found, data, None, file), file=file)
     return cart
+
+
+def _not_ours(theirs: list[_Found], ours: list[_Found]) -> list[_Found]:
+    """``theirs`` without the problems ``ours`` already reports (same place, or same words)."""
+    def gist(f: _Found) -> tuple[object, str]:
+        return f.loc[-1:], re.split(r" \(|; |:", f.message, maxsplit=1)[0]
+
+    places, gists = {f.loc for f in ours}, {gist(f) for f in ours}
+    return [f for f in theirs if f.loc not in places and gist(f) not in gists]
 
 
 def _not_a_mapping(what: str, data: object, expected: str) -> _Found:
@@ -311,7 +319,8 @@ _BOUNDS = {"greater_than_equal": (">=", "ge"), "greater_than": (">", "gt"),
            "less_than_equal": ("<=", "le"), "less_than": ("<", "lt")}
 _EXPECTED = re.compile(r"^(?P<message>.*?);? expected (?P<expected>.*)$", re.S)
 _IS = re.compile(r"^(?P<message>.*?) \(is: .*\)$", re.S)
-_PART = re.compile(r"^(?P<path>[\w-]+(?:\.[\w-]+)*): (?P<message>.*)$", re.S)
+_PART = re.compile(r"^(?P<path>[\w-]+(?:\.[\w-]+)*): (?P<message>.*)$"
+                   r"|^(?P<dotted>[A-Za-z_][\w-]*(?:\.[\w-]+)+) (?P<rest>.*)$", re.S)
 _ONE_OF = re.compile(r"^give exactly one of (?P<names>[\w, ]+)$")
 _LADDER = re.compile(r"^ladder (does not increase|benefit drops)")
 _WINDOW = re.compile(r"^window end .* is not after its start")
@@ -411,12 +420,8 @@ def _value_error(text: str, loc: Loc, root: type[BaseModel], data: object, value
                  expected: str | None) -> _Found | list[_Found]:
     """A validator's own message, split into message, value and expected, placed precisely."""
     raw = _get_path(data, loc)
-    parts = [_PART.match(part) for part in text.split("; ")]
-    if not loc and all(parts):  # a whole-model check naming its own paths: "lines.1.id: ..."
-        locs = [tuple(int(x) if x.isdigit() else x for x in m["path"].split("."))
-                for m in parts if m]
-        return [_Found(m["message"], at, _shown(_get_path(data, at)))
-                for m, at in zip([m for m in parts if m], locs, strict=True)]
+    if not loc:  # a whole-model check, often naming its own paths: "lines.1.id: ...; ..."
+        return [_model_part(part, data) for part in text.split("; ")]
     if loc[-1:] == ("currency",) and isinstance(value, str):
         hint = CURRENCY_ALIASES.get(value.upper()) or _suggest(value, MINOR_UNITS)
         return _Found(f"unknown currency {value!r}" + (f"; did you mean {hint!r}?" if hint else ""),
@@ -434,15 +439,43 @@ def _value_error(text: str, loc: Loc, root: type[BaseModel], data: object, value
     if _WINDOW.match(text) and isinstance(raw, Mapping):
         return _Found("the window ends before it starts", (*loc, "end"), _shown(raw.get("end")),
                       f"a time after {raw.get('start')}")
-    split = _EXPECTED.match(text)
     shown = None if isinstance(raw, Mapping) else _shown(value)
-    if split:
-        return _Found(split["message"], loc, shown, split["expected"])
-    first = text.split(" ", 1)[0]  # "every must be above 0": point at the field named first
+    if isinstance(raw, Mapping):  # a check on a whole mapping: its field's type says nothing
+        expected = None
+    above = re.search(r" must be above (\S+)$", text)
+    first = text.split(" ", 1)[0]  # "deposit 0 must be above 0": point at the field named first
     model = _at(root, data, loc)
     if model is not None and first in model.model_fields and isinstance(raw, Mapping):
-        return _Found(text, (*loc, first), _shown(raw.get(first)), _expects(model, first))
+        loc, shown, expected = (*loc, first), _shown(raw.get(first)), _expects(model, first)
+    if above:
+        expected = f"more than {above[1]}"
+    split = _EXPECTED.match(text)
+    if split:
+        return _Found(split["message"], loc, shown, split["expected"])
     return _Found(text, loc, shown, expected)
+
+
+def _model_part(text: str, data: object) -> _Found:
+    """One part of a whole-model check's message: ``path: message (expected ...)``."""
+    found = _PART.match(text)
+    loc: Loc = ()
+    rule = re.match(r"^rule '(?P<id>[^']*)': (?P<message>.*)$", text, re.S)
+    rules = _get_path(data, ("rules",))
+    ids = [r.get("id") if isinstance(r, Mapping) else None
+           for r in (rules if isinstance(rules, list) else [])]
+    if found:
+        path = found["path"] or found["dotted"]
+        loc = tuple(int(x) if x.isdigit() else x for x in path.split("."))
+        text = found["message"] or found["rest"]
+    elif rule and rule["id"] in ids:  # "rule 'p': deposit 300 is above ...": point at deposit
+        loc, text = ("rules", ids.index(rule["id"])), rule["message"]
+        first, raw = text.split(" ", 1)[0], _get_path(data, loc)
+        if isinstance(raw, Mapping) and first in raw:
+            loc = (*loc, first)
+    split = re.match(r"^(?P<message>.*) \(expected (?P<expected>[^()]*)\)$", text, re.S) \
+        or _EXPECTED.match(text)
+    message, expected = (split["message"], split["expected"]) if split else (text, None)
+    return _Found(message, loc, _shown(_get_path(data, loc)) if loc else None, expected)
 
 
 def _ladder_error(text: str, loc: Loc, raw: object) -> _Found:
@@ -545,6 +578,9 @@ def _cross_check(data: Mapping[Any, Any]) -> list[_Found]:
                           f"stage{_did_you_mean(default_base, [*BASES, *stages])}",
                           ("threshold_base",), default_base,
                           "one of " + ", ".join([*BASES, *stages])))
+    levels = _get_path(data, ("tiers", "levels"))
+    tiers = [t.get("name") for t in levels if isinstance(t, Mapping)] \
+        if isinstance(levels, list) else None
     for loc, hint, raw in _walk(CampaignSpec, data):
         model = _resolve(hint, raw)
         if model is None or not isinstance(raw, Mapping):
@@ -555,6 +591,7 @@ def _cross_check(data: Mapping[Any, Any]) -> list[_Found]:
                 out.append(_Found(f"stage {stage!r} is not declared in stages"
                                   f"{_did_you_mean(stage, stages)}", (*loc, name), stage,
                                   "one of " + ", ".join(stages) if stages else _SPECIAL["stage"]))
+        out += _tier_names(loc, model, raw, tiers)
         base, stage = raw.get("base"), raw.get("stage")
         if "base" in model.model_fields and isinstance(base, str) and stage in stages:
             at = stages.index(stage)
@@ -566,6 +603,23 @@ def _cross_check(data: Mapping[Any, Any]) -> list[_Found]:
                                   f"list or a stage before {stage!r}", (*loc, "base"), base,
                                   "one of " + ", ".join(earlier)))
     return out + _rule_check(data, stages, default_base) + _too_precise(CampaignSpec, data)
+
+
+def _tier_names(loc: Loc, model: type[BaseModel], raw: Mapping[Any, Any],
+                tiers: list[object] | None) -> list[_Found]:
+    """A ``min_tier`` names a declared tier; so do ``tiers`` lists, when a ladder is declared."""
+    out = []
+    expected = "one of " + ", ".join(map(str, tiers)) if tiers else "a tier declared in tiers"
+    named = [((*loc, "min_tier"), raw.get("min_tier"))] if "min_tier" in model.model_fields else []
+    if tiers is not None and _expects(model, "tiers") == "a list of names":
+        listed = raw.get("tiers")
+        named += [((*loc, "tiers", k), t) for k, t in enumerate(listed)] \
+            if isinstance(listed, list) else []
+    for at, name in named:
+        if isinstance(name, str) and name not in (tiers or ()):
+            out.append(_Found(f"tier {name!r} is not declared in tiers"
+                              f"{_did_you_mean(name, map(str, tiers or ()))}", at, name, expected))
+    return out
 
 
 def _rule_check(data: Mapping[Any, Any], stages: list[str], default_base: object,
