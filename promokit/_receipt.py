@@ -1,4 +1,8 @@
-"""A plain-text receipt for terminals; localized explanations build on the same result data."""
+"""A plain-text receipt for terminals (``PriceResult.receipt()``), in the engine's own terms.
+
+Rule ids, reason codes and plain decimals, aligned for a terminal or a log. Localized, step-by-step
+explanations (优惠明细: languages, currency symbols, Markdown, HTML) are ``promokit.explain``.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,10 @@ if TYPE_CHECKING:
 
 def render_text(result: PriceResult) -> str:
     """Lines, each discount, shop totals, the payable and the nudges, as aligned text."""
+    presale = any(line.presale for line in result.lines)
     out = [f"{result.campaign}  ({result.currency}"
-           + (f", at {result.at.isoformat()})" if result.at else ")")]
+           + (f", at {result.at.isoformat()}" if result.at else "")
+           + (f", {result.phase} phase)" if presale else ")")]
     for line in result.lines:
         out.append(f"  {line.id:<8} {line.sku:<14} shop {line.shop:<6} "
                    f"{line.quantity:>3} x {line.unit_price.to_json():>10} = "
@@ -44,9 +50,22 @@ def render_text(result: PriceResult) -> str:
         for nudge in result.nudges:
             where = f" in shop {nudge.shop}" if nudge.shop else ""
             out.append(f"    {nudge.message}{where} ({nudge.rule})")
+    if result.coupons:
+        out.append("  coupons:")
+        for c in result.coupons:
+            what = f"-{c.amount.to_json()}" if c.applied else f"{c.reason}: {c.message}"
+            out.append(f"    {c.id} ({c.kind}): {what}")
+    points = result.points
+    if points is not None and (points.used or points.earned):
+        out.append(f"  points: {points.used} used (-{points.value.to_json()}), "
+                   f"{points.earned} earned (x{points.multiplier})")
     out.append("")
     out.append(f"  subtotal {result.subtotal.to_json():>12}")
     out.append(f"  discount {'-' + result.discount_total.to_json():>12}")
     out.append(f"  shipping {result.shipping_total.to_json():>12}")
+    if result.prepaid_total:
+        out.append(f"  prepaid  {'-' + result.prepaid_total.to_json():>12}")
+    if points is not None and points.value:
+        out.append(f"  points   {'-' + points.value.to_json():>12}")
     out.append(f"  payable  {result.payable.to_json():>12} {result.currency}")
     return "\n".join(out) + "\n"

@@ -12,9 +12,11 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 
+from . import _refund_cli
 from ._campaign import CampaignSpec, load_campaign, load_cart
 from ._cart import Cart
 from ._errors import PromokitError
+from .explain import _cli as _explain_cli
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
@@ -48,10 +50,19 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="print the JSON Schema of campaign (or cart) files")
     schema.add_argument("--cart", action="store_true", help="the cart's schema instead")
+
+    _refund_cli.add_parser(sub, _at)
+    _explain_cli.add_parsers(sub, _at)
     return parser
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "refund":
+        print(_refund_cli.run(args), end="")
+        return EXIT_OK
+    if args.command in _explain_cli.COMMANDS:
+        print(_explain_cli.run(args), end="")
+        return EXIT_OK
     if args.command == "schema":
         model = Cart if args.cart else CampaignSpec
         print(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))

@@ -1,0 +1,64 @@
+"""Explanations of priced carts and rule pages of campaigns, in English and Chinese.
+
+>>> import promokit, promokit.explain
+>>> campaign = promokit.load_campaign("examples/double11/campaign.yaml")
+>>> result = campaign.price(promokit.load_cart("examples/double11/cart.json"))
+>>> print(promokit.explain.explain(result, campaign, lang="zh"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from ._errors import ExplainError
+from ._format import format_money
+from ._schedule import describe_schedule
+
+if TYPE_CHECKING:
+    from .._campaign import Campaign, CampaignSpec
+    from .._result import PriceResult
+
+Templates = str | os.PathLike[str] | None
+
+
+def _spec(campaign: Campaign | CampaignSpec | None, result: PriceResult | None = None
+          ) -> CampaignSpec | None:
+    from .._campaign import Campaign
+
+    if campaign is None and result is not None:
+        campaign = getattr(result, "spec", None)  # once PriceResult carries its campaign's spec
+    return campaign.spec if isinstance(campaign, Campaign) else campaign
+
+
+def explain(result: PriceResult, campaign: Campaign | CampaignSpec | None = None, *,
+            lang: str = "en", fmt: str = "text", templates: Templates = None) -> str:
+    """A step-by-step explanation of ``result`` (优惠明细) as ``text``, ``md`` or ``html``.
+
+    Pass the campaign that priced the result for rule names, descriptions and tier perks;
+    without it rules are named by id.
+    """
+    from ._explain_view import explain_view
+    from ._format import check_lang
+    from ._render import render
+
+    view = explain_view(result, _spec(campaign, result), check_lang(lang))
+    return render("explain", fmt, view, templates)
+
+
+def rule_docs(campaign: Campaign, *, lang: str = "en", fmt: str = "md",
+              templates: Templates = None, examples: bool = True) -> str:
+    """The rule page of ``campaign`` (``md`` or ``html``) for customers and operators.
+
+    With ``examples`` (the default) every threshold gets worked examples priced by the engine
+    with this campaign as the page is built: a cart just below the threshold and one at it.
+    """
+    from ._docs_view import docs_view
+    from ._format import check_lang
+    from ._render import render
+
+    return render("docs", fmt, docs_view(campaign, check_lang(lang), examples=examples),
+                  templates)
+
+
+__all__ = ["ExplainError", "describe_schedule", "explain", "format_money", "rule_docs"]

@@ -1,0 +1,346 @@
+"""Worked examples for rule pages, priced by the engine with the real campaign when a page is built.
+
+For every threshold a rule has (each rung of a ladder, the first and second multiple of 每满, a
+free-shipping minimum, the units a multi-buy or bundle needs) two minimal carts are priced: one
+just below it and one at it. A cart holds one line that the rule selects (its selection's first
+SKU, shop, category, brand and tag; made-up names where it leaves a field open, so that other
+rules stay out of the way) bought by a customer the rule admits, at a time inside the rule's
+window and schedule. Threshold bases are judged after earlier stages, so the price "at" a spend
+threshold is searched for: the smallest unit price whose base, as the engine reports it, reaches
+the threshold. Nothing here computes a discount: the numbers shown are the engine's.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from .._cart import Cart
+from .._errors import PromokitError
+from .._money import format_minor
+from ..rules._gates import SCHEDULE_ANCHOR
+from ._reasons import missed_reason
+from ._terms import RuleInfo
+from ._words import Words
+
+if TYPE_CHECKING:
+    from .._campaign import Campaign
+    from .._result import PriceResult
+    from .._selection import Selection
+    from ..rules._base import RuleSpec
+
+Row = dict[str, str]
+_SEARCH = 24  # most pricings spent finding the price at one threshold
+
+
+class Examples:
+    """Builds the worked examples of one campaign's rules, in one language."""
+
+    def __init__(self, campaign: Campaign, w: Words, index: dict[str, RuleInfo]) -> None:
+        self.c, self.w, self.index = campaign, w, index
+        self.spec = campaign.spec
+        self.env = campaign.env
+        self.unit = 10 ** self.env.digits * 100  # 100.00 in minor units: a plain example price
+        self.compiled = {r.id: r for r in campaign.plan.rules}
+        self.reference = self._reference()
+        self._seen: dict[tuple[str, datetime, str | None], PriceResult] = {}
+
+    # --- the public part ----------------------------------------------------------------------
+
+    def rows(self, rule: RuleSpec) -> tuple[list[Row], str]:
+        """(example rows, why there are none) for ``rule``."""
+        w = self.w
+        if rule.select.presale is True and rule.kind != "presale":
+            return [], w("no_example", why=w("ex_presale_only"))
+        try:
+            return self._rows(rule), ""
+        except PromokitError as exc:
+            return [], w("no_example", why=str(exc).splitlines()[0])
+
+    def presale_sentence(self, rule: Any) -> str:
+        """The computed deposit / balance example of a pre-sale rule, in one sentence."""
+        try:
+            price = self._presale_price(rule)
+            cart = self._cart(rule, [(rule.select, price, 1)])
+            deposit = self._price(cart, rule, phase="deposit", window=rule.deposit_window)
+            balance = self._price(cart, rule, phase="balance", window=rule.balance_window)
+        except PromokitError as exc:
+            return self.w("no_example", why=str(exc).splitlines()[0])
+        w = self.w
+        return w("presale_example", price=self._money(price), deposit=w.money(deposit.payable),
+                 balance=w.money(balance.payable), total=w.money(deposit.payable
+                                                                 + balance.payable))
+
+    # --- per kind -----------------------------------------------------------------------------
+
+    def _rows(self, rule: Any) -> list[Row]:
+        kind = rule.kind
+        if kind == "threshold":
+            return self._threshold(rule)
+        if kind == "free_shipping":
+            if rule.min_spend is None:
+                return [self._row(rule, self.w("ex_one"), [(rule.select, self.unit, 1)],
+                                  ship=True)]
+            reach = self.env.minor(rule.min_spend)
+            return self._spend(rule, [(self._spend_what(rule.min_spend), reach)], reach,
+                               ship=True)
+        if kind == "multibuy":
+            unit = max(self.unit, 2 * self.env.minor(rule.price)) if rule.price else self.unit
+            if rule.reward is None:
+                return self._qty(rule, [(rule.buy + rule.get, None)], unit)
+            return self._qty(rule, [(rule.buy, None)], unit, reward=(rule.reward, rule.get))
+        if kind == "bundle":
+            unit = max(1, -(-2 * self.env.minor(rule.price) // rule.size))
+            return self._qty(rule, [(rule.size, None)], unit)
+        if kind == "presale":
+            return self._presale_rows(rule)
+        unit = self.unit
+        if kind == "special_price":
+            unit = max(unit, 2 * self.env.minor(rule.price))
+        elif kind == "amount_off":
+            unit = max(unit, 2 * self.env.minor(rule.amount))
+        return [self._row(rule, self.w("ex_one"), [(rule.select, unit, 1)])]
+
+    def _threshold(self, rule: Any) -> list[Row]:
+        env = self.env
+        if rule.every is not None:
+            size = env.minor(rule.every)
+            return self._spend(rule, [(self._spend_what(rule.every), size),
+                                      (self._spend_what(rule.every * 2), 2 * size)], size,
+                               single={2 * size})
+        if rule.every_qty is not None:
+            n = rule.every_qty
+            return self._qty(rule, [(n, None), (2 * n, "at")], self.unit)
+        steps = [s for s in rule.steps() if s.reach]
+        if not steps:
+            return []
+        if steps[0].min_qty is not None:
+            return self._qty(rule, [(s.min_qty, None) for s in steps], self.unit)
+        first = env.minor(rule.steps()[0].min_spend)
+        return self._spend(rule, [(self._spend_what(s.min_spend), env.minor(s.min_spend))
+                                  for s in steps], first)
+
+    def _spend(self, rule: Any, targets: list[tuple[str, int]], first: int, *,
+               ship: bool = False, single: frozenset[int] | set[int] = frozenset()) -> list[Row]:
+        w, rows = self.w, []
+        for what, target in targets:
+            price = self._reach(rule, target, first, ship)
+            if target not in single and price > 1:
+                rows.append(self._row(rule, w("ex_below", what=what),
+                                      [(rule.select, price - 1, 1)], ship=ship, first=first))
+            rows.append(self._row(rule, w("ex_at", what=what), [(rule.select, price, 1)],
+                                  ship=ship, first=first))
+        return rows
+
+    def _qty(self, rule: Any, targets: list[tuple[int, str | None]], unit: int, *,
+             reward: tuple[Selection, int] | None = None) -> list[Row]:
+        w, rows = self.w, []
+        for n, only in targets:
+            what = w("ex_qty", n=n)
+            for count, label in ((n - 1, w("ex_below", what=what)), (n, w("ex_at", what=what))):
+                if count < 1 or (only == "at" and count != n):
+                    continue
+                lines = [(rule.select, unit, count)]
+                if reward is not None:
+                    lines.append((reward[0], unit, reward[1]))
+                rows.append(self._row(rule, label, lines))
+        return rows
+
+    def _presale_rows(self, rule: Any) -> list[Row]:
+        w = self.w
+        price = self._presale_price(rule)
+        cart = self._cart(rule, [(rule.select, price, 1)])
+        rows = []
+        for phase, window in (("deposit", rule.deposit_window), ("balance", rule.balance_window)):
+            result = self._price(cart, rule, phase=phase, window=window)
+            rows.append(self._view(rule, w(f"phase_{phase}").split("：")[0].split(":")[0],
+                                   cart, result, first=None))
+        return rows
+
+    # --- carts, times, pricing ----------------------------------------------------------------
+
+    def _row(self, rule: Any, label: str, lines: list[tuple[Selection, int, int]], *,
+             ship: bool = False, first: int | None = None) -> Row:
+        cart = self._cart(rule, lines, ship=ship)
+        return self._view(rule, label, cart, self._price(cart, rule), first)
+
+    def _reach(self, rule: Any, target: int, first: int, ship: bool) -> int:
+        """The smallest unit price whose base for ``rule`` reaches ``target`` (engine-judged)."""
+        def base(price: int) -> int | None:
+            cart = self._cart(rule, [(rule.select, price, 1)], ship=ship)
+            return _base_of(self._price(cart, rule), rule.id, first)
+
+        low, high, price = 0, None, target   # base(low) < target <= base(high)
+        for _ in range(_SEARCH):
+            got = base(price)
+            if got is None:
+                return target
+            if got == target and price - 1 > low:
+                below = base(price - 1)
+                if below is not None and below < target:
+                    return price
+            if got >= target:
+                high = price
+            else:
+                low = price
+            if high is not None and high - low <= 1:
+                return high
+            guess = price + (target - got) * price // got if got > 0 else 2 * price
+            if high is None:
+                price = max(guess, price + 1)
+            else:
+                price = guess if low < guess < high else (low + high) // 2
+        return high if high is not None else target
+
+    def _cart(self, rule: Any, lines: list[tuple[Selection, int, int]], *,
+              ship: bool = False) -> dict[str, Any]:
+        out, shops = [], set()
+        for n, (sel, unit, qty) in enumerate(lines, start=1):
+            line = _line(sel, n, unit, qty, self.env.digits)
+            out.append(line)
+            shops.add(line["shop"])
+        cart: dict[str, Any] = {"currency": self.spec.currency, "lines": out,
+                                "customer": self._customer(rule)}
+        if ship:
+            cart["shipping"] = {shop: format_minor(10 * 10**self.env.digits, self.env.digits)
+                                for shop in sorted(shops)}
+        return cart
+
+    def _customer(self, rule: Any) -> dict[str, Any]:
+        who = rule.customers
+        if who is None:
+            return {}
+        out: dict[str, Any] = {}
+        if who.min_tier is not None:
+            out["tier"] = who.min_tier
+        elif who.tiers:
+            out["tier"] = who.tiers[0]
+        if who.tags:
+            out["tags"] = [who.tags[0]]
+        return out
+
+    def _price(self, cart: dict[str, Any], rule: Any, *, phase: str | None = None,
+               window: Any = None) -> PriceResult:
+        """The engine's result for ``cart`` (memoized: the search and the rows share carts)."""
+        at = self._moment(rule, window)
+        key = (repr(cart), at, phase)
+        result = self._seen.get(key)
+        if result is None:
+            result = self.c.price(Cart.model_validate(cart), at=at, phase=phase)
+            self._seen[key] = result
+        return result
+
+    def _moment(self, rule: Any, window: Any = None) -> datetime:
+        """A time inside ``window`` (default: the rule's) and its schedule."""
+        tz = self.env.tz
+        window = window if window is not None else rule.window
+        at = self.reference
+        if window is not None:
+            start, end = window.aware(tz)
+            at = start if start is not None else (end - timedelta(hours=1) if end else at)
+        compiled = self.compiled.get(rule.id)
+        gate = compiled.gate if compiled is not None else None
+        if gate is not None and gate.recurrence is not None:
+            nxt = gate.recurrence.after(at, inc=True)
+            at = nxt if nxt is not None else at
+        return at
+
+    def _reference(self) -> datetime:
+        """The sale's first moment: the earliest window start, else a fixed day."""
+        tz = self.env.tz
+        starts = []
+        for rule in self.spec.rules:
+            for window in (rule.window, getattr(rule, "deposit_window", None)):
+                if window is not None and window.start is not None:
+                    starts.append(window.aware(tz)[0])
+        return min(starts) if starts else SCHEDULE_ANCHOR.replace(tzinfo=tz)
+
+    def _presale_price(self, rule: Any) -> int:
+        env = self.env
+        if rule.price is not None:
+            return env.minor(rule.price)
+        floor = env.minor(rule.counts_as + rule.instant_reduction)
+        price = max(4 * env.minor(rule.counts_as), 2 * floor)
+        limit = env.limits.get("max_deposit_percent")
+        if limit:
+            price = max(price, int(-(-env.minor(rule.deposit) * 100 // Decimal(limit))))
+        return price
+
+    # --- words --------------------------------------------------------------------------------
+
+    def _money(self, minor: int) -> str:
+        from .._money import Money
+
+        return self.w.money(Money(minor, self.spec.currency))
+
+    def _spend_what(self, amount: Decimal) -> str:
+        return self.w.amount(amount)
+
+    def _view(self, rule: Any, label: str, cart: dict[str, Any], result: PriceResult,
+              first: int | None) -> Row:
+        w = self.w
+        lines = [w("ex_cart", qty=ln["quantity"], unit=self._money(self.env.minor(
+            Decimal(ln["unit_price"])))) for ln in cart["lines"]]
+        text = w.join(lines, "and_sep")
+        if cart.get("shipping"):
+            fees = [self._money(self.env.minor(Decimal(v))) for v in cart["shipping"].values()]
+            text = w("ex_cart_ship", cart=text, fee=w.join(fees))
+        outcome, base = "—", "—"
+        own = [a for a in result.applied if a.rule == rule.id]
+        parts = [a for a in result.applied if a.rule.startswith(rule.id + ".")]  # "<id>.<part>"
+        missed = [n for n in result.not_applied if n.rule == rule.id]
+        if own or parts:
+            a = (own or parts)[0]
+            base = w.money(a.base)
+            total = self._money(sum(x.amount.minor for x in own + parts))
+            if a.shipping:
+                outcome = w("ex_shipping", amount=w.money(a.shipping[0][1]))
+            elif a.times > 1 and a.kind == "threshold":
+                outcome = w("ex_applied_times", amount=total, n=a.times)
+            else:
+                outcome = w("ex_applied", amount=total)
+        elif missed:
+            n = missed[0]
+            info = self.index.get(rule.id, RuleInfo(rule.id, rule.id, ""))
+            outcome = missed_reason(n, info, w, result.tier, self.index)
+            if first is not None and n.shortfall is not None:
+                base = self._money(first - n.shortfall.minor)
+        return {"case": label, "cart": text, "base": base, "outcome": outcome,
+                "payable": w.money(result.payable)}
+
+
+def _base_of(result: PriceResult, rule: str, first: int) -> int | None:
+    """The spend ``rule`` was judged on, as the engine reports it (None when it cannot tell)."""
+    for a in result.applied:
+        if a.rule == rule:
+            return a.base.minor
+    for n in result.not_applied:
+        if n.rule == rule and n.shortfall is not None:
+            return first - n.shortfall.minor
+    return None
+
+
+def _pick(values: tuple[str, ...], excluded: tuple[str, ...], made_up: str) -> str:
+    if values:
+        return values[0]
+    name = made_up
+    while name in excluded:
+        name += "-X"
+    return name
+
+
+def _line(sel: Selection, n: int, unit: int, qty: int, digits: int) -> dict[str, Any]:
+    """A cart line the selection takes: its first value of each field, made-up names elsewhere."""
+    ex = sel.exclude
+    line: dict[str, Any] = {
+        "id": f"e{n}", "sku": _pick(sel.skus, ex.skus, f"EXAMPLE-{n}"),
+        "shop": _pick(sel.shops, ex.shops, "EXAMPLE"), "unit_price": format_minor(unit, digits),
+        "quantity": qty}
+    if sel.categories:
+        line["category"] = sel.categories[0]
+    if sel.brands:
+        line["brand"] = sel.brands[0]
+    if sel.tags:
+        line["tags"] = [sel.tags[0]]
+    return line
