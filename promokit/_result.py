@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ._money import Money
 
 if TYPE_CHECKING:
+    from ._campaign import CampaignSpec
     from ._cart import Cart
 
 RESULT_FORMAT = 1  # bump when the JSON form changes incompatibly
@@ -89,6 +90,9 @@ class NotApplied:
     shortfall: Money | None = None
     would_save: Money | None = None
     next_open: datetime | None = None
+    need: int | None = None      # units needed (below_quantity, not_enough_units)
+    has: int | None = None       # units in the cart that count
+    by: str | None = None        # excluded: the rule of the group that applied instead
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,8 @@ class CouponUse:
     amount: Money
     reason: str | None = None
     message: str = ""
+    shortfall: Money | None = None    # below its threshold by this much ...
+    would_save: Money | None = None   # ... to save this much
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +159,7 @@ class PriceResult:
     points: PointsUse | None
     coupons: tuple[CouponUse, ...]
     cart: Cart
+    spec: CampaignSpec | None = field(default=None, repr=False, compare=False)
 
     def line(self, line_id: str) -> LineResult:
         """The priced line with this id."""
@@ -160,6 +167,12 @@ class PriceResult:
             if line.id == line_id:
                 return line
         raise KeyError(line_id)
+
+    def explain(self, lang: str = "en", fmt: str = "text", templates: str | None = None) -> str:
+        """A step-by-step explanation (优惠明细) in ``lang`` (en, zh) as text, md or html."""
+        from .explain import explain
+
+        return explain(self, lang=lang, fmt=fmt, templates=templates)
 
     def receipt(self) -> str:
         """A plain-text receipt: lines, each discount, shop totals, payable and nudges."""

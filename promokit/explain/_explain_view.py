@@ -195,7 +195,7 @@ class _Builder:
                 continue
             record = missed.get(rid)
             reason = (missed_reason(record, info, w, self.r.tier, self.index) if record
-                      else coupon_reason(use.reason or "", use.message, info, w))
+                      else coupon_reason(use, info, w))
             out.append(w("coupon_unused", coupon=label, reason=reason))
         return out
 

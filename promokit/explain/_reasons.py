@@ -1,26 +1,16 @@
 """Why a rule or coupon did not apply, in words, from the reason code and the record's fields.
 
-The structured fields of :class:`~promokit.NotApplied` (shortfall, would_save, next_open) and the
-campaign's own terms (a rule's window, schedule, customers) give every number and time. Three
-records carry a fact only inside their English message, which is read back here until the result
-has a field for it: the item count of ``below_quantity``, the counts of ``not_enough_units``, and
-the rule that won an ``excluded`` group.
+The structured fields of :class:`~promokit.NotApplied` (shortfall, would_save, need, has, by,
+next_open) and of :class:`~promokit.CouponUse`, with the campaign's own terms (a rule's window,
+schedule, customers), give every number and time; messages are never parsed.
 """
 
 from __future__ import annotations
 
-import re
-
-from .._money import Money
-from .._result import NotApplied
+from .._result import CouponUse, NotApplied
 from ._schedule import describe_schedule
 from ._terms import RuleInfo, describe_customers, describe_window, info_for
 from ._words import Words
-
-_ADD_ITEMS = re.compile(r"add (\d+) more item")
-_UNITS = re.compile(r"needs (\d+) eligible units .*has (\d+)")
-_SAVE = re.compile(r"add (\d+(?:\.\d+)?) more to save (\d+(?:\.\d+)?)")
-_WINNER = re.compile(r"^exclusive group .*?: (['\"])(.+)\1 (?:saves more|comes first)")
 
 
 def missed_reason(n: NotApplied, info: RuleInfo, w: Words, tier: str | None,
@@ -30,24 +20,19 @@ def missed_reason(n: NotApplied, info: RuleInfo, w: Words, tier: str | None,
     spec = info.spec
     if code == "below_threshold" and n.shortfall is not None and n.would_save is not None:
         return w.reason(code, short=w.money(n.shortfall), save=w.money(n.would_save))
-    if code == "below_quantity":
-        m = _ADD_ITEMS.search(n.message)
-        if m and n.would_save is not None:
-            return w.reason(code, n=m.group(1), save=w.money(n.would_save))
-    if code == "not_enough_units":
-        m = _UNITS.search(n.message)
-        if m:
-            return w.reason(code, need=m.group(1), has=m.group(2))
+    if code == "below_quantity" and n.need is not None and n.has is not None \
+            and n.would_save is not None:
+        return w.reason(code, n=n.need - n.has, save=w.money(n.would_save))
+    if code == "not_enough_units" and n.need is not None and n.has is not None:
+        return w.reason(code, need=n.need, has=n.has)
     if code == "not_started" and n.next_open is not None:
         return w.reason(code, when=w.time(n.next_open))
     if code == "ended":
         end = _end(info, w)
         if end is not None:
             return w.reason(code, when=end)
-    if code == "excluded":
-        m = _WINNER.search(n.message)
-        if m:
-            return w.reason(code, other=info_for(index, m.group(2), w).title)
+    if code == "excluded" and n.by is not None:
+        return w.reason(code, other=info_for(index, n.by, w).title)
     if code == "off_schedule" and spec is not None and spec.schedule is not None:
         when = describe_schedule(spec.schedule.rrule, spec.schedule.hours, w.lang)
         if n.next_open is not None:
@@ -65,25 +50,21 @@ def missed_reason(n: NotApplied, info: RuleInfo, w: Words, tier: str | None,
     return coded(code, n.message, w)
 
 
-def coupon_reason(code: str, message: str, info: RuleInfo, w: Words) -> str:
-    """Why a wallet coupon was not used: its expiry from the coupon, else :func:`coded`."""
+def coupon_reason(use: CouponUse, info: RuleInfo, w: Words) -> str:
+    """Why a wallet coupon was not used: its expiry, its shortfall, else :func:`coded`."""
+    code = use.reason or ""
     if code in ("expired", "ended"):
         end = _end(info, w)
         if end is not None:
             return w.reason("expired_when", when=end)
-    return coded(code, message, w)
+    if code == "below_threshold" and use.shortfall is not None and use.would_save is not None:
+        return w.reason(code, short=w.money(use.shortfall), save=w.money(use.would_save))
+    return coded(code, use.message, w)
 
 
 def coded(code: str, message: str, w: Words) -> str:
-    """A reason from its code and message alone (a wallet coupon's :class:`CouponUse`).
-
-    A shortfall is read back from the message ("add 171.00 more to save 30.00") until the record
-    has fields for it; otherwise English keeps the engine's message and Chinese gets a phrase.
-    """
-    m = _SAVE.search(message) if code == "below_threshold" else None
-    if m:
-        short, save = (Money.of(x, w.currency) for x in m.groups())
-        return w.reason(code, short=w.money(short), save=w.money(save))
+    """A reason from its code and message alone: English keeps the engine's message, Chinese
+    gets a phrase for the code."""
     if not w.zh and message:
         return message
     if code == "not_chosen" and message.startswith("a combination"):

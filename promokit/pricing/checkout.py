@@ -13,7 +13,7 @@ from ..rules._base import Rule
 from .coupons import coupon_rule, valid_together
 from .engine import Setup, Trace, run
 from .result import build_result
-from .search import best_combination, explain_unused
+from .search import Why, best_combination, explain_unused
 
 if TYPE_CHECKING:
     from .._campaign import Campaign
@@ -30,10 +30,11 @@ def price(campaign: Campaign, cart: Cart, *, at: datetime | None = None,
 
     policy = campaign.spec.coupon_policy
     rules: dict[str, Rule] = {}
-    reasons: dict[str, tuple[str, str]] = {}
+    reasons: dict[str, Why] = {}
     for c in cart.wallet:
         if policy is None or c.kind not in policy.kinds:
-            reasons[c.id] = ("not_accepted", f"this campaign accepts no {c.kind} coupons")
+            reasons[c.id] = ("not_accepted", f"this campaign accepts no {c.kind} coupons",
+                             None, None)
         else:
             rules[c.id] = coupon_rule(c, policy.kinds[c.kind], campaign.env)
     setup = Setup(campaign, cart, at=at, phase=phase, extra=tuple(rules.values()))
@@ -45,19 +46,19 @@ def price(campaign: Campaign, cart: Cart, *, at: datetime | None = None,
         pool = [c for c in cart.wallet if c.id in rules and c.id in wanted]
         for c in cart.wallet:
             if c.id not in wanted:
-                reasons.setdefault(c.id, ("not_chosen", "not selected"))
+                reasons.setdefault(c.id, ("not_chosen", "not selected", None, None))
     usable = []
     for c in pool:
         rule = rules[c.id]
         if rule.id not in setup.eligible:
-            reasons[c.id] = ("no_eligible_lines", _no_lines(c, rule, setup))
+            reasons[c.id] = ("no_eligible_lines", _no_lines(c, rule, setup), None, None)
             continue
         closed = setup.gate(rule)
         if closed is not None:
             if closed.reason == "ended":
-                reasons[c.id] = ("expired", f"expired: {closed.message}")
+                reasons[c.id] = ("expired", f"expired: {closed.message}", None, None)
             else:
-                reasons[c.id] = (str(closed.reason), closed.message)
+                reasons[c.id] = (str(closed.reason), closed.message, None, None)
             continue
         usable.append(c)
     chosen: Sequence[Coupon] = usable
@@ -69,6 +70,10 @@ def price(campaign: Campaign, cart: Cart, *, at: datetime | None = None,
     return build_result(setup, ctx, trace, _uses(cart.wallet, trace, reasons, campaign))
 
 
+def _money(minor: int | None, currency: str) -> Money | None:
+    return None if minor is None else Money(minor, currency)
+
+
 def _no_lines(coupon: Coupon, rule: Rule, setup: Setup) -> str:
     if any(rule.matcher.matches(setup.lines[i]) for i in setup.charged):
         return "deposit phase: pre-sale lines take no coupons until the balance is paid"
@@ -77,7 +82,7 @@ def _no_lines(coupon: Coupon, rule: Rule, setup: Setup) -> str:
     return "no line in the cart matches this coupon"
 
 
-def _uses(wallet: Sequence[Coupon], trace: Trace, reasons: dict[str, tuple[str, str]],
+def _uses(wallet: Sequence[Coupon], trace: Trace, reasons: dict[str, Why],
           campaign: Campaign) -> tuple[CouponUse, ...]:
     cur = campaign.env.currency
     amounts: dict[str, int] = {}
@@ -92,8 +97,11 @@ def _uses(wallet: Sequence[Coupon], trace: Trace, reasons: dict[str, tuple[str, 
         elif rid in missed:
             miss = missed[rid]
             out.append(CouponUse(c.id, c.kind, False, Money(0, cur), str(miss.reason),
-                                 miss.message))
+                                 miss.message, _money(miss.shortfall, cur),
+                                 _money(miss.would_save, cur)))
         else:
-            reason, message = reasons.get(c.id, ("nothing_left", "nothing left to discount"))
-            out.append(CouponUse(c.id, c.kind, False, Money(0, cur), reason, message))
+            reason, message, short, save = reasons.get(
+                c.id, ("nothing_left", "nothing left to discount", None, None))
+            out.append(CouponUse(c.id, c.kind, False, Money(0, cur), reason, message,
+                                 _money(short, cur), _money(save, cur)))
     return tuple(out)

@@ -249,4 +249,5 @@ def _group(setup: Setup, ctx: Ctx, group: Group, trace: Trace | None) -> None:
         elif trace is not None:
             trace.missed.append((rule, Miss(
                 Reason.EXCLUDED,
-                f"exclusive group {group.name!r}: {winner.id!r} {how} and applied instead")))
+                f"exclusive group {group.name!r}: {winner.id!r} {how} and applied instead",
+                by=winner.id)))

@@ -70,7 +70,8 @@ def build_result(setup: Setup, ctx: Ctx, trace: Trace,
     not_applied = tuple(
         NotApplied(r.id, r.kind, r.stage, str(x.reason), x.message, x.shop,
                    None if x.shortfall is None else m(x.shortfall),
-                   None if x.would_save is None else m(x.would_save), x.next_open)
+                   None if x.would_save is None else m(x.would_save), x.next_open,
+                   x.need, x.has, x.by)
         for r, x in missed)
     nudges = [Nudge(r.id, x.shop, m(x.shortfall), m(x.would_save))
               for r, x in missed if x.shortfall is not None and x.would_save]
@@ -87,7 +88,7 @@ def build_result(setup: Setup, ctx: Ctx, trace: Trace,
         nudges=tuple(sorted(nudges, key=lambda n: (n.shortfall.minor, n.rule, n.shop or ""))),
         total=m(goods + ship), prepaid_total=m(prepaid),
         shipping_fee_total=m(sum(setup.shipping.values())), phase=setup.phase, tier=setup.tier,
-        points=points, coupons=tuple(coupons), cart=setup.cart)
+        points=points, coupons=tuple(coupons), cart=setup.cart, spec=setup.campaign.spec)
 
 
 def _totals(setup: Setup, ctx: Ctx) -> tuple[int, int, int, PointsUse | None, int]:

@@ -24,6 +24,8 @@ from .engine import Setup, Trace, run, run_stage
 from .result import payable_minor
 
 _NEVER = (1, 0.0)
+#: Why a coupon was left out: (reason code, message, shortfall, would_save) in minor units.
+Why = tuple[str, str, int | None, int | None]
 
 
 def expiry_key(coupon: Coupon, setup: Setup) -> tuple[int, float]:
@@ -107,23 +109,24 @@ def best_combination(setup: Setup, candidates: Sequence[Coupon], rules: dict[str
 
 
 def _unused_reason(setup: Setup, coupon: Coupon, chosen: Sequence[Coupon],
-                   rules: dict[str, Rule], policy: CouponPolicy) -> tuple[str, str]:
+                   rules: dict[str, Rule], policy: CouponPolicy) -> Why:
     """Why a usable coupon is not in the chosen combination: a stacking conflict, its own miss
     when tried on top of the combination (below its threshold by how much), or the tie-break."""
     clash = conflict(coupon, chosen, policy)
     if clash is not None:
-        return clash.reason, clash.message
+        return clash.reason, clash.message, None, None
     trace = Trace([[] for _ in setup.lines])
     run(setup, [rules[c.id] for c in (*chosen, coupon)], trace)
     rid = rules[coupon.id].id
     misses = [m for r, m in trace.missed if r.id == rid]
     if misses and not any(r.id == rid for r, _ in trace.applied):
-        return str(misses[0].reason), misses[0].message
-    return "not_chosen", "a combination without it pays no more (see the tie-break)"
+        miss = misses[0]
+        return str(miss.reason), miss.message, miss.shortfall, miss.would_save
+    return "not_chosen", "a combination without it pays no more (see the tie-break)", None, None
 
 
 def explain_unused(setup: Setup, coupons: Sequence[Coupon], chosen: Sequence[Coupon],
-                   rules: dict[str, Rule], policy: CouponPolicy) -> dict[str, tuple[str, str]]:
+                   rules: dict[str, Rule], policy: CouponPolicy) -> dict[str, Why]:
     """coupon id -> (reason, message) for every coupon left out of ``chosen``."""
     ids = {c.id for c in chosen}
     return {c.id: _unused_reason(setup, c, chosen, rules, policy)

@@ -186,6 +186,9 @@ class Miss:
     shortfall: int | None = None
     would_save: int | None = None
     next_open: datetime | None = None
+    need: int | None = None      # units needed (below_quantity, not_enough_units)
+    has: int | None = None       # units there
+    by: str | None = None        # the rule that won an exclusive group (excluded)
 
 
 Outcome = Effect | Miss

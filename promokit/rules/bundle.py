@@ -51,7 +51,8 @@ class BundleRule(Rule):
         times = len(units) // self.size
         if times == 0:
             return [Miss(Reason.NOT_ENOUGH_UNITS,
-                         f"needs {self.size} eligible units for one bundle, has {len(units)}")]
+                         f"needs {self.size} eligible units for one bundle, has {len(units)}",
+                         need=self.size, has=len(units))]
         units.sort(key=lambda u: (-u[0] if self.expensive else u[0], u[1]))
         per_line: dict[int, int] = {}
         bundles = 0

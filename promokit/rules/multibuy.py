@@ -112,7 +112,8 @@ class MultibuyRule(Rule):
         if times == 0:
             need = self.buy + self.get if same else self.buy
             return [Miss(Reason.NOT_ENOUGH_UNITS,
-                         f"needs {need} eligible units for one application, has {len(cond)}")]
+                         f"needs {need} eligible units for one application, has {len(cond)}",
+                         need=need, has=len(cond))]
         per_line: dict[int, list[int]] = {}  # line index -> [value of its reward units, count]
         for value, _id, i in chosen:
             acc = per_line.setdefault(i, [0, 0])

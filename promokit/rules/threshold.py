@@ -184,7 +184,7 @@ class _ThresholdRule(Rule):
         earned = self.earn(ctx, measure, current)
         if len(earned) == 2:
             short, save = earned  # type: ignore[misc]
-            return self._miss(ctx, short, self._final(ctx, save), shop)
+            return self._miss(ctx, short, self._final(ctx, save), shop, measure)
         want, times, nxt = earned  # type: ignore[misc]
         want = self._final(ctx, want)
         if want == 0:
@@ -213,11 +213,11 @@ class _ThresholdRule(Rule):
             amount = ctx.scaled(self.benefit, amount)
         return amount if self.cap is None else min(amount, self.cap)
 
-    def _miss(self, ctx: Ctx, short: int, save: int, shop: str | None) -> Miss:
+    def _miss(self, ctx: Ctx, short: int, save: int, shop: str | None, measure: int) -> Miss:
         if self.qty:
             return Miss(Reason.BELOW_QUANTITY,
                         f"add {short} more item(s) to save {ctx.env.show(save)}",
-                        shop=shop, would_save=save)
+                        shop=shop, would_save=save, need=measure + short, has=measure)
         return Miss(Reason.BELOW_THRESHOLD,
                     f"add {ctx.env.show(short)} more to save {ctx.env.show(save)}",
                     shop=shop, shortfall=short, would_save=save)

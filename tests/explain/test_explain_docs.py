@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -92,11 +93,19 @@ def test_a_presale_only_rule_says_why_it_has_no_example() -> None:
 
 
 def test_explain_without_the_campaign_names_rules_by_id() -> None:
-    """The result alone is enough: rules are named by their ids."""
+    """A result without its campaign's spec is still enough: rules are named by their ids."""
     campaign = promokit.load_campaign(EXAMPLES / "double11" / "campaign.yaml")
     result = campaign.price(promokit.load_cart(EXAMPLES / "double11" / "cart.json"))
-    text = explain(result)
+    text = explain(dataclasses.replace(result, spec=None))
     assert "✓ x-300-50 [x-300-50]" in text and "CN¥434.55" in text
+
+
+def test_result_explains_itself_with_rule_names() -> None:
+    """result.explain() uses the spec the result carries: rules by name, in Chinese too."""
+    campaign = promokit.load_campaign(EXAMPLES / "double11" / "campaign.yaml")
+    result = campaign.price(promokit.load_cart(EXAMPLES / "double11" / "cart.json"))
+    assert "跨店每满300减50" in result.explain(lang="zh")
+    assert result.explain() == explain(result, campaign)
 
 
 def test_docs_of_a_campaign_without_rules() -> None:
