@@ -26,16 +26,22 @@ def zhe(percent_off: object) -> str:
 
 
 def _zh_step(step: Step) -> str:
-    reach = f"满{num(step.min_spend)}" if step.min_spend is not None else f"满{step.min_qty}件"
-    gain = f"减{num(step.discount)}" if step.discount is not None else zhe(step.percent)
-    return reach + gain
+    if step.min_spend is not None:
+        reach = f"满{num(step.min_spend)}" if step.min_spend else ""
+    else:
+        reach = f"满{step.min_qty}件"
+    if step.discount is not None:
+        return f"{reach}减{num(step.discount)}" if reach else f"立减{num(step.discount)}"
+    return f"{reach}打{zhe(step.percent)}" if reach else f"享{zhe(step.percent)}"
 
 
 def _en_step(step: Step) -> str:
-    reach = (f"spend {num(step.min_spend)}" if step.min_spend is not None
-             else f"buy {step.min_qty} items")
     gain = (f"save {num(step.discount)}" if step.discount is not None
             else f"get {num(step.percent)}% off")
+    if step.min_spend is not None and not step.min_spend:
+        return gain
+    reach = (f"spend {num(step.min_spend)}" if step.min_spend is not None
+             else f"buy {step.min_qty} items")
     return f"{reach}, {gain}"
 
 

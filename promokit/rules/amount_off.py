@@ -8,6 +8,7 @@ from typing import Literal
 from .._types import Amount
 from ._base import Ctx, Env, Outcome, Rule, RuleSpec, rule_fields
 from ._item import item_outcome
+from ._threshold_text import num
 
 
 class AmountOff(RuleSpec):
@@ -23,8 +24,8 @@ class AmountOff(RuleSpec):
     def describe(self, lang: str = "en") -> str:
         """One sentence a customer understands."""
         if lang == "zh":
-            return f"每件直降{self.amount}元"
-        return f"{self.amount} off each item"
+            return f"每件直降{num(self.amount)}元"
+        return f"{num(self.amount)} off each item"
 
 
 @dataclass(slots=True)

@@ -12,6 +12,7 @@ from typing import Literal
 from .._types import Amount, Count
 from ..pricing.allocation import spread
 from ._base import Ctx, Effect, Env, Miss, Outcome, Reason, Rule, RuleSpec, rule_fields, unit_values
+from ._threshold_text import num
 
 
 class Bundle(RuleSpec):
@@ -32,8 +33,8 @@ class Bundle(RuleSpec):
     def describe(self, lang: str = "en") -> str:
         """One sentence a customer understands."""
         if lang == "zh":
-            return f"{self.price}元任选{self.size}件"
-        return f"any {self.size} for {self.price}"
+            return f"{num(self.price)}元任选{self.size}件"
+        return f"any {self.size} for {num(self.price)}"
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ from .._selection import Matcher, Selection
 from .._types import Amount, Count, Percent
 from ._base import Ctx, Effect, Env, Miss, Outcome, Reason, Rule, RuleSpec, ratio, rule_fields
 from ._base import unit_values as _units
+from ._threshold_text import num, zhe
 
 Pick = Literal["cheapest", "most_expensive"]
 
@@ -62,27 +63,20 @@ class Multibuy(RuleSpec):
         """One sentence a customer understands."""
         if lang == "zh":
             if self.percent_off is not None:
-                what = "免费" if self.percent_off == 100 else _zh_zhe(self.percent_off)
+                what = "免费" if self.percent_off == 100 else zhe(self.percent_off)
             elif self.amount_off is not None:
-                what = f"减{self.amount_off}元"
+                what = f"减{num(self.amount_off)}元"
             else:
-                what = f"{self.price}元"
+                what = f"{num(self.price)}元"
             return f"买{self.buy}件，再买{self.get}件{what}"
         if self.percent_off is not None:
-            what = "free" if self.percent_off == 100 else f"at {self.percent_off}% off"
+            what = "free" if self.percent_off == 100 else f"at {num(self.percent_off)}% off"
         elif self.amount_off is not None:
-            what = f"at {self.amount_off} off"
+            what = f"at {num(self.amount_off)} off"
         else:
-            what = f"for {self.price}"
+            what = f"for {num(self.price)}"
         target = "the cheapest" if self.pick == "cheapest" else "the most expensive"
         return f"buy {self.buy}, get {self.get} more {what} ({target} first)"
-
-
-def _zh_zhe(percent_off: object) -> str:
-    from decimal import Decimal
-
-    pay = (Decimal(100) - Decimal(str(percent_off))) / 10
-    return f"{pay:f}".rstrip("0").rstrip(".") + "折"
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ from typing import Literal
 from .._types import Percent
 from ._base import Ctx, Env, Outcome, Rule, RuleSpec, ratio, rule_fields
 from ._item import item_outcome
+from ._threshold_text import num, zhe
 
 
 class PercentOff(RuleSpec):
@@ -23,11 +24,9 @@ class PercentOff(RuleSpec):
 
     def describe(self, lang: str = "en") -> str:
         """One sentence a customer understands."""
-        pay = 100 - self.percent
         if lang == "zh":
-            zhe = f"{pay / 10:f}".rstrip("0").rstrip(".")
-            return f"单品{zhe}折（立减{self.percent}%）"
-        return f"{self.percent}% off the item price"
+            return f"单品{zhe(self.percent)}（立减{num(self.percent)}%）"
+        return f"{num(self.percent)}% off the item price"
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ from typing import Literal
 from .._types import Amount
 from ._base import Ctx, Env, Outcome, Rule, RuleSpec, rule_fields
 from ._item import item_outcome
+from ._threshold_text import num
 
 
 class SpecialPrice(RuleSpec):
@@ -23,8 +24,8 @@ class SpecialPrice(RuleSpec):
     def describe(self, lang: str = "en") -> str:
         """One sentence a customer understands."""
         if lang == "zh":
-            return f"特价每件{self.price}元"
-        return f"special price {self.price} each"
+            return f"特价每件{num(self.price)}元"
+        return f"special price {num(self.price)} each"
 
 
 @dataclass(slots=True)
