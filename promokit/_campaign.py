@@ -8,10 +8,10 @@ import os
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ._documents import Document, parse_document, read_document
 from ._errors import CampaignError, CartError
@@ -69,55 +69,6 @@ class CampaignSpec(BaseModel):
         default=None, description="the stage where free-shipping perks apply")
     coupon_policy: CouponPolicy | None = None
     presale_limits: PresaleLimits | None = None
-
-    @model_validator(mode="after")
-    def _references(self) -> Self:
-        """Stages named outside the rules exist; perks and limits can take effect."""
-        problems = []
-        stages = set(self.stages)
-
-        def stage(where: str, name: str | None) -> None:
-            if name is not None and name not in stages:
-                problems.append(f"{where}: stage {name!r} is not declared in stages "
-                                f"(expected one of {', '.join(self.stages)})")
-
-        stage("shipping_stage", self.shipping_stage)
-        for tier in self.tiers.levels if self.tiers else ():
-            if tier.perks.discount is not None:
-                stage(f"tiers.{tier.name}.perks.discount.stage", tier.perks.discount.stage)
-            if tier.perks.free_shipping and self.shipping_stage is None:
-                problems.append(f"tiers.{tier.name}.perks.free_shipping needs shipping_stage, "
-                                "the stage where free shipping applies")
-        for kind, policy in (self.coupon_policy.kinds.items() if self.coupon_policy else ()):
-            stage(f"coupon_policy.kinds.{kind}.stage", policy.stage)
-            if policy.base is not None and policy.stage in self.stages and policy.base not in (
-                    "running", "list", *self.stages[:self.stages.index(policy.stage)]):
-                problems.append(f"coupon_policy.kinds.{kind}.base: {policy.base!r} is not "
-                                f"running, list or a stage before {policy.stage!r}")
-            self._base_before(f"coupon_policy.kinds.{kind}", policy.base, policy.stage, problems)
-        for rule in self.rules:
-            if rule.kind == "free_shipping":
-                self._base_before(f"rule {rule.id!r}", rule.base, rule.stage,  # type: ignore[attr-defined]
-                                  problems)
-        limit = self.presale_limits.max_deposit_percent if self.presale_limits else None
-        for rule in self.rules:
-            price = getattr(rule, "price", None)
-            if rule.kind == "presale" and limit is not None and price is not None \
-                    and rule.deposit * 100 > price * limit:  # type: ignore[attr-defined]
-                problems.append(f"rule {rule.id!r}: deposit {rule.deposit} is above "  # type: ignore[attr-defined]
-                                f"{limit}% of the price {price} (presale_limits)")
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
-
-    def _base_before(self, where: str, base: str | None, stage: str, problems: list[str]) -> None:
-        """A threshold base (or the campaign default it inherits) is judged before ``stage``."""
-        if base is not None or stage not in self.stages:
-            return  # an explicit base is checked with the raw data; unknown stages elsewhere
-        default = self.threshold_base
-        if default in self.stages and self.stages.index(default) >= self.stages.index(stage):
-            problems.append(f"{where}: inherits threshold_base {default!r}, which is not before "
-                            f"its stage {stage!r}; give it a base")
 
     def all_rules(self) -> tuple[RuleSpec, ...]:
         """The campaign's rules plus those its tier perks compile to."""

@@ -69,6 +69,12 @@ class Cart(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
+        """Line ids, decimals per currency and chosen coupons agree.
+
+        :func:`promokit._validation.load_cart_data` checks ids and decimals on the raw cart too
+        (to report them with every other problem); these stay for carts built with
+        ``Cart.model_validate``, which the engine trusts to be in exact minor units.
+        """
         digits = MINOR_UNITS[self.currency]
         problems: list[str] = []
         seen: set[str] = set()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 
 class PromokitError(Exception):
@@ -38,7 +39,10 @@ class CurrencyMismatchError(MoneyError):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with an input, located as precisely as we can."""
+    """One thing wrong with an input, located as precisely as we can.
+
+    ``item`` is the id of the cart line a problem is under (``lines[i]``), when it has one.
+    """
 
     message: str
     path: str = ""
@@ -47,20 +51,27 @@ class Problem:
     expected: str | None = None
     file: str | None = None
     line: int | None = None
+    item: str | None = None
 
     def render(self) -> str:
-        """The problem as one line: ``file:line: rule 'x': field: message (is: v, expected: e)``."""
+        """The problem as one line: ``file:line: rule 'x': field: message (is: v, expected: e)``.
+
+        A cart line's problem names the line after the rule part: ``line 'l1': lines[0]...``;
+        a decimal shows as written (``is: 19.90``), other values as their repr.
+        """
         where = []
         if self.file:
             where.append(f"{self.file}:{self.line}" if self.line else self.file)
         if self.rule:
             where.append(f"rule {self.rule!r}")
+        if self.item:
+            where.append(f"line {self.item!r}")
         if self.path:
             where.append(self.path)
         text = ": ".join([*where, self.message])
         details = []
         if self.value is not None:
-            shown = repr(self.value)
+            shown = str(self.value) if isinstance(self.value, Decimal) else repr(self.value)
             details.append(f"is: {shown if len(shown) <= 60 else shown[:57] + '...'}")
         if self.expected:
             details.append(f"expected: {self.expected}")

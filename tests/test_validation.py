@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 import promokit
 from promokit import CampaignError, Problem
-from promokit._validation import _vocabulary, validate_campaign
+from promokit._schema import vocabulary
+from promokit._validation import validate_campaign
 from promokit.rules import RULE_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -198,6 +199,77 @@ def test_undeclared_exclusive_group() -> None:
     assert "did you mean 'coupons'?" in p.message
 
 
+# --- references outside the rules: perks, coupon kinds, pre-sale limits ------------------------
+
+LEVELS = ("tiers: {levels: [{name: silver, rank: 1}, {name: gold, rank: 2}, "
+          "{name: diamond, rank: 3, perks: {free_shipping: true}}]}\n")
+PRESALE = ("  - {id: ps, kind: presale, stage: item, price: 800, deposit: 200, "
+           "counts_as: 400}\n")
+BAD_TEA = TEA + "    percent: 200\n"  # the unrelated mistake each case is reported with
+
+
+@pytest.mark.parametrize(("head", "body", "path", "words"), [
+    (LEVELS, "", "tiers.levels[2].perks.free_shipping", "needs shipping_stage"),
+    ("shipping_stage: ship\n", "", "shipping_stage", "stage 'ship' is not declared"),
+    ("tiers: {levels: [{name: gold, rank: 1, perks: {discount: {percent: 5, stage: membr}}}]}\n",
+     "", "tiers.levels[0].perks.discount.stage", "stage 'membr' is not declared"),
+    ("coupon_policy: {kinds: {shop: {stage: shp}}}\n", "", "coupon_policy.kinds.shop.stage",
+     "stage 'shp' is not declared"),
+    ("coupon_policy: {kinds: {shop: {stage: shop, base: platform}}}\n", "",
+     "coupon_policy.kinds.shop.base", "base 'platform' is a later stage"),
+    ("threshold_base: shop\ncoupon_policy: {kinds: {shop: {stage: shop}}}\n", "",
+     "coupon_policy.kinds.shop.stage", "inherits threshold_base 'shop'"),
+    ("threshold_base: shop\n", "  - {id: fs, kind: free_shipping, stage: item}\n",
+     "rules[1].stage", "inherits threshold_base 'shop'"),
+    ("presale_limits: {max_deposit_percent: 20}\n", PRESALE, "rules[1].deposit",
+     "deposit 200 is above 20% of the price 800"),
+])  # fmt: skip
+def test_references_outside_rules_are_reported_with_every_other_problem(
+        head: str, body: str, path: str, words: str) -> None:
+    """Each check on what a campaign's parts refer to is located and comes with a value error."""
+    found = problems(rules(BAD_TEA + body, HEAD + head))
+    by_path = {p.path: p for p in found}
+    assert sorted(by_path) == sorted([path, "rules[0].percent"])
+    assert words in by_path[path].message
+    last_of_head = 2 + head.count("\n")  # the references are on the head's last line
+    assert by_path[path].line == (last_of_head + 6 if path.startswith("rules") else last_of_head)
+
+
+@pytest.mark.parametrize(("fields", "rule", "path"), [
+    ({"tiers": {"levels": [{"name": "d", "rank": 1, "perks": {"free_shipping": True}}]}},
+     None, "tiers.levels[0].perks.free_shipping"),
+    ({"coupon_policy": {"kinds": {"shop": {"stage": "shop", "base": "shop"}}}},
+     None, "coupon_policy.kinds.shop.base"),
+    ({"threshold_base": "shop", "coupon_policy": {"kinds": {"platform": {"stage": "item"}}}},
+     None, "coupon_policy.kinds.platform.stage"),
+    ({"threshold_base": "shop"}, {"id": "fs", "kind": "free_shipping", "stage": "shop"},
+     "rules[0].stage"),
+    ({"presale_limits": {"max_deposit_percent": "20"}},
+     {"id": "ps", "kind": "presale", "stage": "item", "price": "800", "deposit": "160.01",
+      "counts_as": "300"}, "rules[0].deposit"),
+])  # fmt: skip
+def test_references_outside_rules_are_checked_by_from_dict(
+        fields: dict[str, object], rule: dict[str, object] | None, path: str) -> None:
+    """Campaign.from_dict reports each of these checks at its path."""
+    data = {"campaign": "demo", "currency": "CNY", **fields, "rules": [rule] if rule else []}
+    with pytest.raises(CampaignError) as info:
+        promokit.Campaign.from_dict(data)
+    assert [p.path for p in info.value.problems] == [path]
+
+
+def test_references_that_can_take_effect_are_accepted() -> None:
+    """A free-shipping perk with a shipping_stage, a deposit of exactly the limit, a later base."""
+    promokit.Campaign.from_dict({
+        "campaign": "demo", "currency": "CNY", "stages": ["item", "shop", "shipping"],
+        "shipping_stage": "shipping", "threshold_base": "item",
+        "tiers": {"levels": [{"name": "d", "rank": 1, "perks": {"free_shipping": True}}]},
+        "coupon_policy": {"kinds": {"shop": {"stage": "shop"}}},
+        "presale_limits": {"max_deposit_percent": 20},
+        "rules": [{"id": "ps", "kind": "presale", "stage": "item", "price": 800,
+                   "deposit": 160, "counts_as": 300},
+                  {"id": "fs", "kind": "free_shipping", "stage": "shipping"}]})
+
+
 # --- amounts ------------------------------------------------------------------------------------
 
 
@@ -259,6 +331,13 @@ def test_decimal_values_show_plainly() -> None:
     """A decimal value renders as the merchant wrote it, not as Decimal('...')."""
     p = only(rules(SHOP + "    min_spend: 200\n    discount: -20.50\n"))
     assert "(is: -20.50, expected: an amount >= 0)" in p.render()
+
+
+def test_render_names_the_cart_line_after_the_rule() -> None:
+    """A problem's cart line comes after its rule part; a decimal shows as written."""
+    p = Problem("too small", "lines[0].x", "r", Decimal("19.90"), "more", "f.yaml", 3, "l1")
+    assert p.render() == "f.yaml:3: rule 'r': line 'l1': lines[0].x: too small " \
+        "(is: 19.90, expected: more)"
 
 
 def test_unknown_currency_suggests_the_iso_code() -> None:
@@ -346,7 +425,7 @@ def test_validate_campaign_without_a_document() -> None:
     assert (p.rule, p.path, p.value, p.file, p.line) == ("a", "rules[0].amount", "abc", None, None)
 
 
-WORDS = st.sampled_from([*_vocabulary(), *RULE_KINDS, "item", "shop", "A", "CNY", "RMB", "1.005",
+WORDS = st.sampled_from([*vocabulary(), *RULE_KINDS, "item", "shop", "A", "CNY", "RMB", "1.005",
                          "-1", "nan", "running", "list", "all", "2026-11-11T00:00:00"])
 SCALARS = (st.none() | st.booleans() | st.integers(-5, 1000) | WORDS | st.text(max_size=3)
            | st.decimals(allow_nan=True, places=3))

@@ -30,9 +30,9 @@ PHASES = ("deposit", "balance")
 
 def cart_lines(cart: Cart, digits: int, presale: frozenset[int] = frozenset()
                ) -> tuple[CartLine, ...]:
-    """The cart's lines in the engine's integer form."""
+    """The cart's lines in the engine's integer form (prices were validated for the currency)."""
     return tuple(
-        CartLine(i, ln.id, ln.sku, ln.shop, to_minor(ln.unit_price, digits), ln.quantity,
+        CartLine(i, ln.id, ln.sku, ln.shop, int(ln.unit_price.scaleb(digits)), ln.quantity,
                  ln.category, ln.brand, frozenset(ln.tags), i in presale)
         for i, ln in enumerate(cart.lines)
     )
@@ -93,6 +93,8 @@ class Setup:
 
     def _claim(self) -> None:
         """Let rules with pre-stage terms (pre-sale) fix floors, prepayments and charges."""
+        if not self.plan.preparers:
+            return
         ctx = self.new_ctx()
         claimed: dict[int, str] = {}
         for rule in self.plan.preparers:
