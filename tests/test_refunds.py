@@ -11,11 +11,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 import promokit
-from promokit import Campaign, Money, PriceResult, Refund, RefundError, RefundPolicy, refund
+from promokit import (
+    Campaign,
+    Money,
+    PriceResult,
+    PricingError,
+    Refund,
+    RefundError,
+    RefundPolicy,
+    refund,
+)
 from promokit.cli import main
 from promokit.testing import campaigns, carts
 
@@ -422,7 +431,10 @@ def orders(draw: st.DrawFn) -> tuple[Campaign, PriceResult, list[dict[str, int]]
     """A priced random cart, its units split into successive returns, a policy for each."""
     cart = draw(carts(max_lines=5, max_quantity=4, min_price="5.01"))
     campaign = draw(campaigns(max_rules=4, max_presale="5.00"))
-    result = campaign.price(cart)
+    try:
+        result = campaign.price(cart)
+    except PricingError:  # a line under two pre-sale rules is refused, rightly
+        reject()
     units = [x.id for x in result.lines for _ in range(x.quantity)]
     units = draw(st.permutations(units))
     cuts = sorted(draw(st.sets(st.integers(1, max(1, len(units) - 1)), max_size=3)))
