@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._money import Money
 
@@ -14,6 +15,50 @@ if TYPE_CHECKING:
     from ._cart import Cart
 
 RESULT_FORMAT = 1  # bump when the JSON form changes incompatibly
+
+T = TypeVar("T")
+
+
+class Records(Sequence[T]):
+    """An immutable sequence of result records, built on first use.
+
+    Pricing computes every number of the trace; turning them into typed records costs more than
+    the pricing itself, so a caller that only reads ``payable`` does not pay for it. Compares
+    equal to a tuple with the same records; safe to share between threads (a race builds the
+    same records twice and keeps one).
+    """
+
+    __slots__ = ("_items", "_make")
+
+    def __init__(self, make: Callable[[], tuple[T, ...]]) -> None:
+        self._make = make
+        self._items: tuple[T, ...] | None = None
+
+    def _all(self) -> tuple[T, ...]:
+        items = self._items
+        if items is None:
+            items = self._items = self._make()
+        return items
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Records):
+            other = other._all()
+        return self._all() == other if isinstance(other, tuple) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return repr(self._all())
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,11 +191,11 @@ class PriceResult:
     discount_total: Money
     shipping_total: Money
     payable: Money
-    lines: tuple[LineResult, ...]
-    shops: tuple[ShopResult, ...]
-    applied: tuple[Applied, ...]
-    not_applied: tuple[NotApplied, ...]
-    nudges: tuple[Nudge, ...]
+    lines: Sequence[LineResult]        # in cart order (a tuple, or Records built on first use)
+    shops: Sequence[ShopResult]        # sorted by shop
+    applied: Sequence[Applied]         # in the order rules applied
+    not_applied: Sequence[NotApplied]
+    nudges: Sequence[Nudge]            # smallest shortfall first
     total: Money               # line nets + shipping: what the order is worth, over all phases
     prepaid_total: Money       # deposits paid in an earlier phase
     shipping_fee_total: Money  # shipping before shipping rules and coupons

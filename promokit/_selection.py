@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -69,13 +70,15 @@ class Matcher:
     ex_brands: frozenset[str]
     ex_tags: frozenset[str]
     presale: bool | None = None
+    test: Callable[[CartLine], bool] = field(default=lambda _line: True, compare=False,
+                                             repr=False)
 
     @classmethod
     def of(cls, sel: Selection) -> Matcher:
-        """Compile a selection."""
+        """Compile a selection (and its test: only the checks this selection needs)."""
         inc = [frozenset(getattr(sel, f)) or None for f in _FIELDS]
         exc = [frozenset(getattr(sel.exclude, f)) for f in _FIELDS]
-        return cls(*inc, *exc, presale=sel.presale)
+        return cls(*inc, *exc, presale=sel.presale, test=_compile(inc, exc, sel.presale))
 
     @property
     def selects_all(self) -> bool:
@@ -96,20 +99,45 @@ class Matcher:
 
     def matches(self, line: CartLine) -> bool:
         """Does this cart line match?"""
-        sku, shop, category, brand, tags = line.sku, line.shop, line.category, line.brand, line.tags
-        if self.presale is not None and line.presale != self.presale:
-            return False
-        if self.skus is not None and sku not in self.skus:
-            return False
-        if self.shops is not None and shop not in self.shops:
-            return False
-        if self.categories is not None and category not in self.categories:
-            return False
-        if self.brands is not None and brand not in self.brands:
-            return False
-        if self.tags is not None and self.tags.isdisjoint(tags):
-            return False
-        return not (
-            sku in self.ex_skus or shop in self.ex_shops or category in self.ex_categories
-            or brand in self.ex_brands or not self.ex_tags.isdisjoint(tags)
-        )
+        return self.test(line)
+
+
+Check = Callable[["CartLine"], bool]
+
+
+def _compile(inc: list[frozenset[str] | None], exc: list[frozenset[str]],
+             presale: bool | None) -> Check:
+    """One closure per needed condition, joined: a selection pays only for what it says."""
+    skus, shops, cats, brands, tags = inc
+    ex_skus, ex_shops, ex_cats, ex_brands, ex_tags = exc
+    checks: list[Check] = []
+    if presale is not None:
+        checks.append(lambda ln: ln.presale == presale)
+    if skus:
+        checks.append(lambda ln: ln.sku in skus)
+    if shops:
+        checks.append(lambda ln: ln.shop in shops)
+    if cats:
+        checks.append(lambda ln: ln.category in cats)
+    if brands:
+        checks.append(lambda ln: ln.brand in brands)
+    if tags:
+        checks.append(lambda ln: not tags.isdisjoint(ln.tags))
+    if ex_skus:
+        checks.append(lambda ln: ln.sku not in ex_skus)
+    if ex_shops:
+        checks.append(lambda ln: ln.shop not in ex_shops)
+    if ex_cats:
+        checks.append(lambda ln: ln.category not in ex_cats)
+    if ex_brands:
+        checks.append(lambda ln: ln.brand not in ex_brands)
+    if ex_tags:
+        checks.append(lambda ln: ex_tags.isdisjoint(ln.tags))
+    if not checks:
+        return lambda _ln: True
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda ln: first(ln) and second(ln)
+    return lambda ln: all(check(ln) for check in checks)

@@ -85,21 +85,20 @@ class Plan:
         idx = self.index
         skus, shops = idx.get("skus", {}), idx.get("shops", {})
         cats, brands, tags = idx.get("categories", {}), idx.get("brands", {}), idx.get("tags", {})
+        # a rule is filed under one field only, so it can come up twice only through two tags
         for line in lines:
-            cands: list[Rule] = list(self.unindexed)
-            cands += skus.get(line.sku, ())
-            cands += shops.get(line.shop, ())
-            if line.category is not None:
-                cands += cats.get(line.category, ())
-            if line.brand is not None:
-                cands += brands.get(line.brand, ())
-            for tag in line.tags:
-                cands += tags.get(tag, ())
-            seen: set[str] = set()
-            for rule in cands:
-                if rule.id in seen:
-                    continue
-                seen.add(rule.id)
-                if rule.matcher.matches(line):
-                    out.setdefault(rule.id, []).append(line.index)
+            i = line.index
+            for group in (self.unindexed, skus.get(line.sku, ()), shops.get(line.shop, ()),
+                          cats.get(line.category, ()), brands.get(line.brand, ())):
+                for rule in group:
+                    if rule.matcher.test(line):
+                        out.setdefault(rule.id, []).append(i)
+            if line.tags and tags:
+                seen: set[str] = set()
+                for tag in line.tags:
+                    for rule in tags.get(tag, ()):
+                        if rule.id not in seen:
+                            seen.add(rule.id)
+                            if rule.matcher.test(line):
+                                out.setdefault(rule.id, []).append(i)
         return out

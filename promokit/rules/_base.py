@@ -101,7 +101,7 @@ class Env:
         return format_minor(minor, self.digits)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CartLine:
     """A cart line in the engine's plain form: integer minor units, frozen tags."""
 
