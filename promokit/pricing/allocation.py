@@ -21,14 +21,10 @@ def allocate(total: int, weights: Sequence[int], ids: Sequence[str]) -> list[int
         if total == 0:
             return [0] * n
         raise ValueError("cannot allocate a non-zero amount over weights that sum to zero")
-    shares = []
-    remainders = []
-    for w in weights:
-        q, r = divmod(total * w, whole)
-        shares.append(q)
-        remainders.append(r)
+    shares = [total * w // whole for w in weights]
     left = total - sum(shares)
     if left:
+        remainders = [total * w - q * whole for w, q in zip(weights, shares, strict=True)]
         order = sorted(range(n), key=lambda i: (-remainders[i], -weights[i], ids[i]))
         for i in order[:left]:
             shares[i] += 1

@@ -8,7 +8,7 @@ everything are checked against every line.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..rules._base import CartLine, Env, Rule
@@ -27,6 +27,8 @@ class Group:
 
 
 Entry = Rule | Group
+#: How many line signatures a plan remembers the matching rules of before it starts afresh.
+MEMO_SIZE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,7 @@ class Plan:
     unindexed: tuple[Rule, ...]
     rules: tuple[Rule, ...]
     preparers: tuple[Rule, ...] = ()   # rules with terms fixed before the stages (pre-sale)
+    memo: dict[tuple[object, ...], tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def build(cls, spec: CampaignSpec, env: Env) -> Plan:
@@ -80,25 +83,44 @@ class Plan:
                          for ln in lines if rule.matcher.matches(ln))
 
     def match(self, lines: Sequence[CartLine]) -> dict[str, list[int]]:
-        """rule id -> indices of the lines it selects, for rules selecting at least one line."""
+        """rule id -> indices of the lines it selects, for rules selecting at least one line.
+
+        What a line matches depends only on its attributes, so it is remembered per attribute
+        signature (a bounded cache: checkouts see the same SKUs again and again).
+        """
         out: dict[str, list[int]] = {}
-        idx = self.index
-        skus, shops = idx.get("skus", {}), idx.get("shops", {})
-        cats, brands, tags = idx.get("categories", {}), idx.get("brands", {}), idx.get("tags", {})
-        # a rule is filed under one field only, so it can come up twice only through two tags
+        memo = self.memo
         for line in lines:
-            i = line.index
-            for group in (self.unindexed, skus.get(line.sku, ()), shops.get(line.shop, ()),
-                          cats.get(line.category, ()), brands.get(line.brand, ())):
-                for rule in group:
-                    if rule.matcher.test(line):
-                        out.setdefault(rule.id, []).append(i)
-            if line.tags and tags:
-                seen: set[str] = set()
-                for tag in line.tags:
-                    for rule in tags.get(tag, ()):
-                        if rule.id not in seen:
-                            seen.add(rule.id)
-                            if rule.matcher.test(line):
-                                out.setdefault(rule.id, []).append(i)
+            key = (line.sku, line.shop, line.category, line.brand, line.tags, line.presale)
+            ids = memo.get(key)
+            if ids is None:
+                ids = self._line_rules(line)
+                if len(memo) >= MEMO_SIZE:
+                    memo.clear()
+                memo[key] = ids
+            for rule_id in ids:
+                found = out.get(rule_id)
+                if found is None:
+                    out[rule_id] = [line.index]
+                else:
+                    found.append(line.index)
         return out
+
+    def _line_rules(self, line: CartLine) -> tuple[str, ...]:
+        """Ids of the rules that select ``line``, found through the index."""
+        idx = self.index
+        out: dict[str, None] = {}
+        for group in (self.unindexed, idx.get("skus", {}).get(line.sku, ()),
+                      idx.get("shops", {}).get(line.shop, ()),
+                      idx.get("categories", {}).get(line.category, ()),
+                      idx.get("brands", {}).get(line.brand, ())):
+            for rule in group:
+                if rule.matcher.test(line):
+                    out[rule.id] = None
+        # a rule is filed under one field only: it can come up twice only through two tags
+        by_tag = idx.get("tags", {})
+        for tag in sorted(line.tags):
+            for rule in by_tag.get(tag, ()):
+                if rule.id not in out and rule.matcher.test(line):
+                    out[rule.id] = None
+        return tuple(out)

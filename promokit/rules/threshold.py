@@ -177,10 +177,11 @@ class _ThresholdRule(Rule):
         return [self._group(ctx, groups[s], s) for s in sorted(groups)]
 
     def _group(self, ctx: Ctx, idxs: list[int], shop: str | None) -> Outcome:
-        base_amounts = ctx.base(self.base)
-        spend = sum(base_amounts[i] for i in idxs)
-        measure = sum(ctx.lines[i].qty for i in idxs) if self.qty else spend
-        current = sum(ctx.amounts[i] for i in idxs)
+        base_amounts, amounts, lines = ctx.base(self.base), ctx.amounts, ctx.lines
+        weights = [base_amounts[i] for i in idxs]
+        spend = sum(weights)
+        measure = sum(lines[i].qty for i in idxs) if self.qty else spend
+        current = sum(amounts[i] for i in idxs)
         earned = self.earn(ctx, measure, current)
         if len(earned) == 2:
             short, save = earned  # type: ignore[misc]
@@ -193,13 +194,12 @@ class _ThresholdRule(Rule):
         if nxt is not None and not self.qty:
             more = self._final(ctx, nxt[1]) - want
             nudge = (nxt[0], more) if more > 0 else None
-        room = [ctx.room(i) for i in idxs]
+        floors = ctx.floors
+        room = [amounts[i] - floors[i] for i in idxs]
         if not any(room):
             return Miss(Reason.NOTHING_LEFT, "every eligible line is already at its floor",
                         shop=shop)
-        weights = [base_amounts[i] for i in idxs]
-        alloc, lost = spread(want, idxs, weights, room,
-                             [ctx.lines[i].id for i in idxs], self.spill)
+        alloc, lost = spread(want, idxs, weights, room, [lines[i].id for i in idxs], self.spill)
         return Effect(amount=want - lost, base=spend, times=times, alloc=alloc, shop=shop,
                       lost=lost, nudge=nudge)
 
