@@ -15,7 +15,7 @@ from datetime import datetime
 from . import _refund_cli
 from ._campaign import CampaignSpec, load_campaign, load_cart
 from ._cart import Cart
-from ._errors import PromokitError
+from ._errors import CartError, Problem, PromokitError
 from .explain import _cli as _explain_cli
 
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -35,8 +35,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="promokit", description="Exact, explainable pricing of promotion campaigns.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    price = sub.add_parser("price", help="price a cart against a campaign")
-    price.add_argument("cart", help="cart JSON file")
+    price = sub.add_parser("price", help="price a cart (or a batch of carts) against a campaign")
+    price.add_argument("cart", help="cart JSON file (with --batch: JSON lines, - for stdin)")
     price.add_argument("--campaign", required=True, help="campaign file (YAML, JSON or TOML)")
     price.add_argument("--json", action="store_true", help="print the result as JSON")
     price.add_argument("--at", type=_at, help="evaluation time (default: the cart's 'at')")
@@ -44,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="pre-sale phase to price (default: balance)")
     price.add_argument("--best-coupons", action="store_true",
                        help="choose the wallet coupons that minimise the amount due")
+    price.add_argument("--batch", action="store_true",
+                       help="CART is JSON lines, one cart each: print one JSON result per line")
+    price.add_argument("--jobs", type=int, default=None,
+                       help="with --batch: worker processes (default: every core)")
 
     check = sub.add_parser("check", help="validate a campaign file and report every problem")
     check.add_argument("campaign", help="campaign file (YAML, JSON or TOML)")
@@ -72,6 +76,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{args.campaign}: ok, campaign {campaign.id!r} with {len(campaign.spec.rules)} "
               f"rules in {len(campaign.spec.stages)} stages")
         return EXIT_OK
+    if args.batch:
+        return _batch(args)
     campaign = load_campaign(args.campaign)
     cart = load_cart(args.cart)
     result = campaign.price(cart, at=args.at, phase=args.phase, best_coupons=args.best_coupons)
@@ -79,6 +85,27 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
         print(result.receipt(), end="")
+    return EXIT_OK
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from ._batch import Options, run_batch
+
+    options = Options(args.campaign, args.at, args.phase, args.best_coupons)
+    if args.cart == "-":
+        failed = run_batch(options, sys.stdin, sys.stdout, args.jobs)
+    else:
+        try:
+            source = open(args.cart, encoding="utf-8")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise CartError([Problem(f"cannot read the file: {exc.strerror}")],
+                            file=args.cart) from None
+        with source:
+            failed = run_batch(options, source, sys.stdout, args.jobs)
+    if failed:
+        print(f"promokit: error: {failed} cart(s) could not be priced; see their lines",
+              file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_OK
 
 
