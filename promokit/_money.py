@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import lru_cache
 from typing import Final
 
 from ._errors import CurrencyMismatchError, MoneyError
@@ -101,8 +102,10 @@ def to_minor(value: object, digits: int, what: str = "amount") -> int:
     return int(scaled)
 
 
+@lru_cache(maxsize=8192)
 def format_minor(minor: int, digits: int) -> str:
-    """Minor units as a plain decimal string: ``12345, 2 -> '123.45'``."""
+    """Minor units as a plain decimal string: ``12345, 2 -> '123.45'`` (memoised: the same
+    amounts recur in every result)."""
     if digits == 0:
         return str(minor)
     sign = "-" if minor < 0 else ""
@@ -219,7 +222,7 @@ class Money:
 
     def to_json(self) -> str:
         """The amount as a decimal string, the interchange form: ``'123.45'``."""
-        return format_minor(self.minor, self.digits)
+        return format_minor(self.minor, MINOR_UNITS[self.currency])
 
 
 _new = object.__new__

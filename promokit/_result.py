@@ -254,15 +254,16 @@ class PriceResult:
 
 
 def _plain(value: object) -> object:
-    if isinstance(value, Money):
-        return value.to_json()
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+    convert = _CONVERT.get(type(value))
+    return value if convert is None else convert(value)
+
+
+_CONVERT: dict[type, Callable[[Any], object]] = {
+    Money: Money.to_json,
+    datetime: datetime.isoformat,
+    Decimal: str,
+    dict: lambda d: {k: _plain(v) for k, v in d.items()},
+}
 
 
 def _jsonable(obj: object) -> dict[str, Any]:
