@@ -10,6 +10,7 @@ tried without side effects (``best`` exclusive groups, coupon search).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -195,7 +196,7 @@ Outcome = Effect | Miss
 
 
 @dataclass(slots=True)
-class Rule:
+class Rule(ABC):
     """A compiled rule: plain data plus ``evaluate``."""
 
     id: str
@@ -210,9 +211,9 @@ class Rule:
     benefit: str | None = None   # the multiplier key this rule's benefit answers to
     tier: int = 0                # 0: campaign rules; 1: wallet coupons, after them in a stage
 
-    def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:  # pragma: no cover
+    @abstractmethod
+    def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:
         """Effects and misses of this rule on the eligible lines (indices into ctx.lines)."""
-        raise NotImplementedError
 
     def prepare(self, ctx: Ctx, eligible: list[int]) -> Claim | None:
         """Before any stage runs: fix floors, prepayments or a phase's fixed charges (pre-sale)."""

@@ -8,6 +8,7 @@ stage: after that stage) and its discount is allocated back to lines in proporti
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal, Self
@@ -203,9 +204,9 @@ class _ThresholdRule(Rule):
         return Effect(amount=want - lost, base=spend, times=times, alloc=alloc, shop=shop,
                       lost=lost, nudge=nudge)
 
+    @abstractmethod
     def earn(self, ctx: Ctx, measure: int, current: int) -> Earned | Short:
         """What a group whose base measures ``measure`` earns, or how far it is from earning."""
-        raise NotImplementedError
 
     def _final(self, ctx: Ctx, amount: int) -> int:
         """An earned amount after the customer's multiplier and the rule's cap."""
