@@ -90,6 +90,7 @@ class Setup:
         self.cuts: list[tuple[Rule, Effect]] = []  # price cuts made before any stage (立减)
         self.shipping = {shop: to_minor(fee, env.digits) for shop, fee in cart.shipping.items()}
         self._claim()
+        self.visit = self.plan.visits(self.eligible)
 
     def _claim(self) -> None:
         """Let rules with pre-stage terms (pre-sale) fix floors, prepayments and charges."""
@@ -145,9 +146,10 @@ class Setup:
                    multipliers=self.multipliers, at=self.at, phase=self.phase)
 
     def entries(self, stage: str, active: Sequence[Rule]) -> Sequence[Entry]:
-        """The stage's rules and groups, with the active extra rules (coupons) merged in order."""
-        base = self.plan.entries[stage]
-        extra = [r for r in active if r.stage == stage]
+        """The stage's rules and groups that can apply to this cart, with the active extra rules
+        (coupons) merged in order."""
+        base = self.visit.get(stage, ())
+        extra = [r for r in active if r.stage == stage and r.id in self.eligible]
         if not extra:
             return base
         return sorted([*base, *extra], key=_entry_key)

@@ -7,7 +7,7 @@ everything are checked against every line.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -41,6 +41,7 @@ class Plan:
     unindexed: tuple[Rule, ...]
     rules: tuple[Rule, ...]
     preparers: tuple[Rule, ...] = ()   # rules with terms fixed before the stages (pre-sale)
+    slots: dict[str, tuple[str, int, Entry]] = field(default_factory=dict)  # id -> place
     memo: dict[tuple[object, ...], tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -75,7 +76,20 @@ class Plan:
                 index.setdefault(field, {}).setdefault(value, []).append(rule)
         frozen = {f: {v: tuple(rs) for v, rs in m.items()} for f, m in index.items()}
         preparers = tuple(r for r in rules if type(r).prepare is not Rule.prepare)
-        return cls(env.stages, entries, frozen, tuple(unindexed), rules, preparers)
+        slots = {rule.id: (stage, k, entry) for stage, stage_entries in entries.items()
+                 for k, entry in enumerate(stage_entries)
+                 for rule in (entry.rules if isinstance(entry, Group) else (entry,))}
+        return cls(env.stages, entries, frozen, tuple(unindexed), rules, preparers, slots=slots)
+
+    def visits(self, matched: Iterable[str]) -> dict[str, list[Entry]]:
+        """stage -> the entries (rules, groups) that some matched rule belongs to, in order: a
+        cart visits only what can apply to it, however many rules the campaign has."""
+        places: dict[str, dict[int, Entry]] = {}
+        for rule_id in matched:
+            slot = self.slots.get(rule_id)
+            if slot is not None:
+                places.setdefault(slot[0], {})[slot[1]] = slot[2]
+        return {stage: [found[k] for k in sorted(found)] for stage, found in places.items()}
 
     def presale_lines(self, lines: Sequence[CartLine]) -> frozenset[int]:
         """Indices of the lines some pre-sale rule selects."""
