@@ -137,6 +137,17 @@ def payable_minor(setup: Setup, ctx: Ctx) -> int:
     return goods + ship - prepaid - value
 
 
+def payable_for_due(setup: Setup, due: int) -> int:
+    """What is charged when ``due`` is due before points (non-decreasing in ``due``)."""
+    spec = setup.campaign.spec.points
+    if spec is None or due <= 0:
+        return due
+    digits = setup.env.digits
+    customer = setup.cart.customer
+    used = redeemable(spec, customer.use_points, customer.points, due, digits)
+    return due - value_minor(spec, used, digits)
+
+
 def _points(setup: Setup, goods: int, ship: int, due: int) -> tuple[PointsUse | None, int]:
     spec = setup.campaign.spec.points
     if spec is None:

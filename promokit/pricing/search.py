@@ -1,13 +1,23 @@
-"""Best-coupon selection: the wallet combination that minimises what is due, exactly, bounded.
+"""Best-coupon selection: the wallet combination that minimises the payable, exactly, bounded.
 
-The search walks the stages in order. At each stage it extends every partial combination with each
-valid subset of that stage's coupons (per-kind limits, ``combines_with``, stack groups), runs just
-that stage from the saved state, and merges partial combinations that reach the same state (same
-line amounts, shipping, referenced snapshots and stacking slots used): their futures are identical,
-so only the one that wins the tie-break survives. Every interaction between thresholds (a coupon
-lowering another's base) is priced by the engine itself, never estimated.
+The search walks the stages in order, depth first. At each stage it extends the partial
+combination with each valid subset of that stage's coupons (per-kind limits, ``combines_with``,
+stack groups), runs just that stage from the saved state and goes on. Every interaction between
+thresholds (a coupon lowering another's base) is priced by the engine itself, never estimated.
 
-Tie-break, stated: the lowest amount due; then the fewest coupons; then the combination whose
+Two things keep it fast and still exact:
+
+* a bound: from a state, the payable can fall at most by the face value (after the customer's
+  multiplier) of the coupons still usable, below what the campaign alone would charge from
+  there, because every campaign rule gives less, never more, on lower amounts. A branch whose
+  bound is above the best payable found so far is cut. That monotonicity fails for exclusive
+  groups that pick the ``first`` member that applies (a lower amount can skip to a bigger
+  member), so in campaigns with such a group after the first coupon stage the bound is off;
+* merging: partial combinations that reach the same state (line amounts, shipping, referenced
+  snapshots, stacking slots used) have the same futures; only the one that wins the tie-break is
+  explored.
+
+Tie-break, stated: the lowest payable; then the fewest coupons; then the combination whose
 coupons expire soonest (sorted expiry times compared in order, no expiry last); then coupon ids.
 More than ``search_limit`` stage evaluations raises :class:`~promokit.SearchBoundError`.
 """
@@ -21,7 +31,8 @@ from .._errors import SearchBoundError
 from ..rules._base import Ctx, Rule
 from .coupons import CouponPolicy, conflict
 from .engine import Setup, Trace, run, run_stage
-from .result import payable_minor
+from .plan import Group
+from .result import payable_for_due, payable_minor
 
 _NEVER = (1, 0.0)
 #: Why a coupon was left out: (reason code, message, shortfall, would_save) in minor units.
@@ -70,42 +81,129 @@ def _clone(ctx: Ctx) -> Ctx:
                at=ctx.at, phase=ctx.phase)
 
 
+class _Search:
+    """One best-combination search (depth first, bounded, with merging of equal states)."""
+
+    def __init__(self, setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rule],
+                 policy: CouponPolicy) -> None:
+        self.setup, self.rules, self.policy = setup, rules, policy
+        self.stages = setup.plan.stages
+        ordered = sorted(candidates, key=lambda c: c.id)
+        self.by_stage = [[c for c in ordered if rules[c.id].stage == s] for s in self.stages]
+        bases = {getattr(r, "base", None) for r in (*setup.plan.rules, *rules.values())}
+        self.watched = sorted(b for b in bases if isinstance(b, str)
+                              and b not in ("running", "list"))
+        first = next((k for k, here in enumerate(self.by_stage) if here), len(self.stages))
+        later = {e.name for s in self.stages[first:] for e in setup.visit.get(s, ())
+                 if isinstance(e, Group) and e.pick == "first"}
+        self.bounded = not later
+        self.steps = 0
+        self.best: tuple[object, ...] | None = None
+        self.best_combo: tuple[Coupon, ...] = ()
+        self.seen: dict[tuple[object, ...], tuple[object, ...]] = {}
+
+    def tick(self) -> None:
+        self.steps += 1
+        if self.steps > self.policy.search_limit:
+            raise SearchBoundError(
+                f"best-coupon search passed its bound of {self.policy.search_limit} stage "
+                f"evaluations ({sum(map(len, self.by_stage))} usable coupons); raise "
+                "coupon_policy.search_limit or choose coupons in selected mode")
+
+    def finish(self, ctx: Ctx, start: int) -> int:
+        """The payable when the stages from ``start`` run with no more coupons."""
+        for stage in self.stages[start:]:
+            self.tick()
+            run_stage(self.setup, ctx, stage, (), None)
+        return payable_minor(self.setup, ctx)
+
+    def face(self, c: Coupon, ctx: Ctx, goods: int) -> int:
+        """The most coupon ``c`` can take off from this state on (0 when its threshold is out
+        of reach: amounts only go down)."""
+        if c.kind == "shipping":
+            return ctx.shipping.get(c.shop or "", 0)
+        rule = self.rules[c.id]
+        _q, reach, how, a, b = rule.rungs[0]  # type: ignore[attr-defined]
+        idxs = self.setup.eligible.get(rule.id, ())
+        base = ctx.snapshots.get(rule.base, ctx.amounts)  # type: ignore[attr-defined]
+        if sum(base[i] for i in idxs) < reach:
+            return 0
+        off = a if how == "amount" else -(-goods * a // b)
+        off = ctx.scaled(rule.benefit or "coupon", off)
+        cap = rule.cap  # type: ignore[attr-defined]
+        return off if cap is None else min(off, cap)
+
+    def most_off(self, k: int, ctx: Ctx, chosen: tuple[Coupon, ...]) -> int:
+        """An upper bound of what the coupons of stages ``k``.. still usable with ``chosen`` can
+        take off: the best ``limit`` faces of each kind (per shop where the limit is per shop)."""
+        goods = sum(ctx.amounts)
+        groups: dict[tuple[str, str], list[int]] = {}
+        for here in self.by_stage[k:]:
+            for c in here:
+                if conflict(c, chosen, self.policy) is None:
+                    per = self.policy.kinds[c.kind].per == "shop"
+                    groups.setdefault((c.kind, c.shop or "" if per else ""), []).append(
+                        self.face(c, ctx, goods))
+        faces: list[int] = []
+        for (kind, _key), values in groups.items():
+            limit = self.policy.kinds[kind].limit
+            faces += sorted(values, reverse=True)[:limit]
+        room = self.policy.max_coupons
+        if room is not None:
+            faces = sorted(faces, reverse=True)[:max(0, room - len(chosen))]
+        return sum(faces)
+
+    def walk(self, k: int, ctx: Ctx, chosen: tuple[Coupon, ...]) -> None:
+        if k == len(self.stages):
+            self.offer(payable_minor(self.setup, ctx), chosen)
+            return
+        state = (k, tuple(ctx.amounts), tuple(sorted(ctx.shipping.items())),
+                 tuple(ctx.snapshots.get(b) for b in self.watched), _slots(chosen, self.policy))
+        mine = tie_key(chosen, self.setup)
+        kept = self.seen.get(state)
+        if kept is not None and kept <= mine:
+            return
+        self.seen[state] = mine
+        here = self.by_stage[k]
+        options = list(_extensions(here, chosen, self.policy)) if here else [()]
+        if not self.bounded or len(options) == 1:
+            for subset in options:
+                self.step(k, ctx, chosen, subset)
+            return
+        # the campaign alone from here is a complete combination, and the base of the bound
+        alone = self.finish(_clone(ctx), k)
+        self.offer(alone, chosen)
+        goods = sum(ctx.amounts)
+        later = self.most_off(k + 1, ctx, chosen)
+        faces = [sum(self.face(c, ctx, goods) for c in sub) for sub in options]
+        ranked = sorted(zip(faces, range(len(options)), strict=True), reverse=True)
+        for face, j in ranked:  # richest first: the bound only rises along this order
+            floor = payable_for_due(self.setup, max(alone - face - later, 0))
+            if self.best is not None and floor > self.best[0]:
+                break
+            self.step(k, ctx, chosen, options[j])
+
+    def step(self, k: int, ctx: Ctx, chosen: tuple[Coupon, ...],
+             subset: tuple[Coupon, ...]) -> None:
+        """Run stage ``k`` with ``subset`` added, and go on from there."""
+        self.tick()
+        child = _clone(ctx)
+        run_stage(self.setup, child, self.stages[k], [self.rules[c.id] for c in subset], None)
+        self.walk(k + 1, child, (*chosen, *subset))
+
+    def offer(self, payable: int, combo: tuple[Coupon, ...]) -> None:
+        """A complete combination and what it pays: keep it if it wins."""
+        key = (payable, *tie_key(combo, self.setup))
+        if self.best is None or key < self.best:
+            self.best, self.best_combo = key, combo
+
+
 def best_combination(setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rule],
                      policy: CouponPolicy) -> tuple[tuple[Coupon, ...], int]:
     """(the best valid combination of ``candidates``, stage evaluations it took)."""
-    stages = setup.plan.stages
-    ordered = sorted(candidates, key=lambda c: c.id)
-    by_stage = {s: [c for c in ordered if rules[c.id].stage == s] for s in stages}
-    bases = {getattr(r, "base", None) for r in (*setup.plan.rules, *rules.values())}
-    watched = sorted(b for b in bases if isinstance(b, str) and b not in ("running", "list"))
-    frontier: list[tuple[Ctx, tuple[Coupon, ...]]] = [(setup.new_ctx(), ())]
-    steps = 0
-    for stage in stages:
-        here = by_stage[stage]
-        merged: dict[tuple[object, ...], tuple[Ctx, tuple[Coupon, ...]]] = {}
-        for ctx, chosen in frontier:
-            for subset in _extensions(here, chosen, policy) if here else [()]:
-                steps += 1
-                if steps > policy.search_limit:
-                    raise SearchBoundError(
-                        f"best-coupon search passed its bound of {policy.search_limit} stage "
-                        f"evaluations ({len(candidates)} usable coupons); raise "
-                        "coupon_policy.search_limit or choose coupons in selected mode")
-                child = _clone(ctx)
-                run_stage(setup, child, stage, [rules[c.id] for c in subset], None)
-                combo = (*chosen, *subset)
-                key = (tuple(child.amounts), tuple(sorted(child.shipping.items())),
-                       tuple(child.snapshots.get(b) for b in watched), _slots(combo, policy))
-                kept = merged.get(key)
-                if kept is None or tie_key(combo, setup) < tie_key(kept[1], setup):
-                    merged[key] = (child, combo)
-        frontier = list(merged.values())
-
-    def final(item: tuple[Ctx, tuple[Coupon, ...]]) -> tuple[object, ...]:
-        ctx, combo = item
-        return (payable_minor(setup, ctx), *tie_key(combo, setup))
-
-    return min(frontier, key=final)[1], steps
+    search = _Search(setup, candidates, rules, policy)
+    search.walk(0, setup.new_ctx(), ())
+    return search.best_combo, search.steps
 
 
 def _unused_reason(setup: Setup, coupon: Coupon, chosen: Sequence[Coupon],
