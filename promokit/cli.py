@@ -16,6 +16,7 @@ from . import _refund_cli
 from ._campaign import CampaignSpec, load_campaign, load_cart
 from ._cart import Cart
 from ._errors import CartError, Problem, PromokitError
+from .audit import _cli as _audit_cli
 from .explain import _cli as _explain_cli
 
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -57,10 +58,13 @@ def _parser() -> argparse.ArgumentParser:
 
     _refund_cli.add_parser(sub, _at)
     _explain_cli.add_parsers(sub, _at)
+    _audit_cli.add_parser(sub, _at)
     return parser
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "audit":
+        return _audit_cli.run(args)
     if args.command == "refund":
         print(_refund_cli.run(args), end="")
         return EXIT_OK

@@ -1,0 +1,198 @@
+"""What the auditor sells: a catalog (read from a file, or derived from the campaign) and costs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .._documents import read_document
+from .._errors import InputError, Problem
+from .._selection import Matcher, Selection
+from ..rules._base import CartLine, RuleSpec
+
+Entry = Mapping[str, Any]
+_ENTRY_KEYS = {"sku", "shop", "unit_price", "category", "brand", "tags"}
+OTHER_SKU = "OTHER"
+
+
+class AuditInputError(InputError):
+    """A catalog, costs file or audit option is invalid."""
+
+    what = "audit input"
+
+
+def load_catalog(path: str | os.PathLike[str]) -> tuple[dict[str, Any], ...]:
+    """Read a catalog file: a JSON or YAML list of ``{sku, shop, unit_price, category, brand,
+    tags}`` (``unit_price`` an amount or a ``[min, max]`` pair; only ``sku`` is required)."""
+    doc = read_document(path, error=AuditInputError)
+    return check_catalog(doc.data, doc.file)
+
+
+def check_catalog(data: object, file: str | None = None) -> tuple[dict[str, Any], ...]:
+    """A catalog as plain dicts, every problem reported at once."""
+    problems: list[Problem] = []
+    if not isinstance(data, list) or not data:
+        raise AuditInputError([Problem("a catalog is a non-empty list of items", value=data,
+                                       expected="[{sku: ..., shop: ..., unit_price: ...}]",
+                                       file=file)], file=file)
+    out = []
+    for k, raw in enumerate(data):
+        where = f"[{k}]"
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("sku"), str):
+            problems.append(Problem("a catalog item needs a sku", path=where, value=raw,
+                                    expected="a mapping with a string sku", file=file))
+            continue
+        unknown = sorted(set(raw) - _ENTRY_KEYS)
+        if unknown:
+            problems.append(Problem(f"unknown keys {unknown}", path=where,
+                                    expected=", ".join(sorted(_ENTRY_KEYS)), file=file))
+        entry = dict(raw)
+        price = raw.get("unit_price")
+        try:
+            if isinstance(price, list):
+                if len(price) != 2:
+                    raise InvalidOperation
+                entry["unit_price"] = [_money(p) for p in price]
+            elif price is not None:
+                entry["unit_price"] = _money(price)
+        except (InvalidOperation, ValueError):
+            problems.append(Problem("bad unit_price", path=f"{where}.unit_price", value=price,
+                                    expected="an amount above 0 or a [min, max] pair",
+                                    file=file))
+        entry["tags"] = list(raw.get("tags") or ())
+        out.append(entry)
+    if problems:
+        raise AuditInputError(problems, file=file)
+    return tuple(out)
+
+
+def load_costs(path: str | os.PathLike[str]) -> dict[str, Decimal]:
+    """Read a costs file: a JSON or YAML mapping ``{sku: unit cost}``."""
+    doc = read_document(path, error=AuditInputError)
+    return check_costs(doc.data, doc.file)
+
+
+def check_costs(data: object, file: str | None = None) -> dict[str, Decimal]:
+    """Costs as Decimals, every problem reported at once."""
+    if not isinstance(data, Mapping):
+        raise AuditInputError([Problem("costs are a mapping of sku to unit cost", value=data,
+                                       expected="{SKU-1: 12.50, ...}", file=file)], file=file)
+    out, problems = {}, []
+    for sku, cost in data.items():
+        try:
+            out[str(sku)] = Decimal(_money(cost, zero=True))
+        except (InvalidOperation, ValueError):
+            problems.append(Problem("bad cost", path=str(sku), value=cost,
+                                    expected="an amount >= 0", file=file))
+    if problems:
+        raise AuditInputError(problems, file=file)
+    return out
+
+
+def _money(value: object, zero: bool = False) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ValueError(value)
+    amount = Decimal(str(value))
+    if not amount.is_finite() or amount < 0 or (amount == 0 and not zero):
+        raise ValueError(value)
+    return str(amount)
+
+
+# --- a catalog derived from the campaign ----------------------------------------------------
+
+def selections(spec: RuleSpec) -> Iterator[Selection]:
+    """The selections of a rule: ``select``, and a multibuy's ``reward``."""
+    yield spec.select
+    reward = getattr(spec, "reward", None)
+    if reward is not None:
+        yield reward
+
+
+def derive_catalog(rules: Sequence[RuleSpec]) -> tuple[dict[str, Any], ...]:
+    """Items every selection of ``rules`` matches, plus an ``OTHER`` item no selection names.
+
+    Per selection: one item per sku it names (or one item when it names none), taking the first
+    shop, category, brand and tag it names; items a pre-sale rule selects are priced above the
+    pre-sale's ``counts_as + instant_reduction``, so the engine can price them.
+    """
+    items: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for spec in rules:
+        for n, sel in enumerate(selections(spec)):
+            for sku in sel.skus or (f"{spec.id.upper()}-{n + 1}" if n else
+                                    f"{spec.id.upper()}-ITEM",):
+                item: dict[str, Any] = {"sku": sku}
+                for key, field in (("shop", "shops"), ("category", "categories"),
+                                   ("brand", "brands")):
+                    values = getattr(sel, field)
+                    if values:
+                        item[key] = values[0]
+                item["tags"] = list(sel.tags[:1])
+                key = (item["sku"], item.get("shop"), item.get("category"), item.get("brand"),
+                       tuple(item["tags"]))
+                items.setdefault(key, item)
+    items[(OTHER_SKU,)] = {"sku": OTHER_SKU, "tags": []}
+    out = list(items.values())
+    floors = _presale_floors(rules)
+    if floors:
+        for item in out:
+            need = [f for m, f in floors if _matches(m, item, None, presale=True)]
+            if need:
+                item["unit_price"] = [str(max(need) + Decimal("0.01")), None]
+    return tuple(out)
+
+
+def _presale_floors(rules: Sequence[RuleSpec]) -> list[tuple[Matcher, Decimal]]:
+    return [(Matcher.of(r.select), r.counts_as + r.instant_reduction)  # type: ignore[attr-defined]
+            for r in rules if r.kind == "presale"]
+
+
+def shops_of(rules: Sequence[RuleSpec], catalog: Sequence[Entry]) -> tuple[str, ...]:
+    """Shops a cart may draw lines from: those the campaign and catalog name, or A and B."""
+    named = {s for r in rules for sel in selections(r) for s in (*sel.shops, *sel.exclude.shops)}
+    named |= {str(e["shop"]) for e in catalog if e.get("shop") is not None}
+    return tuple(sorted(named)) or ("A", "B")
+
+
+def _line(entry: Entry, shop: str, presale: bool) -> CartLine:
+    return CartLine(index=0, id="probe", sku=str(entry["sku"]), shop=shop, unit=1, qty=1,
+                    category=entry.get("category"), brand=entry.get("brand"),
+                    tags=frozenset(entry.get("tags") or ()), presale=presale)
+
+
+def _matches(matcher: Matcher, entry: Entry, shops: Sequence[str] | None,
+             presale: bool | None = None) -> bool:
+    where = [entry["shop"]] if entry.get("shop") is not None else list(shops or ["?"])
+    flags = (False, True) if presale is None else (presale,)
+    return any(matcher.matches(_line(entry, str(s), p)) for s in where for p in flags)
+
+
+def matching(sel: Selection, catalog: Sequence[Entry], shops: Sequence[str]) -> list[Entry]:
+    """The catalog items a selection can match (in some shop, pre-sale or not)."""
+    matcher = Matcher.of(sel)
+    return [e for e in catalog if _matches(matcher, e, shops)]
+
+
+def top_price(entries: Sequence[Entry], max_price: Decimal) -> Decimal:
+    """The highest unit price any of ``entries`` can have in a cart."""
+    best = Decimal(0)
+    for e in entries:
+        price = e.get("unit_price")
+        if isinstance(price, list | tuple):
+            price = price[1]
+        best = max(best, max_price if price is None else Decimal(str(price)))
+    return best
+
+
+def for_carts(catalog: Sequence[Entry], max_price: Decimal) -> list[dict[str, Any]]:
+    """The catalog in the form ``promokit.testing.carts(catalog=...)`` takes."""
+    out = []
+    for e in catalog:
+        item = {k: v for k, v in e.items() if v is not None and v != []}
+        price = e.get("unit_price")
+        if isinstance(price, list | tuple):
+            high = max_price if price[1] is None else price[1]
+            item["unit_price"] = (str(price[0]), str(high))
+        out.append(item)
+    return out

@@ -1,0 +1,91 @@
+"""The ``promokit audit`` subcommand: exit 0 when nothing is found, 1 on a flaw, 2 on bad input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+EXIT_OK, EXIT_FLAW, EXIT_ERROR = 0, 1, 2
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
+
+
+def add_parser(sub: Any, at: Callable[[str], datetime]) -> None:
+    """Add ``audit`` to the command's subparsers."""
+    p = sub.add_parser(
+        "audit", help="search a campaign for flaws, each with a minimal counterexample cart",
+        description="Search CAMPAIGN with Hypothesis for carts over the discount-rate limit, "
+                    "lines below cost, split-order arbitrage, free orders from stacking and "
+                    "rules that never apply. Exit 0: none found; 1: a flaw found; 2: bad input.")
+    p.add_argument("campaign", help="campaign file (YAML, JSON or TOML)")
+    p.add_argument("--catalog", help="items carts are drawn from (JSON or YAML list of {sku, "
+                                     "shop, unit_price or [min, max], category, brand, tags}); "
+                                     "default: derived from the campaign's selections")
+    p.add_argument("--costs", help="unit cost per sku (JSON or YAML mapping); enables below_cost")
+    p.add_argument("--max-discount-rate", metavar="R",
+                   help="flag carts whose discount / subtotal exceeds R (e.g. 0.5)")
+    p.add_argument("--max-examples", type=_positive, default=200, metavar="N",
+                   help="carts tried per check (default 200)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="search seed (default 0)")
+    p.add_argument("--max-seconds", type=_seconds, default=60.0,
+                   help="time bound for the search, shrinking aside (default 60)")
+    p.add_argument("--near-free", default="0.05", metavar="F",
+                   help="goods paid at most F of their subtotal count as near-free "
+                        "(default 0.05)")
+    p.add_argument("--split-tolerance", default="0.01", metavar="T",
+                   help="a split must save more than T per cart line to count (default 0.01)")
+    p.add_argument("--max-lines", type=_positive, default=6, help="lines per cart (default 6)")
+    p.add_argument("--max-quantity", type=_positive, default=5,
+                   help="units per line (default 5)")
+    p.add_argument("--at", type=at, help="evaluation time of every cart (default: none)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Audit, print the report, and return the exit code (0 clean, 1 flaws)."""
+    from .._campaign import load_campaign
+    from . import load_catalog, load_costs
+
+    try:
+        from ._audit import audit
+    except ImportError as exc:   # hypothesis is a test-only dependency
+        print(f"promokit: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    campaign = load_campaign(args.campaign)
+    catalog = load_catalog(args.catalog) if args.catalog else None
+    costs = load_costs(args.costs) if args.costs else None
+    tty = sys.stderr.isatty()
+    report = audit(campaign, catalog=catalog, costs=costs,
+                   max_discount_rate=args.max_discount_rate, max_examples=args.max_examples,
+                   seed=args.seed, max_seconds=args.max_seconds, near_free=args.near_free,
+                   split_tolerance=args.split_tolerance, max_lines=args.max_lines,
+                   max_quantity=args.max_quantity, at=args.at,
+                   progress=(lambda text: print(text, file=sys.stderr)) if tty else None)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        text = report.render()
+        print(text, end="" if text.endswith("\n") else "\n")
+    return EXIT_OK if report.ok else EXIT_FLAW

@@ -1,0 +1,136 @@
+"""What an audit finds: :class:`Flaw` records in an immutable :class:`AuditReport`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+#: Every flaw kind, in the order an audit reports them.
+FLAW_KINDS = ("discount_rate", "below_cost", "split_arbitrage", "free_order", "never_applies")
+
+_TITLES = {
+    "discount_rate": "discount rate above the limit",
+    "below_cost": "line sold below its cost",
+    "split_arbitrage": "splitting the order pays less",
+    "free_order": "free or near-free order from stacking",
+    "never_applies": "rule that can never apply",
+}
+
+
+def _frozen(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(data))
+
+
+@dataclass(frozen=True, slots=True)
+class Flaw:
+    """One flaw: its kind, the rules involved, what is wrong, and a minimal counterexample.
+
+    ``cart`` is the shrunk cart as its JSON form (None for a flaw found without pricing, such as
+    a selection that matches nothing); ``receipts`` are the receipts that show the flaw (for a
+    split, the whole order's, then each part's); ``facts`` holds the numbers, as strings.
+    """
+
+    kind: str
+    rules: tuple[str, ...]
+    message: str
+    cart: Mapping[str, Any] | None = None
+    receipts: tuple[str, ...] = ()
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    orders: tuple[Mapping[str, Any], ...] = ()   # split_arbitrage: the two orders, as carts
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "facts", _frozen(self.facts))
+        if self.cart is not None:
+            object.__setattr__(self, "cart", _frozen(self.cart))
+
+    @property
+    def title(self) -> str:
+        """The kind in words."""
+        return _TITLES.get(self.kind, self.kind)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The flaw as JSON-ready data."""
+        return {
+            "kind": self.kind, "rules": list(self.rules), "message": self.message,
+            "facts": dict(self.facts),
+            "cart": None if self.cart is None else dict(self.cart),
+            "orders": [dict(o) for o in self.orders],
+            "receipts": list(self.receipts),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    """The outcome of :func:`promokit.audit.audit`: flaws found, and what was searched.
+
+    ``checks`` names the flaw kinds searched for (a kind needing costs or a rate limit is left
+    out without them); ``examples`` how many carts each search tried. Seeded: the same campaign,
+    options and seed give the same report.
+    """
+
+    campaign: str
+    seed: int
+    max_examples: int
+    checks: tuple[str, ...]
+    flaws: tuple[Flaw, ...]
+    examples: Mapping[str, int] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "examples", _frozen(self.examples))
+        object.__setattr__(self, "options", _frozen(self.options))
+
+    @property
+    def ok(self) -> bool:
+        """True when no flaw was found."""
+        return not self.flaws
+
+    def of_kind(self, kind: str) -> tuple[Flaw, ...]:
+        """The flaws of one kind."""
+        if kind not in FLAW_KINDS:
+            raise ValueError(f"unknown flaw kind {kind!r}; expected one of {', '.join(FLAW_KINDS)}")
+        return tuple(f for f in self.flaws if f.kind == kind)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (what ``promokit audit --json`` prints)."""
+        return {
+            "campaign": self.campaign, "ok": self.ok, "seed": self.seed,
+            "max_examples": self.max_examples, "checks": list(self.checks),
+            "examples": dict(self.examples), "options": dict(self.options),
+            "flaws": [f.to_dict() for f in self.flaws],
+        }
+
+    def render(self) -> str:
+        """The report as text: a summary line, then each flaw with its cart and receipts."""
+        head = (f"audit of campaign {self.campaign!r} (seed {self.seed}, up to "
+                f"{self.max_examples} carts per check; checks: {', '.join(self.checks)})")
+        if self.ok:
+            return f"{head}\nno flaw found\n"
+        out = [head, f"{len(self.flaws)} flaw{'s' if len(self.flaws) != 1 else ''} found", ""]
+        for n, flaw in enumerate(self.flaws, 1):
+            rules = f" [{', '.join(flaw.rules)}]" if flaw.rules else ""
+            out.append(f"{n}. {flaw.kind}: {flaw.title}{rules}")
+            out.append(f"   {flaw.message}")
+            if flaw.cart is not None:
+                out.append("   cart:")
+                out += ["     " + line for line in _cart_text(flaw.cart).splitlines()]
+            names = ["receipt"] if len(flaw.receipts) == 1 else \
+                ["receipt (one order)", "receipt (first order)", "receipt (second order)"]
+            for name, receipt in zip(names, flaw.receipts, strict=False):
+                out.append(f"   {name}:")
+                out += ["     " + line for line in receipt.rstrip("\n").splitlines()]
+            out.append("")
+        return "\n".join(out)
+
+
+def _cart_text(cart: Mapping[str, Any]) -> str:
+    """A cart as JSON with one line per cart line."""
+    def one(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False, default=str)
+
+    rest = [f"  {one(k)}: {one(v)}" for k, v in cart.items() if k != "lines"]
+    lines = ",\n".join(f"    {one(x)}" for x in cart.get("lines", ()))
+    return "{\n" + ",\n".join([*rest, f'  "lines": [\n{lines}\n  ]']) + "\n}"

@@ -1,0 +1,225 @@
+"""The search: Hypothesis runs, one per flaw kind, each shrinking its first counterexample.
+
+Each check is a *probe*: a function of a cart that returns a :class:`Hit` when the cart shows the
+flaw. :func:`search` runs one probe as a ``@given`` test under a fixed seed (no example database,
+no deadline, generate and shrink phases only, quiet); the probe's hit raises, Hypothesis shrinks
+the cart, and the last hit recorded is the one Hypothesis replayed last: the minimal cart.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import combinations
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+from .._campaign import Campaign
+from .._cart import Cart
+from .._errors import PricingError
+from .._result import PriceResult
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What a probe saw on one cart."""
+
+    rules: tuple[str, ...]
+    message: str
+    facts: dict[str, Any] = field(default_factory=dict)
+    results: tuple[PriceResult, ...] = ()
+    orders: tuple[Cart, ...] = ()
+
+
+Probe = Callable[[Cart], Hit | None]
+
+
+class _Found(Exception):
+    """Raised inside the @given test to make Hypothesis shrink the cart."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    """A search's minimal hit (if any) and how many carts it tried."""
+
+    cart: Cart | None = None
+    hit: Hit | None = None
+    tried: int = 0
+
+
+def search(carts: st.SearchStrategy[Cart], probe: Probe, *, max_examples: int, seed: int,
+           seconds: float | None) -> Outcome:
+    """Run ``probe`` over up to ``max_examples`` carts; the shrunk first hit, if any.
+
+    ``seconds`` bounds the generate phase: past it, remaining examples are skipped (never the
+    shrinking of a hit already found, so the replay Hypothesis ends with stays deterministic).
+    """
+    out = Outcome()
+    stop = None if seconds is None else time.monotonic() + seconds
+
+    def check(cart: Cart) -> None:
+        if out.hit is None:
+            if stop is not None and time.monotonic() > stop:
+                return
+            out.tried += 1
+        hit = probe(cart)
+        if hit is not None:
+            out.cart, out.hit = cart, hit
+            raise _Found
+
+    test = settings(
+        max_examples=max_examples, database=None, deadline=None, derandomize=False,
+        phases=(Phase.generate, Phase.shrink), verbosity=Verbosity.quiet, print_blob=False,
+        suppress_health_check=list(HealthCheck),
+    )(given(carts)(check))
+    try:
+        hypothesis_seed(seed)(test)()
+    except _Found:
+        return out
+    out.cart = out.hit = None   # no hit survived (cannot happen with a deterministic probe)
+    return out
+
+
+def collect(carts: st.SearchStrategy[Cart], visit: Callable[[Cart], None], *,
+            max_examples: int, seed: int, seconds: float | None) -> int:
+    """Call ``visit`` on up to ``max_examples`` generated carts (no shrinking); how many."""
+    def probe(cart: Cart) -> None:
+        visit(cart)
+        return None
+
+    return search(carts, probe, max_examples=max_examples, seed=seed, seconds=seconds).tried
+
+
+def _price(campaign: Campaign, cart: Cart) -> PriceResult | None:
+    try:
+        return campaign.price(cart)
+    except PricingError:   # a cart the engine refuses (e.g. a pre-sale line priced too low)
+        return None
+
+
+def _m(result: PriceResult, name: str) -> Decimal:
+    return getattr(result, name).amount  # type: ignore[no-any-return]
+
+
+def _stackers(result: PriceResult) -> tuple[str, ...]:
+    """Rules that took something off the goods, in the order they applied."""
+    seen: dict[str, None] = {}
+    for a in result.applied:
+        if a.allocations:
+            seen.setdefault(a.rule, None)
+    return tuple(seen)
+
+
+# --- probes -----------------------------------------------------------------------------------
+
+def discount_rate(campaign: Campaign, limit: Decimal) -> Probe:
+    """Discount total / goods subtotal above ``limit`` (shipping counts on neither side)."""
+    def probe(cart: Cart) -> Hit | None:
+        r = _price(campaign, cart)
+        if r is None or not _m(r, "subtotal"):
+            return None
+        rate = _m(r, "discount_total") / _m(r, "subtotal")
+        if rate <= limit:
+            return None
+        return Hit(_stackers(r), f"discount {r.discount_total.to_json()} on goods of "
+                   f"{r.subtotal.to_json()} is a rate of {rate:.4f}, above {limit}",
+                   {"rate": f"{rate:.4f}", "limit": str(limit)}, (r,))
+    return probe
+
+
+def below_cost(campaign: Campaign, costs: Mapping[str, Decimal]) -> Probe:
+    """A line whose net is below ``cost x quantity`` for its sku."""
+    def probe(cart: Cart) -> Hit | None:
+        r = _price(campaign, cart)
+        if r is None:
+            return None
+        for line in r.lines:
+            cost = costs.get(line.sku)
+            if cost is not None and line.net.amount < Decimal(cost) * line.quantity:
+                rules = tuple(dict.fromkeys(d.rule for d in line.discounts))
+                return Hit(rules, f"line {line.id} ({line.sku}) nets {line.net.to_json()} for "
+                           f"{line.quantity} unit(s) costing {cost} each",
+                           {"line": line.id, "sku": line.sku, "net": line.net.to_json(),
+                            "cost": str(Decimal(cost) * line.quantity)}, (r,))
+        return None
+    return probe
+
+
+def free_order(campaign: Campaign, near_free: Decimal) -> Probe:
+    """Two or more rules together leave the goods at most ``near_free`` of their subtotal."""
+    def probe(cart: Cart) -> Hit | None:
+        r = _price(campaign, cart)
+        if r is None:
+            return None
+        rules = _stackers(r)
+        nets = sum((x.net.amount for x in r.lines), Decimal(0))
+        if len(rules) < 2 or nets > near_free * _m(r, "subtotal"):
+            return None
+        return Hit(rules, f"{len(rules)} rules stack to leave {nets} to pay for goods of "
+                   f"{r.subtotal.to_json()} (at most {near_free:%} of it counts as near-free)",
+                   {"goods_net": str(nets), "subtotal": r.subtotal.to_json()}, (r,))
+    return probe
+
+
+def two_orders(cart: Cart) -> Iterator[tuple[Cart, Cart]]:
+    """Every split of the cart's lines into two non-empty orders (the first line in the first).
+
+    Each order keeps the cart's shipping fee of every shop it has lines from.
+    """
+    lines = cart.lines
+    rest = range(1, len(lines))
+    for size in range(len(lines) - 1):
+        for extra in combinations(rest, size):
+            first = [lines[0], *(lines[k] for k in extra)]
+            second = [x for k, x in enumerate(lines) if k and k not in extra]
+            yield _order(cart, first), _order(cart, second)
+
+
+def _order(cart: Cart, lines: list[Any]) -> Cart:
+    shops = {x.shop for x in lines}
+    return cart.model_copy(update={
+        "lines": tuple(lines),
+        "shipping": {s: f for s, f in cart.shipping.items() if s in shops}})
+
+
+def split_arbitrage(campaign: Campaign, tolerance: Decimal) -> Probe:
+    """Two orders whose totals add up to less than the one order's, by more than ``tolerance``
+    per cart line; the split that saves most is reported.
+
+    The one order is the cart without fees of shops it has no line from (as each part is).
+    """
+    def probe(cart: Cart) -> Hit | None:
+        if len(cart.lines) < 2:
+            return None
+        cart = _order(cart, list(cart.lines))   # no fee for a shop without lines
+        whole = _price(campaign, cart)
+        if whole is None:
+            return None
+        allowed = tolerance * len(cart.lines)
+        best: tuple[Decimal, tuple[PriceResult, PriceResult], tuple[Cart, Cart]] | None = None
+        for a, b in two_orders(cart):
+            ra, rb = _price(campaign, a), _price(campaign, b)
+            if ra is None or rb is None:
+                continue
+            saving = _m(whole, "total") - _m(ra, "total") - _m(rb, "total")
+            if saving > allowed and (best is None or saving > best[0]):
+                best = (saving, (ra, rb), (a, b))
+        if best is None:
+            return None
+        saving, (ra, rb), (a, b) = best
+        rules = tuple(dict.fromkeys((*_stackers(ra), *_stackers(rb), *_stackers(whole))))
+        ids = [[x.id for x in o.lines] for o in (a, b)]
+        return Hit(rules, f"one order pays {whole.total.to_json()}; split into lines {ids[0]} "
+                   f"and {ids[1]} it pays {ra.total.to_json()} + {rb.total.to_json()}, "
+                   f"{saving} less (merging these orders pays {saving} more; tolerance "
+                   f"{allowed})",
+                   {"whole": whole.total.to_json(), "parts": [ra.total.to_json(),
+                                                              rb.total.to_json()],
+                    "saving": str(saving), "tolerance": str(allowed)},
+                   (whole, ra, rb), (a, b))
+    return probe
