@@ -5,15 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from support import cny
 
 from promokit import CurrencyMismatchError, Money, MoneyError, Rounding
 from promokit._money import round_div
-
-
-def cny(text: str) -> Money:
-    """A CNY amount from a decimal string."""
-    return Money.of(text, "CNY")
-
 
 # --- exactness ----------------------------------------------------------------------------------
 

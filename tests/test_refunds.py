@@ -11,30 +11,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from support import PROPS, cny, random_orders, splits
 
 import promokit
 from promokit import (
     Campaign,
     Money,
     PriceResult,
-    PricingError,
     Refund,
     RefundError,
     RefundPolicy,
     refund,
 )
 from promokit.cli import main
-from promokit.testing import campaigns, carts
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "refund"
 CST = timezone(timedelta(hours=8))
-
-
-def cny(text: str) -> Money:
-    return Money.of(text, "CNY")
 
 
 def demo(shipping: dict[str, str] | None = None) -> tuple[Campaign, PriceResult]:
@@ -423,29 +418,11 @@ def test_cli_refuses_a_file_that_is_not_a_result(capsys: pytest.CaptureFixture[s
 
 # --- properties --------------------------------------------------------------------------------
 
-PROPS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
 @st.composite
 def orders(draw: st.DrawFn) -> tuple[Campaign, PriceResult, list[dict[str, int]], list[str]]:
     """A priced random cart, its units split into successive returns, a policy for each."""
-    cart = draw(carts(max_lines=5, max_quantity=4, min_price="5.01"))
-    campaign = draw(campaigns(max_rules=4, max_presale="5.00"))
-    try:
-        result = campaign.price(cart)
-    except PricingError:  # a line under two pre-sale rules is refused, rightly
-        reject()
-    units = [x.id for x in result.lines for _ in range(x.quantity)]
-    units = draw(st.permutations(units))
-    cuts = sorted(draw(st.sets(st.integers(1, max(1, len(units) - 1)), max_size=3)))
-    steps, start = [], 0
-    for cut in [*cuts, len(units)]:
-        if cut > start:
-            step: dict[str, int] = {}
-            for line in units[start:cut]:
-                step[line] = step.get(line, 0) + 1
-            steps.append(step)
-            start = cut
+    campaign, result = draw(random_orders(max_quantity=4))
+    steps = draw(splits(result))
     policies = draw(st.lists(st.sampled_from(("allocated", "reprice")), min_size=len(steps),
                              max_size=len(steps)))
     return campaign, result, steps, policies

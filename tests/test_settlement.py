@@ -8,15 +8,15 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from support import PROPS, cny, random_orders, splits
 
 import promokit
 from promokit import (
     Campaign,
     Money,
     PriceResult,
-    PricingError,
     Refund,
     RefundPolicy,
     Settlement,
@@ -24,15 +24,10 @@ from promokit import (
     settle,
 )
 from promokit._money import format_minor
-from promokit.testing import campaigns, carts
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "refund"
 CST = timezone(timedelta(hours=8))
 CAMPAIGN = promokit.load_campaign(EXAMPLE / "campaign.yaml")
-
-
-def cny(text: str) -> Money:
-    return Money.of(text, "CNY")
 
 
 def rows(s: Settlement) -> dict[str, tuple[str, ...]]:
@@ -118,7 +113,6 @@ def test_settle_after_refunds_is_the_last_refunds_settlement() -> None:
 
 # --- properties --------------------------------------------------------------------------------
 
-PROPS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CATALOG = (("TEA-1", "A", (1, 30000)), ("CUP-1", "A", (0, 9000)), ("TV-55", "B", (20001, 90000)),
            ("PEN-1", "C", (1, 5000)))
 
@@ -143,37 +137,6 @@ def example_orders(draw: st.DrawFn) -> tuple[Campaign, PriceResult]:
         "coupons": draw(st.lists(st.sampled_from(("p1", "r1")), unique=True)),
     }
     return CAMPAIGN, CAMPAIGN.price(cart, phase="deposit" if deposit else "balance")
-
-
-@st.composite
-def random_orders(draw: st.DrawFn) -> tuple[Campaign, PriceResult]:
-    """A random cart priced under a random campaign (promokit.testing)."""
-    campaign = draw(campaigns(max_rules=4, max_presale="5.00"))
-    cart = draw(carts(max_lines=5, max_quantity=3, min_price="5.01"))
-    try:
-        return campaign, campaign.price(cart)
-    except PricingError:  # a line under two pre-sale rules is refused, rightly
-        reject()
-
-
-def splits(result: PriceResult) -> st.SearchStrategy[list[dict[str, int]]]:
-    """The order's units, shuffled, cut into one to four successive returns."""
-    units = [x.id for x in result.lines for _ in range(x.quantity)]
-
-    @st.composite
-    def cut(draw: st.DrawFn) -> list[dict[str, int]]:
-        order = draw(st.permutations(units))
-        cuts = sorted(draw(st.sets(st.integers(1, max(1, len(order) - 1)), max_size=3)))
-        out, start = [], 0
-        for end in [*cuts, len(order)]:
-            if end > start:
-                step: dict[str, int] = {}
-                for line in order[start:end]:
-                    step[line] = step.get(line, 0) + 1
-                out.append(step)
-                start = end
-        return out
-    return cut()
 
 
 def check(result: PriceResult, s: Settlement, refunded: Money) -> None:

@@ -1,49 +1,23 @@
-"""Helpers for the big-sale mechanism tests: campaigns and carts as dicts, CNY, invariants."""
+"""Helpers for the big-sale mechanism tests: tests/support.py's (re-exported), campaigns in
+Asia/Shanghai, coupon and per-line discount lookups, invariants."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from support import ZERO, applied, cart, cny, line, missed
+from support import campaign as _campaign
+
 from promokit import Campaign, Money, PriceResult
 from promokit.testing import check_invariants
 
-ZERO = Money.zero("CNY")
-
-
-def cny(text: str) -> Money:
-    """A CNY amount."""
-    return Money.of(text, "CNY")
+__all__ = ["ZERO", "applied", "campaign", "cart", "cny", "core", "coupon", "line", "missed",
+           "taken"]
 
 
 def campaign(*rules: dict[str, Any], **top: Any) -> Campaign:
     """A CNY campaign in Asia/Shanghai with these rules and top-level fields."""
-    return Campaign.from_dict({"campaign": "t", "currency": "CNY", "timezone": "Asia/Shanghai",
-                               "rules": list(rules), **top})
-
-
-def line(lid: str, unit: str, qty: int = 1, shop: str = "A", **extra: Any) -> dict[str, Any]:
-    """A cart line whose sku is its id in upper case."""
-    return {"id": lid, "sku": lid.upper(), "shop": shop, "unit_price": unit, "quantity": qty,
-            **extra}
-
-
-def cart(*lines: dict[str, Any], **top: Any) -> dict[str, Any]:
-    """A CNY cart of these lines."""
-    return {"currency": "CNY", "lines": list(lines), **top}
-
-
-def applied(result: PriceResult, rule: str) -> Any:
-    """The one applied record of ``rule`` (fails when it did not apply, or applied per shop)."""
-    found = [a for a in result.applied if a.rule == rule]
-    assert len(found) == 1, f"{rule} applied {len(found)} times: {result.applied}"
-    return found[0]
-
-
-def missed(result: PriceResult, rule: str) -> Any:
-    """The one not-applied record of ``rule``."""
-    found = [n for n in result.not_applied if n.rule == rule]
-    assert len(found) == 1, f"{rule} missed {len(found)} times: {result.not_applied}"
-    return found[0]
+    return _campaign(*rules, **{"timezone": "Asia/Shanghai", **top})
 
 
 def coupon(result: PriceResult, cid: str) -> Any:

@@ -4,25 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from promokit import Campaign, Money, PriceResult, Reason
+from support import campaign, cny, line, price
 
+from promokit import Reason
 
-def campaign(*rules: dict[str, Any], **top: Any) -> Campaign:
-    """A CNY campaign with the default stages and these rules."""
-    return Campaign.from_dict({"campaign": "t", "currency": "CNY", "rules": list(rules), **top})
-
-def line(lid: str, unit: str, qty: int = 1, shop: str = "A", **extra: Any) -> dict[str, Any]:
-    """A cart line whose sku is its id in upper case."""
-    return {"id": lid, "sku": lid.upper(), "shop": shop, "unit_price": unit, "quantity": qty,
-            **extra}
-
-def price(c: Campaign, *lines: dict[str, Any]) -> PriceResult:
-    """Price a CNY cart of these lines."""
-    return c.price({"currency": "CNY", "lines": list(lines)})
-
-def cny(text: str) -> Money:
-    """A CNY amount."""
-    return Money.of(text, "CNY")
 
 def bundle(size: int, total: object, **fields: Any) -> dict[str, Any]:
     """A bundle rule in the item stage."""
