@@ -25,6 +25,7 @@ More than ``search_limit`` stage evaluations raises :class:`~promokit.SearchBoun
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import cache
 
 from .._coupon import Coupon
 from .._errors import SearchBoundError
@@ -98,6 +99,7 @@ class _Search:
                  if isinstance(e, Group) and e.pick == "first"}
         self.bounded = not later
         self.steps = 0
+        self.kind_sets = cache(self._kind_sets)  # type: ignore[method-assign]
         self.best: tuple[object, ...] | None = None
         self.best_combo: tuple[Coupon, ...] = ()
         self.seen: dict[tuple[object, ...], tuple[object, ...]] = {}
@@ -144,14 +146,31 @@ class _Search:
                     per = self.policy.kinds[c.kind].per == "shop"
                     groups.setdefault((c.kind, c.shop or "" if per else ""), []).append(
                         self.face(c, ctx, goods))
-        faces: list[int] = []
+        by_kind: dict[str, list[int]] = {}
         for (kind, _key), values in groups.items():
             limit = self.policy.kinds[kind].limit
-            faces += sorted(values, reverse=True)[:limit]
+            by_kind.setdefault(kind, []).extend(sorted(values, reverse=True)[:limit])
         room = self.policy.max_coupons
-        if room is not None:
-            faces = sorted(faces, reverse=True)[:max(0, room - len(chosen))]
-        return sum(faces)
+        room = None if room is None else max(0, room - len(chosen))
+        best = 0
+        for kinds in self.kind_sets(frozenset(c.kind for c in chosen)):
+            faces = sorted((f for k in kinds for f in by_kind.get(k, ())), reverse=True)
+            best = max(best, sum(faces[:room] if room is not None else faces))
+        return best
+
+    def _kind_sets(self, used: frozenset[str]) -> list[tuple[str, ...]]:
+        """The largest sets of coupon kinds that may all be used together and with ``used``."""
+        kinds = self.policy.kinds
+
+        def combine(a: str, b: str) -> bool:
+            mine, theirs = kinds[a].combines_with, kinds[b].combines_with  # type: ignore[index]
+            return a == b or ((mine is None or b in mine) and (theirs is None or a in theirs))
+
+        free = [k for k in kinds if all(combine(k, u) for u in used)]
+        sets: list[tuple[str, ...]] = [()]
+        for k in free:
+            sets += [(*s, k) for s in sets if all(combine(k, other) for other in s)]
+        return [s for s in sets if not any(set(s) < set(t) for t in sets)]
 
     def walk(self, k: int, ctx: Ctx, chosen: tuple[Coupon, ...]) -> None:
         if k == len(self.stages):
