@@ -7,20 +7,22 @@ import importlib
 import re
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
+from support import cny
 
 import promokit.testing
-from promokit import Campaign, CampaignSpec, Cart, Money, NotApplied
+from promokit import Campaign, CampaignSpec, Cart, NotApplied
+from promokit._coupon import COUPON_KINDS, Coupon
 from promokit._money import MINOR_UNITS
 from promokit.rules import RULE_KINDS
-from promokit.testing import campaign_dicts, campaigns, carts, check_invariants
+from promokit.testing import campaign_dicts, campaigns, carts, check_invariants, wallets
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -35,13 +37,17 @@ CATALOG = (
 def test_exports_match_all() -> None:
     """``__all__`` lists exactly the public names of promokit.testing."""
     public = {n for n in vars(promokit.testing) if not n.startswith("_")}
+    assert promokit.testing.__all__ == sorted(promokit.testing.__all__)
     assert set(promokit.testing.__all__) == {"campaign_dicts", "campaigns", "carts",
-                                             "check_invariants"}
-    assert set(promokit.testing.__all__) <= public
+                                             "check_invariants", "wallets"} == public
+    assert all((getattr(promokit.testing, n).__doc__ or "").strip()
+               for n in promokit.testing.__all__)
 
 
 def test_import_without_hypothesis_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Importing promokit.testing without hypothesis says how to install it."""
+    """Importing promokit.testing without hypothesis says how to install it, even with its
+    private modules already imported (they stay in sys.modules)."""
+    assert "promokit.testing._carts" in sys.modules
     monkeypatch.delitem(sys.modules, "promokit.testing")
     for name in [m for m in sys.modules if m == "hypothesis" or m.startswith("hypothesis.")]:
         monkeypatch.setitem(sys.modules, name, None)
@@ -191,11 +197,140 @@ def test_campaigns_reach_every_kind_and_form() -> None:
     lambda: campaigns(stages=()),
     lambda: campaigns(stages=("a", "a")),
     lambda: campaigns(min_rules=3, max_rules=2),
+    lambda: wallets(currency="XXX"),
+    lambda: wallets(kinds=()),
+    lambda: wallets(kinds=("coupon",)),
+    lambda: wallets(kinds=("shop", "shop")),
+    lambda: wallets(shops=(), kinds=("platform", "shipping")),
+    lambda: wallets(min_coupons=3, max_coupons=2),
+    lambda: wallets(max_value="0.001"),
+    lambda: wallets(max_value="ten"),
+    lambda: wallets(at="2026-11-11"),  # type: ignore[arg-type]
 ])
 def test_bad_arguments_are_refused_at_once(make: Callable[[], object]) -> None:
     """Invalid strategy arguments raise InvalidArgument when the strategy is made."""
     with pytest.raises(InvalidArgument):
         make()
+
+
+# --- wallets ---------------------------------------------------------------------------------
+
+UTC8 = timezone(timedelta(hours=8))
+AT = datetime(2026, 11, 11, 10)
+TIMES = st.sampled_from((None, AT, AT.replace(tzinfo=UTC8)))
+PERCENT_KINDS = {"shop", "platform", "allowance", "product"}
+
+
+def _dump(wallet: tuple[Coupon, ...]) -> list[dict[str, Any]]:
+    return [c.model_dump(mode="json", exclude_none=True) for c in wallet]
+
+
+@SETTINGS
+@given(st.data())
+def test_wallets_are_valid(data: st.DataObject) -> None:
+    """Wallets survive a round trip through a cart's JSON, have unique ids and respect every
+    bound: kinds, shops, size, values, percents, caps, thresholds and ends around ``at``."""
+    currency = data.draw(CURRENCIES)
+    kinds = data.draw(st.lists(st.sampled_from(COUPON_KINDS), min_size=1, unique=True))
+    at, expired = data.draw(TIMES), data.draw(st.booleans())
+    wallet = data.draw(wallets(currency=currency, shops=("X", "Y"), kinds=kinds, min_coupons=2,
+                               max_coupons=5, max_value="30", at=at, expired=expired))
+    cart = Cart.model_validate({"currency": currency, "lines": [
+        {"id": "l1", "sku": "S1", "shop": "X", "unit_price": "1", "quantity": 1}],
+        "wallet": _dump(wallet)})
+    assert cart.wallet == wallet
+    ids = [c.id for c in wallet]
+    assert len(set(ids)) == len(ids) and 2 <= len(ids) <= 5
+    unit = Decimal(1).scaleb(-MINOR_UNITS[currency])
+    for c in wallet:
+        assert c.kind in kinds and c.shop in (None, "X", "Y")
+        assert c.shop is not None or c.kind not in ("shop", "shipping")
+        assert c.shop is None or c.kind in ("shop", "shipping", "product")
+        if c.value is not None:
+            assert unit <= c.value <= 30 and c.value == c.value.quantize(unit)
+            assert c.percent is None and c.max_discount is None
+        else:
+            assert c.kind in PERCENT_KINDS and c.percent is not None and 0 < c.percent <= 100
+        for cap in (c.max_discount, c.min_spend):
+            assert cap is None or cap == cap.quantize(unit)
+        assert c.max_discount is None or unit <= c.max_discount <= 30
+        assert c.min_spend is None or (c.kind != "red_envelope" and 0 <= c.min_spend <= 300)
+        assert c.stack_group in (None, "g1", "g2") and c.start is None
+        if at is None or c.end is None:
+            assert c.end is None or at is not None
+            continue
+        assert (c.end.tzinfo is None) == (at.tzinfo is None)
+        assert abs(c.end - at) <= timedelta(days=7)
+        assert expired or c.end > at
+
+
+def _wallet_features(wallet: tuple[Coupon, ...], at: datetime) -> set[str]:
+    """What a wallet exercises: its kinds and the forms the strategy promises."""
+    out = {f"kind {c.kind}" for c in wallet}
+    for c in wallet:
+        checks = {
+            "percent, capped": c.max_discount is not None,
+            "percent, uncapped": c.percent is not None and c.max_discount is None,
+            "min_spend": c.min_spend is not None,
+            "product coupon of a shop": c.kind == "product" and c.shop is not None,
+            "stack group": c.stack_group is not None,
+            "live end": c.end is not None and c.end > at,
+            "expired end": c.end is not None and c.end <= at,
+            "end at UTC": c.end is not None and c.end.utcoffset() == timedelta(0),
+        }
+        out |= {name for name, hit in checks.items() if hit}
+    if len({c.stack_group for c in wallet if c.stack_group}) < sum(
+            c.stack_group is not None for c in wallet):
+        out.add("two coupons in one stack group")
+    return out
+
+
+def test_wallets_reach_every_kind_and_form() -> None:
+    """Every coupon kind and every promised form is drawn; expired=False draws no expired one."""
+    seen: set[str] = set()
+    at = AT.replace(tzinfo=UTC8)
+
+    @settings(max_examples=150, derandomize=True, database=None, deadline=None)
+    @given(wallets(at=at), wallets(at=at, expired=False))
+    def collect(wallet: tuple[Coupon, ...], live: tuple[Coupon, ...]) -> None:
+        seen.update(_wallet_features(wallet, at))
+        assert "expired end" not in _wallet_features(live, at)
+
+    collect()
+    wanted = {f"kind {k}" for k in COUPON_KINDS} | {
+        "percent, capped", "percent, uncapped", "min_spend", "product coupon of a shop",
+        "stack group", "live end", "expired end", "end at UTC", "two coupons in one stack group"}
+    assert wanted - seen == set()
+
+
+def test_wallets_shrink_to_one_red_envelope_of_one_minor_unit() -> None:
+    """The minimal wallet is one red envelope ``c1`` of 0.01 (1 in JPY), and nothing else."""
+    for currency, value in (("CNY", "0.01"), ("JPY", "1")):
+        wallet = find(wallets(currency=currency, at=AT), lambda w: True)
+        assert wallet == (Coupon(id="c1", kind="red_envelope", value=Decimal(value)),)
+    wallet = find(wallets(kinds=("shipping", "platform")), lambda w: True)
+    assert [(c.kind, c.shop, c.value) for c in wallet] == [("shipping", "A", Decimal("0.01"))]
+
+
+POLICY = {"kinds": {"shop": {"stage": "shop", "per": "shop"}, "product": {"stage": "item"},
+                    "allowance": {"stage": "cross_store"}, "platform": {"stage": "platform"},
+                    "red_envelope": {"stage": "cash", "limit": None},
+                    "shipping": {"stage": "shipping", "per": "shop"}}}
+WALLET_CAMPAIGN = Campaign.from_dict({
+    "campaign": "w", "currency": "CNY", "timezone": "Asia/Shanghai", "coupon_policy": POLICY,
+    "stages": ["item", "shop", "cross_store", "platform", "cash", "shipping"]})
+
+
+@SETTINGS
+@given(carts(at=AT.replace(tzinfo=UTC8), max_lines=3), wallets(at=AT.replace(tzinfo=UTC8)),
+       st.data())
+def test_wallets_price(cart: Cart, wallet: tuple[Coupon, ...], data: st.DataObject) -> None:
+    """A cart with a drawn wallet and some of its coupons chosen prices, and the result keeps
+    every invariant."""
+    chosen = data.draw(st.lists(st.sampled_from([c.id for c in wallet]), unique=True))
+    doc = {**cart.model_dump(mode="json", exclude_none=True), "wallet": _dump(wallet),
+           "coupons": chosen}
+    check_invariants(WALLET_CAMPAIGN.price(doc))
 
 
 # --- check_invariants catches lies -----------------------------------------------------------
@@ -210,28 +345,24 @@ CAMPAIGN = Campaign.from_dict({"campaign": "t", "currency": "CNY", "rules": [
      "discount": 15, "funded_by": "platform"}]})
 
 
-def _money(value: str) -> Money:
-    return Money.of(value, "CNY")
-
-
 def test_check_invariants_accepts_an_honest_result() -> None:
     """A real result passes."""
     check_invariants(CAMPAIGN.price(CART))
 
 
 @pytest.mark.parametrize(("lie", "invariant"), [
-    (lambda r: {"payable": r.payable + _money("0.01")}, "payable = total - prepaid_total"),
-    (lambda r: {"total": r.total + _money("0.01")}, "total = sum of line nets + shipping_total"),
-    (lambda r: {"discount_total": _money("0")}, "discount_total"),
-    (lambda r: {"subtotal": _money("1")}, "subtotal = sum of line subtotals"),
+    (lambda r: {"payable": r.payable + cny("0.01")}, "payable = total - prepaid_total"),
+    (lambda r: {"total": r.total + cny("0.01")}, "total = sum of line nets + shipping_total"),
+    (lambda r: {"discount_total": cny("0")}, "discount_total"),
+    (lambda r: {"subtotal": cny("1")}, "subtotal = sum of line subtotals"),
     (lambda r: {"lines": r.lines[::-1]}, "lines mirror the cart"),
-    (lambda r: {"lines": (dataclasses.replace(r.lines[0], net=_money("-1"),
-                                              discount=_money("101")), *r.lines[1:])},
+    (lambda r: {"lines": (dataclasses.replace(r.lines[0], net=cny("-1"),
+                                              discount=cny("101")), *r.lines[1:])},
      "0 <= prepaid <= net <= subtotal"),
-    (lambda r: {"applied": (dataclasses.replace(r.applied[0], amount=_money("0.01")),
+    (lambda r: {"applied": (dataclasses.replace(r.applied[0], amount=cny("0.01")),
                             *r.applied[1:])}, "add up to the amount"),
     (lambda r: {"applied": r.applied[::-1]}, "in order"),
-    (lambda r: {"shops": (dataclasses.replace(r.shops[0], merchant_funded=_money("0")),
+    (lambda r: {"shops": (dataclasses.replace(r.shops[0], merchant_funded=cny("0")),
                           *r.shops[1:])}, "merchant_funded + platform_funded"),
     (lambda r: {"shops": r.shops[:1]}, "shops listed once each"),
     (lambda r: {"not_applied": (NotApplied("pct", "percent_off", "item", "excluded", "made up"),)},
