@@ -111,13 +111,25 @@ class Campaign:
     __slots__ = ("__dict__", "file", "spec")
 
     def __init__(self, spec: CampaignSpec, *, file: str | None = None) -> None:
+        # a spec built by hand has passed pydantic only: run the whole-campaign checks too
+        validate_campaign(spec.model_dump(mode="json"))
+        self._init(spec, file)
+
+    def _init(self, spec: CampaignSpec, file: str | None) -> None:
         self.spec = spec
         self.file = file
 
     @classmethod
+    def _checked(cls, spec: CampaignSpec, file: str | None) -> Campaign:
+        """A campaign from a spec that validate_campaign produced (not checked twice)."""
+        campaign = cls.__new__(cls)
+        campaign._init(spec, file)
+        return campaign
+
+    @classmethod
     def from_dict(cls, data: object, *, file: str | None = None) -> Campaign:
         """Validate and compile a campaign from parsed data."""
-        return cls(validate_campaign(data, Document(data, file)), file=file)
+        return cls._checked(validate_campaign(data, Document(data, file)), file)
 
     @cached_property
     def env(self) -> Env:
@@ -173,13 +185,13 @@ class Campaign:
 def load_campaign(path: str | os.PathLike[str]) -> Campaign:
     """Read, validate and compile a campaign file (YAML, JSON or TOML)."""
     doc = read_document(path, error=CampaignError)
-    return Campaign(validate_campaign(doc.data, doc), file=doc.file)
+    return Campaign._checked(validate_campaign(doc.data, doc), doc.file)
 
 
 def parse_campaign(text: str, fmt: str = "yaml", *, file: str | None = None) -> Campaign:
     """Validate and compile a campaign from text in ``fmt`` (yaml, json or toml)."""
     doc = parse_document(text, fmt, file=file, error=CampaignError)
-    return Campaign(validate_campaign(doc.data, doc), file=file)
+    return Campaign._checked(validate_campaign(doc.data, doc), file)
 
 
 def load_cart(path: str | os.PathLike[str]) -> Cart:

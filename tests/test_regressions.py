@@ -88,3 +88,14 @@ def test_listing_order_gives_identical_to_dict() -> None:
     # prices agree (400 - 40 = 360; 360 // 300 = 1 -> 310.00); only "fingerprint" differs
     assert first["payable"] == second["payable"] == "310.00"
     assert first == second
+
+
+def test_a_campaign_built_from_a_hand_made_spec_gets_the_whole_campaign_checks() -> None:
+    """Campaign(CampaignSpec.model_validate(...)) used to skip the cross-rule checks and fail
+    later with a KeyError; an undeclared stage is now a CampaignError at construction."""
+    from promokit import Campaign, CampaignError, CampaignSpec
+
+    spec = CampaignSpec.model_validate({"campaign": "x", "currency": "CNY", "rules": [
+        {"id": "a", "kind": "percent_off", "stage": "nope", "percent": 5}]})
+    with pytest.raises(CampaignError, match="stage 'nope' is not declared"):
+        Campaign(spec)
