@@ -6,7 +6,7 @@
 >>> [f.kind for f in report.flaws]  # doctest: +SKIP
 ['free_order']
 
-The search needs Hypothesis, a test-only dependency (``pip install promokit[test]``); it is
+The search needs Hypothesis (``pip install promokit[audit]``, or ``promokit[test]``); it is
 imported on first use of :func:`audit`, so the reports and file readers work without it.
 """
 

@@ -25,7 +25,8 @@ try:
     from hypothesis import strategies as _strategies  # noqa: F401
 except ImportError as exc:  # pragma: no cover - covered by a test that hides hypothesis
     raise ImportError(
-        "promokit.testing needs hypothesis, a test-only dependency: pip install promokit[test]"
+        "promokit.testing needs hypothesis, a test-only dependency: pip install promokit[test] "
+        "(or promokit[audit] for promokit audit alone)"
     ) from exc
 
 from ._campaigns import campaign_dicts, campaigns
