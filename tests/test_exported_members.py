@@ -8,7 +8,7 @@ import promokit
 def test_all_is_sorted_and_complete() -> None:
     """__all__ is sorted and names every public attribute defined by the package."""
     assert promokit.__all__ == sorted(promokit.__all__)
-    public = {n for n in dir(promokit) if not n.startswith("_")
+    public = {n for n in dir(promokit) if not n.startswith("_") and n.isidentifier()
               and not isinstance(getattr(promokit, n), types.ModuleType)}  # subpackages
     assert public == set(promokit.__all__)
 
