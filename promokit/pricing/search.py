@@ -12,7 +12,8 @@ Two things keep it fast and still exact:
   there, because every campaign rule gives less, never more, on lower amounts. A branch whose
   bound is above the best payable found so far is cut. That monotonicity fails for exclusive
   groups that pick the ``first`` member that applies (a lower amount can skip to a bigger
-  member), so in campaigns with such a group after the first coupon stage the bound is off;
+  member) and for ladders mixing fixed and percent steps, so when a cart meets such a rule
+  after the first coupon stage the bound is off;
 * merging: partial combinations that reach the same state (line amounts, shipping, referenced
   snapshots, stacking slots used) have the same futures; only the one that wins the tie-break is
   explored.
@@ -95,9 +96,8 @@ class _Search:
         self.watched = sorted(b for b in bases if isinstance(b, str)
                               and b not in ("running", "list"))
         first = next((k for k, here in enumerate(self.by_stage) if here), len(self.stages))
-        later = {e.name for s in self.stages[first:] for e in setup.visit.get(s, ())
-                 if isinstance(e, Group) and e.pick == "first"}
-        self.bounded = not later
+        self.bounded = not any(_non_monotone(e) for s in self.stages[first:]
+                               for e in setup.visit.get(s, ()))
         self.steps = 0
         self.kind_sets = cache(self._kind_sets)  # type: ignore[method-assign]
         self.best: tuple[object, ...] | None = None
@@ -215,6 +215,16 @@ class _Search:
         key = (payable, *tie_key(combo, self.setup))
         if self.best is None or key < self.best:
             self.best, self.best_combo = key, combo
+
+
+def _non_monotone(entry: Group | Rule) -> bool:
+    """Can this entry give more on lower amounts? An exclusive group that applies its ``first``
+    member (a lower amount can skip to a bigger one), or a ladder mixing fixed and percent steps
+    (a fixed 50 at 300 can beat 10% at 400)."""
+    if isinstance(entry, Group):
+        return entry.pick == "first" or any(_non_monotone(r) for r in entry.rules)
+    kinds = {rung[2] for rung in getattr(entry, "rungs", ())}
+    return len(kinds) > 1
 
 
 def best_combination(setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rule],

@@ -165,3 +165,33 @@ def test_cumulative_tiers_give_higher_tiers_the_perks_below() -> None:
         r = c.price(cart(line("a", "200.00"), shipping={"A": "8.00"},
                          customer={"tier": "diamond"}))
         assert r.payable == cny(want)
+
+
+def test_best_mode_is_exact_with_a_ladder_mixing_fixed_and_percent_steps() -> None:
+    """A ladder 满300减50 / 满400打9折 gives more on 390 (50) than on 450 (45): campaign rules
+    are then not monotone and the search may not use its bound; its answer still equals the
+    best of every valid subset priced one by one."""
+    from itertools import combinations
+
+    from promokit._coupon import Coupon
+    from promokit.pricing.coupons import CouponPolicy, valid_together
+
+    policy = {"kinds": {"shop": {"stage": "shop", "per": "shop"},
+                        "red_envelope": {"stage": "cash"}}}
+    ladder = {"id": "mix", "kind": "threshold", "stage": "platform", "scope": "order",
+              "ladder": [{"min_spend": 300, "discount": 50}, {"min_spend": 400, "percent": 10}]}
+    c = campaign(ladder, coupon_policy=policy)
+    wallet = [{"id": "a60", "kind": "shop", "shop": "A", "value": "60"},
+              {"id": "a5", "kind": "shop", "shop": "A", "value": "5"},
+              {"id": "r3", "kind": "red_envelope", "value": "3"},
+              {"id": "r7", "kind": "red_envelope", "value": "7"}]
+    base = cart(line("a", "450.00"), wallet=wallet)
+    coupons = [Coupon.model_validate(w) for w in wallet]
+    rules = CouponPolicy.model_validate(policy)
+    pays = []
+    for n in range(len(coupons) + 1):
+        for combo in combinations(coupons, n):
+            if valid_together(combo, rules):
+                pays.append(c.price({**base, "coupons": [x.id for x in combo]}).payable)
+    # 450 - 60 = 390 -> 50 off (not 10% = 39) -> 340, then 10 of red envelopes: 330.00
+    assert min(pays) == cny("330.00") == c.price(base, best_coupons=True).payable
