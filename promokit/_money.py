@@ -27,6 +27,11 @@ MINOR_UNITS: Final[dict[str, int]] = {
 }
 
 
+#: Amounts are refused from 10**MAX_DIGITS major units up: no price is that large, and a merchant's
+#: typo such as 1e400 must not reach the arithmetic.
+MAX_DIGITS = 15
+
+
 class Rounding(StrEnum):
     """How a fraction of a minor unit is rounded; campaigns declare one."""
 
@@ -88,6 +93,8 @@ def parse_decimal(value: object, what: str = "amount") -> Decimal:
         raise MoneyError(f"{what} {value!r} is not a decimal number")
     if not dec.is_finite():
         raise MoneyError(f"{what} {value!r} is not a finite number")
+    if dec and dec.adjusted() >= MAX_DIGITS:
+        raise MoneyError(f"{what} {value!r} is too large (expected less than 10^{MAX_DIGITS})")
     return dec
 
 

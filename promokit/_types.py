@@ -44,7 +44,9 @@ def _positive_int(value: object) -> object:
 Amount = Annotated[Decimal, BeforeValidator(_exact_number), AfterValidator(_non_negative)]
 #: A percent in 0..100, exact.
 Percent = Annotated[Decimal, BeforeValidator(_exact_number), AfterValidator(_percent)]
-#: A whole count of at least one.
-Count = Annotated[int, BeforeValidator(_positive_int), Field(ge=1, strict=False)]
+#: The most units a count may say: bounds every per-unit search (multibuy, bundle).
+MAX_COUNT = 100_000
+#: A whole count of at least one (and at most MAX_COUNT).
+Count = Annotated[int, BeforeValidator(_positive_int), Field(ge=1, le=MAX_COUNT, strict=False)]
 #: A non-empty identifier.
 Ident = Annotated[str, Field(min_length=1, max_length=200)]

@@ -101,7 +101,7 @@ def expects(model: type[BaseModel] | None, field: object) -> str | None:
     hint = drop_none(hints(model)[field])
     known = {Amount: "an amount >= 0 written as a decimal, such as 19.90",
              Percent: "a percent from 0 to 100, such as 15 for 15% off",
-             Count: "a whole number >= 1", Ident: "a non-empty name"}
+             Count: "a whole number from 1 to 100000", Ident: "a non-empty name"}
     for alias, words in known.items():
         if hint == alias:
             return words
@@ -200,7 +200,7 @@ def _problem(err: Any, loc: Loc, root: type[BaseModel], data: object) -> Found |
         sign, key = _BOUNDS[kind]
         bound = ctx.get(key)
         message = f"{value} is too {'small' if sign[0] == '>' else 'large'}"
-        if expected is None or f"{sign} {bound}" not in expected:
+        if expected is None or (f"{sign} {bound}" not in expected and str(bound) not in expected):
             expected = f"{expected or 'a number'} {sign} {bound}"
     elif kind == "string_too_short":
         message, expected = "must not be empty", "non-empty text"
