@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._catalog import AuditInputError, derive_catalog, load_catalog, load_costs
+from ._catalog import AuditInputError, derive_catalog, load_catalog, load_costs, load_coupons
 from ._report import FLAW_KINDS, AuditReport, Flaw
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ __all__ = [
     "derive_catalog",
     "load_catalog",
     "load_costs",
+    "load_coupons",
 ]
 
 

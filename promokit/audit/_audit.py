@@ -10,6 +10,7 @@ from typing import Any
 
 from .._campaign import Campaign
 from .._cart import Cart
+from .._coupon import Coupon
 from .._errors import Problem
 from ..testing import carts as cart_strategy
 from . import _search
@@ -17,6 +18,7 @@ from ._catalog import (
     AuditInputError,
     check_catalog,
     check_costs,
+    check_coupons,
     derive_catalog,
     for_carts,
     shops_of,
@@ -44,7 +46,8 @@ def audit(campaign: Campaign, *, catalog: Sequence[Mapping[str, Any]] | None = N
           max_examples: int = 200, seed: int = 0, max_seconds: float | None = 60.0,
           near_free: object = "0.05", split_tolerance: object = "0.01",
           max_lines: int = 6, max_quantity: int = 5, max_price: object = "999.99",
-          at: datetime | None = None, progress: Progress | None = None) -> AuditReport:
+          at: datetime | None = None, progress: Progress | None = None,
+          coupons: Sequence[Coupon] | None = None) -> AuditReport:
     """Search ``campaign`` for flaws with Hypothesis; a seeded, immutable :class:`AuditReport`.
 
     Carts come from :func:`promokit.testing.carts` over ``catalog`` (derived from the
@@ -54,6 +57,11 @@ def audit(campaign: Campaign, *, catalog: Sequence[Mapping[str, Any]] | None = N
 
     * ``discount_rate`` (only with ``max_discount_rate``): discount total / goods subtotal above it;
     * ``below_cost`` (only with ``costs``, ``{sku: unit cost}``): a line's net under cost x qty;
+    With ``coupons`` (those the merchant plans to issue), every cart but the split search's also
+    carries a wallet of all of them, priced with the best combination the customer could pick
+    (``best_coupons``): a stack of coupons that gives goods away is a flaw like any other.
+    Customers are drawn over the campaign's tiers and the tags its rules ask for.
+
     * ``split_arbitrage``: some split into two orders pays (``total``) less than the one order
       by more than ``split_tolerance`` per line, i.e. merging them pays more;
     * ``free_order``: two or more rules leave the goods at most ``near_free`` of the subtotal;
@@ -78,9 +86,17 @@ def audit(campaign: Campaign, *, catalog: Sequence[Mapping[str, Any]] | None = N
     rules = campaign.spec.all_rules()
     items = check_catalog(list(catalog)) if catalog is not None else derive_catalog(rules)
     shops = shops_of(rules, items)
+    tiers = [t.name for t in campaign.spec.tiers.levels] if campaign.spec.tiers else None
+    tags = sorted({t for r in rules if r.customers for t in r.customers.tags}) or None
     strategy = cart_strategy(currency=campaign.spec.currency, shops=shops,
                              catalog=for_carts(items, top), max_lines=max_lines,
-                             max_quantity=max_quantity, max_price=str(top), at=at)
+                             max_quantity=max_quantity, max_price=str(top), at=at,
+                             tiers=tiers, customer_tags=tags)
+    shopper = strategy
+    if coupons:
+        issued = check_coupons([c.model_dump(mode="json", exclude_none=True) for c in coupons])
+        # the worst case: a customer holding one of each, used at their best
+        shopper = strategy.map(lambda cart: cart.model_copy(update={"wallet": issued}))
     say = progress or (lambda _text: None)
     stop = None if max_seconds is None else time.monotonic() + max_seconds
 
@@ -98,7 +114,8 @@ def audit(campaign: Campaign, *, catalog: Sequence[Mapping[str, Any]] | None = N
     examples: dict[str, int] = {}
     for kind, probe in probes.items():
         say(f"searching for {kind} ...")
-        found = search(strategy, probe, max_examples=max_examples, seed=seed, seconds=left())
+        carts = strategy if kind == "split_arbitrage" else shopper  # one wallet, one order
+        found = search(carts, probe, max_examples=max_examples, seed=seed, seconds=left())
         examples[kind] = found.tried
         if found.hit is not None:
             flaws.append(_flaw(kind, found))

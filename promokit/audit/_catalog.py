@@ -7,6 +7,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from pydantic import ValidationError
+
+from .._coupon import Coupon
 from .._documents import read_document
 from .._errors import InputError, Problem
 from .._selection import Matcher, Selection
@@ -196,3 +199,35 @@ def for_carts(catalog: Sequence[Entry], max_price: Decimal) -> list[dict[str, An
             item["unit_price"] = (str(price[0]), str(high))
         out.append(item)
     return out
+
+
+def load_coupons(path: str | os.PathLike[str]) -> tuple[Coupon, ...]:
+    """Read the coupons a campaign plans to issue: a JSON or YAML list of coupons (the wallet
+    format of a cart)."""
+    doc = read_document(path, error=AuditInputError)
+    return check_coupons(doc.data, doc.file)
+
+
+def check_coupons(data: object, file: str | None = None) -> tuple[Coupon, ...]:
+    """Coupons validated like a cart's wallet, every problem reported at once."""
+    if not isinstance(data, list) or not data:
+        raise AuditInputError([Problem("coupons are a non-empty list", value=data,
+                                       expected="[{id: ..., kind: shop, shop: A, value: 20}]",
+                                       file=file)], file=file)
+    out, problems, seen = [], [], set()
+    for k, item in enumerate(data):
+        try:
+            coupon = Coupon.model_validate(item)
+        except ValidationError as exc:
+            problems += [Problem(e["msg"].removeprefix("Value error, "),
+                                 path=f"[{k}]" + "".join(f".{p}" for p in e["loc"]),
+                                 file=file) for e in exc.errors()]
+            continue
+        if coupon.id in seen:
+            problems.append(Problem(f"coupon id {coupon.id!r} repeats", path=f"[{k}].id",
+                                    value=coupon.id, file=file))
+        seen.add(coupon.id)
+        out.append(coupon)
+    if problems:
+        raise AuditInputError(problems, file=file)
+    return tuple(out)

@@ -44,6 +44,8 @@ def add_parser(sub: Any, at: Callable[[str], datetime]) -> None:
                                      "shop, unit_price or [min, max], category, brand, tags}); "
                                      "default: derived from the campaign's selections")
     p.add_argument("--costs", help="unit cost per sku (JSON or YAML mapping); enables below_cost")
+    p.add_argument("--coupons", help="the coupons the campaign will issue (JSON or YAML list, the "
+                                     "cart wallet format): carts carry some, used at their best")
     p.add_argument("--max-discount-rate", metavar="R",
                    help="flag carts whose discount / subtotal exceeds R (e.g. 0.5)")
     p.add_argument("--max-examples", type=_positive, default=200, metavar="N",
@@ -66,7 +68,7 @@ def add_parser(sub: Any, at: Callable[[str], datetime]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Audit, print the report, and return the exit code (0 clean, 1 flaws)."""
     from .._campaign import load_campaign
-    from . import load_catalog, load_costs
+    from . import load_catalog, load_costs, load_coupons
 
     try:
         from ._audit import audit
@@ -76,12 +78,13 @@ def run(args: argparse.Namespace) -> int:
     campaign = load_campaign(args.campaign)
     catalog = load_catalog(args.catalog) if args.catalog else None
     costs = load_costs(args.costs) if args.costs else None
+    coupons = load_coupons(args.coupons) if args.coupons else None
     tty = sys.stderr.isatty()
     report = audit(campaign, catalog=catalog, costs=costs,
                    max_discount_rate=args.max_discount_rate, max_examples=args.max_examples,
                    seed=args.seed, max_seconds=args.max_seconds, near_free=args.near_free,
                    split_tolerance=args.split_tolerance, max_lines=args.max_lines,
-                   max_quantity=args.max_quantity, at=args.at,
+                   max_quantity=args.max_quantity, at=args.at, coupons=coupons,
                    progress=(lambda text: print(text, file=sys.stderr)) if tty else None)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))

@@ -96,9 +96,10 @@ def collect(carts: st.SearchStrategy[Cart], visit: Callable[[Cart], None], *,
 
 
 def _price(campaign: Campaign, cart: Cart) -> PriceResult | None:
+    """The cart's result, with the best use of its wallet; None when the engine refuses it."""
     try:
-        return campaign.price(cart)
-    except PricingError:   # a cart the engine refuses (e.g. a pre-sale line priced too low)
+        return campaign.price(cart, best_coupons=bool(cart.wallet))
+    except PricingError:   # refused (a pre-sale line priced too low), or the search bound
         return None
 
 

@@ -120,3 +120,19 @@ def test_audit_exports_are_sorted_and_present() -> None:
 
     assert package.__all__ == sorted(package.__all__, key=lambda n: (not n.isupper(), n))
     assert all(getattr(package, name) is not None for name in package.__all__)
+
+
+def test_issued_coupons_that_stack_into_a_free_order_are_found() -> None:
+    """A shop coupon 满100减80 and a platform coupon 满100减50, both on list prices, with 10% off
+    tea: one 128.00 tea is 115.20, less 80 and the 35.20 left of 50, pays 0.00. Found only when
+    the auditor is told which coupons will be issued (carts then carry them, used at best)."""
+    from promokit.audit import load_coupons
+
+    from ._support import AUDIT
+
+    coupons = load_coupons(AUDIT / "coupon-stack-coupons.yaml")
+    assert run("coupon-stack").of_kind("free_order") == ()
+    [flaw] = run("coupon-stack", coupons=coupons).of_kind("free_order")
+    small(flaw, 1, 1)
+    assert set(flaw.rules) == {"tea-10", "coupon:shopA-100-80", "coupon:plat-100-50"}
+    assert flaw.facts["goods_net"] == "0.00"
