@@ -24,10 +24,11 @@ def allocate(total: int, weights: Sequence[int], ids: Sequence[str]) -> list[int
     shares = [total * w // whole for w in weights]
     left = total - sum(shares)
     if left:
-        remainders = [total * w - q * whole for w, q in zip(weights, shares, strict=True)]
-        order = sorted(range(n), key=lambda i: (-remainders[i], -weights[i], ids[i]))
-        for i in order[:left]:
-            shares[i] += 1
+        # larger remainder first, then larger weight, then smaller id: one tuple sort
+        order = sorted((q * whole - total * w, -w, ids[k], k)
+                       for k, (w, q) in enumerate(zip(weights, shares, strict=True)))
+        for *_key, k in order[:left]:
+            shares[k] += 1
     return shares
 
 

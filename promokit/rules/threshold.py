@@ -210,7 +210,7 @@ class _ThresholdRule(Rule):
 
     def _final(self, ctx: Ctx, amount: int) -> int:
         """An earned amount after the customer's multiplier and the rule's cap."""
-        if self.benefit is not None:
+        if ctx.multipliers and self.benefit is not None:
             amount = ctx.scaled(self.benefit, amount)
         return amount if self.cap is None else min(amount, self.cap)
 
