@@ -102,3 +102,13 @@ def test_a_closed_presale_takes_nothing_off(gate: dict[str, Any]) -> None:
                        "counts_as": "20", "instant_reduction": "5", **gate}).price(
         {**CART, "at": "2026-11-01T00:00:00", "customer": {"tier": "silver"}})
     assert {a.rule for a in result.applied} == set()
+
+
+def test_a_presale_in_an_exclusive_group_is_refused() -> None:
+    """A pre-sale losing its exclusive group still cut its 立减 and kept its deposit terms (they
+    are fixed before the stages run, where groups are decided): such a campaign is an error."""
+    with pytest.raises(CampaignError, match="exclusive group"):
+        campaign({"id": "p", "kind": "presale", "stage": "item", "deposit": "10",
+                  "counts_as": "20", "instant_reduction": "1", "exclusive": "g"},
+                 {"id": "off", "kind": "percent_off", "stage": "item", "percent": "1",
+                  "exclusive": "g"}, exclusive_groups={"g": {"pick": "best"}})

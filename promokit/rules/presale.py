@@ -39,6 +39,9 @@ class Presale(RuleSpec):
 
     @model_validator(mode="after")
     def _terms(self) -> Self:
+        if self.exclusive is not None:
+            raise ValueError("a pre-sale cannot be in an exclusive group: its deposit terms are "
+                             "fixed before any stage runs; expected no 'exclusive'")
         if self.deposit <= 0:
             raise ValueError(f"deposit {self.deposit} must be above 0")
         if self.counts_as <= self.deposit:

@@ -153,6 +153,8 @@ def _campaigns(draw: st.DrawFn, config: _Config, min_rules: int, max_rules: int,
             if base is not None:
                 rule["base"] = base
         rule.update(_shared_fields(d, stages[at]))
+        if rule["kind"] == "presale":
+            rule.pop("exclusive", None)  # deposit terms are fixed before stages: no groups
         rules.append(rule)
     groups = sorted({r["exclusive"] for r in rules if "exclusive" in r})
     return {
