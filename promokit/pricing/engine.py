@@ -28,12 +28,11 @@ if TYPE_CHECKING:
 PHASES = ("deposit", "balance")
 
 
-def cart_lines(cart: Cart, digits: int, presale: frozenset[int] = frozenset()
-               ) -> tuple[CartLine, ...]:
+def cart_lines(cart: Cart, digits: int) -> tuple[CartLine, ...]:
     """The cart's lines in the engine's integer form (prices were validated for the currency)."""
     return tuple(
         CartLine(i, ln.id, ln.sku, ln.shop, int(ln.unit_price.scaleb(digits)), ln.quantity,
-                 ln.category, ln.brand, frozenset(ln.tags), i in presale)
+                 ln.category, ln.brand, frozenset(ln.tags))
         for i, ln in enumerate(cart.lines)
     )
 
@@ -72,9 +71,9 @@ class Setup:
             if perks else {}
         self.points_multiplier = perks.points_multiplier if perks else Decimal(1)
 
-        lines = cart_lines(cart, env.digits)
-        presale = self.plan.presale_lines(lines)
-        self.lines = cart_lines(cart, env.digits, presale) if presale else lines
+        self.lines = cart_lines(cart, env.digits)
+        for i in self.plan.presale_lines(self.lines):  # before matching: selections may ask
+            self.lines[i].presale = True
         self.eligible = self.plan.match(self.lines)
         self.extra = tuple(extra)
         for rule in self.extra:

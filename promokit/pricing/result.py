@@ -133,19 +133,24 @@ def _totals(setup: Setup, ctx: Ctx) -> tuple[int, int, int, PointsUse | None, in
 
 def payable_minor(setup: Setup, ctx: Ctx) -> int:
     """What a finished run charges now: total - prepaid - points paid, in minor units."""
-    goods, ship, prepaid, _points_use, value = _totals(setup, ctx)
-    return goods + ship - prepaid - value
+    return payable_for_due(setup, sum(ctx.amounts) + sum(ctx.shipping.values())
+                           - sum(setup.prepaid))
 
 
 def payable_for_due(setup: Setup, due: int) -> int:
     """What is charged when ``due`` is due before points (non-decreasing in ``due``)."""
+    return due - _points_paid(setup, due)[1]
+
+
+def _points_paid(setup: Setup, due: int) -> tuple[int, int]:
+    """(points the customer pays with, their value in minor units) towards ``due``."""
     spec = setup.campaign.spec.points
     if spec is None or due <= 0:
-        return due
+        return 0, 0
     digits = setup.env.digits
     customer = setup.cart.customer
     used = redeemable(spec, customer.use_points, customer.points, due, digits)
-    return due - value_minor(spec, used, digits)
+    return used, value_minor(spec, used, digits)
 
 
 def _points(setup: Setup, goods: int, ship: int, due: int) -> tuple[PointsUse | None, int]:
@@ -153,9 +158,7 @@ def _points(setup: Setup, goods: int, ship: int, due: int) -> tuple[PointsUse | 
     if spec is None:
         return None, 0
     digits = setup.env.digits
-    customer = setup.cart.customer
-    used = redeemable(spec, customer.use_points, customer.points, due, digits)
-    value = value_minor(spec, used, digits)
+    used, value = _points_paid(setup, due)
     paid = (goods if spec.basis == "goods" else goods + ship) - value
     earn = 0 if setup.phase == "deposit" else earned(spec, paid, digits, setup.points_multiplier)
     return PointsUse(used, Money(value, setup.env.currency), earn, setup.points_multiplier), value
