@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 import typing
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ._documents import Document, render_path
-from ._errors import CampaignError, CartError, Problem
+from ._errors import CampaignError, CartError, InputError, Problem
 from ._money import MINOR_UNITS
 from ._schema import Loc, drop_none, get_path, resolve, walk
 from ._types import Amount
@@ -39,36 +39,36 @@ def validate_campaign(data: object, doc: Document | None = None) -> CampaignSpec
     """A validated spec, or a CampaignError listing every problem in the data."""
     from ._campaign import CampaignSpec
 
-    file = doc.file if doc else None
-    line_of = doc.line_of if doc else None
-    if not isinstance(data, Mapping):
-        found = [_not_a_mapping("a campaign", data, "keys campaign, currency, rules, ...")]
-        raise CampaignError(_placed(found, data, line_of, file), file=file)
-    found = _cross_check(data)
-    try:
-        spec = CampaignSpec.model_validate(data)
-    except ValidationError as exc:  # where pydantic and we report one place: keep ours
-        found = _not_ours(convert(exc, CampaignSpec, data), found) + found
-    if found:
-        raise CampaignError(_placed(found, data, line_of, file), file=file)
-    return spec
+    return _validate(CampaignSpec, data, _cross_check, CampaignError, "a campaign",
+                     "keys campaign, currency, rules, ...", doc.file if doc else None,
+                     doc.line_of if doc else None)
 
 
 def load_cart_data(data: object, file: str | None = None) -> Cart:
     """A validated cart from parsed data, or a CartError listing every problem."""
     from ._cart import Cart
 
+    return _validate(Cart, data, _cart_check, CartError, "a cart", "keys currency, lines, ...",
+                     file, None)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validate(model: type[M], data: object, check: Callable[[Mapping[Any, Any]], list[Found]],
+              error: type[InputError], what: str, keys: str, file: str | None,
+              line_of: LineOf | None) -> M:
+    """``data`` as ``model``, or ``error`` with our checks' and pydantic's problems together."""
     if not isinstance(data, Mapping):
-        found = [_not_a_mapping("a cart", data, "keys currency, lines, ...")]
-        raise CartError(_placed(found, data, None, file), file=file)
-    found = _cart_check(data)
+        raise error(_placed([_not_a_mapping(what, data, keys)], data, line_of, file), file=file)
+    found = check(data)
     try:
-        cart = Cart.model_validate(data)
+        value = model.model_validate(data)
     except ValidationError as exc:  # where pydantic and we report one place: keep ours
-        found = _not_ours(convert(exc, Cart, data), found) + found
+        found = _not_ours(convert(exc, model, data), found) + found
     if found:
-        raise CartError(_placed(found, data, None, file), file=file)
-    return cart
+        raise error(_placed(found, data, line_of, file), file=file)
+    return value
 
 
 def _not_ours(theirs: list[Found], ours: list[Found]) -> list[Found]:
