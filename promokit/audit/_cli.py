@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 EXIT_OK, EXIT_FLAW, EXIT_ERROR = 0, 1, 2
@@ -23,13 +24,14 @@ def _positive(text: str) -> int:
 
 
 def _seconds(text: str) -> float:
+    """A time budget (not money): a finite decimal above 0; 'nan' or 'inf' would unbound it."""
     try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if value <= 0:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
-    return value
+    return float(value)  # compared with time.monotonic()
 
 
 def add_parser(sub: Any, at: Callable[[str], datetime]) -> None:

@@ -63,3 +63,13 @@ def test_bad_option_value_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
         main(["audit", str(AUDIT / "clean.yaml"), "--max-examples", "0"])
     assert exc.value.code == 2
     assert "whole number >= 1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("seconds", ["nan", "inf", "0", "-1", "soon"])
+def test_a_time_budget_that_would_not_bound_the_search_is_refused(
+        seconds: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """'nan' and 'inf' used to pass as seconds and leave the search unbounded: usage error."""
+    with pytest.raises(SystemExit) as stop:
+        main(["audit", str(AUDIT / "clean.yaml"), "--max-seconds", seconds])
+    assert stop.value.code == 2
+    assert "is not a number of seconds above 0" in capsys.readouterr().err
