@@ -175,14 +175,20 @@ def _entry_key(entry: Entry) -> tuple[int, int, str]:
 
 def run_stage(setup: Setup, ctx: Ctx, stage: str, active: Sequence[Rule],
               trace: Trace | None) -> None:
-    """Apply one stage to ``ctx`` (recording into ``trace`` when given)."""
-    ctx.stage_start = tuple(ctx.amounts)
-    for entry in setup.entries(stage, active):
+    """Apply one stage to ``ctx`` (recording into ``trace`` when given).
+
+    Between stages ``ctx.stage_start`` always holds the current amounts, so a stage starts
+    from it and a stage that changes nothing reuses it as its snapshot.
+    """
+    entries = setup.entries(stage, active)
+    for entry in entries:
         if isinstance(entry, Group):
             _group(setup, ctx, entry, trace)
         elif entry.id in setup.eligible:
             _commit(ctx, entry, _try(setup, ctx, entry), trace)
-    ctx.snapshots[stage] = tuple(ctx.amounts)
+    if entries:
+        ctx.stage_start = tuple(ctx.amounts)
+    ctx.snapshots[stage] = ctx.stage_start
 
 
 def run(setup: Setup, active: Sequence[Rule] = (), trace: Trace | None = None) -> Ctx:
