@@ -1,8 +1,8 @@
 """promokit: exact, explainable pricing of big-sale promotion campaigns."""
 
-from ._campaign import Campaign, CampaignSpec, load_campaign, load_cart, parse_campaign
-from ._cart import Cart, Customer, Line
-from ._errors import (
+from promokit._campaign import Campaign, CampaignSpec, load_campaign, load_cart, parse_campaign
+from promokit._cart import Cart, Customer, Line
+from promokit._errors import (
     CampaignError,
     CartError,
     CurrencyMismatchError,
@@ -13,10 +13,10 @@ from ._errors import (
     PromokitError,
     SearchBoundError,
 )
-from ._money import Money, Rounding
-from ._result import Applied, LineResult, NotApplied, Nudge, PriceResult, ShopResult
-from .refunds import Refund, RefundError, RefundPolicy, Settlement, refund, settle
-from .rules import Reason
+from promokit._money import Money, Rounding
+from promokit._result import Applied, LineResult, NotApplied, Nudge, PriceResult, ShopResult
+from promokit.refunds import Refund, RefundError, RefundPolicy, Settlement, refund, settle
+from promokit.rules import Reason
 
 __all__ = [
     "Applied",

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
-from ._campaign import Campaign, load_campaign
-from ._documents import parse_document
-from ._errors import CartError, InputError, PromokitError
-from ._validation import load_cart_data
+from promokit._campaign import Campaign, load_campaign
+from promokit._documents import parse_document
+from promokit._errors import CartError, InputError, PromokitError
+from promokit._validation import load_cart_data
 
 #: Carts handed to a worker at a time: large enough to amortise the hand-off.
 CHUNK = 64

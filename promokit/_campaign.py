@@ -13,20 +13,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ._documents import Document, parse_document, read_document
-from ._errors import CampaignError, CartError
-from ._money import MINOR_UNITS, Rounding
-from ._types import Percent
-from ._validation import DEFAULT_STAGES, load_cart_data, validate_campaign
-from .pricing.coupons import CouponPolicy
-from .rules import AnyRule
-from .rules._base import Env, Overflow, RuleSpec
-from .tiers import Points, Tiers, perk_rules
+from promokit._documents import Document, parse_document, read_document
+from promokit._errors import CampaignError, CartError
+from promokit._money import MINOR_UNITS, Rounding
+from promokit._types import Percent
+from promokit._validation import DEFAULT_STAGES, load_cart_data, validate_campaign
+from promokit.pricing.coupons import CouponPolicy
+from promokit.rules import AnyRule
+from promokit.rules._base import Env, Overflow, RuleSpec
+from promokit.tiers import Points, Tiers, perk_rules
 
 if TYPE_CHECKING:
-    from ._cart import Cart
-    from ._result import PriceResult
-    from .pricing.plan import Plan
+    from promokit._cart import Cart
+    from promokit._result import PriceResult
+    from promokit.pricing.plan import Plan
 
 
 class ExclusiveGroup(BaseModel):
@@ -145,7 +145,7 @@ class Campaign:
     @cached_property
     def plan(self) -> Plan:
         """The compiled pricing plan (rules indexed by what they can match)."""
-        from .pricing.plan import Plan
+        from promokit.pricing.plan import Plan
 
         return Plan.build(self.spec, self.env)
 
@@ -171,8 +171,8 @@ class Campaign:
         ``balance`` (default) for pre-sale lines; ``best_coupons``: choose the wallet combination
         that minimises the amount due instead of applying ``cart.coupons``.
         """
-        from ._cart import Cart
-        from .pricing.checkout import price
+        from promokit._cart import Cart
+        from promokit.pricing.checkout import price
 
         if not isinstance(cart, Cart):
             cart = load_cart_data(cart)

@@ -8,9 +8,9 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ._coupon import Coupon
-from ._money import MINOR_UNITS
-from ._types import Amount, Count, Ident
+from promokit._coupon import Coupon
+from promokit._money import MINOR_UNITS
+from promokit._types import Amount, Count, Ident
 
 
 class _Model(BaseModel):

@@ -7,8 +7,8 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ._selection import Selection
-from ._types import Amount, Ident, Percent
+from promokit._selection import Selection
+from promokit._types import Amount, Ident, Percent
 
 CouponKind = Literal["shop", "platform", "allowance", "product", "shipping", "red_envelope"]
 COUPON_KINDS: tuple[str, ...] = ("shop", "platform", "allowance", "product", "shipping",

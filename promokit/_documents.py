@@ -27,7 +27,7 @@ from typing import Any, NoReturn
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ._errors import CampaignError, InputError, Problem
+from promokit._errors import CampaignError, InputError, Problem
 
 __all__ = ["Document", "JsonFloat", "parse_document", "read_document"]
 

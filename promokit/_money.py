@@ -14,7 +14,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Final
 
-from ._errors import CurrencyMismatchError, MoneyError
+from promokit._errors import CurrencyMismatchError, MoneyError
 
 #: ISO 4217 minor units of the currencies promokit knows.
 MINOR_UNITS: Final[dict[str, int]] = {

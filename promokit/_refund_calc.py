@@ -8,9 +8,9 @@ from datetime import datetime
 from math import gcd
 from typing import TYPE_CHECKING
 
-from ._money import Money
-from ._refund_order import Order, Part, Ship, State, read_order
-from ._refund_types import (
+from promokit._money import Money
+from promokit._refund_order import Order, Part, Ship, State, read_order
+from promokit._refund_types import (
     Clawback,
     CouponReturn,
     Refund,
@@ -19,10 +19,10 @@ from ._refund_types import (
     Settlement,
     ShopSettlement,
 )
-from .pricing.allocation import allocate
+from promokit.pricing.allocation import allocate
 
 if TYPE_CHECKING:
-    from ._campaign import Campaign
+    from promokit._campaign import Campaign
 
 
 class Refunder:

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from ._documents import read_document
-from ._refund_types import METHODS, SHIPPING_RULES, RefundError, RefundPolicy
-from .refunds import parse_return, refund
+from promokit._documents import read_document
+from promokit._refund_types import METHODS, SHIPPING_RULES, RefundError, RefundPolicy
+from promokit.refunds import parse_return, refund
 
 
 def add_parser(sub: Any, at: Callable[[str], datetime]) -> None:
@@ -48,7 +48,7 @@ def _return(text: str) -> tuple[str, int]:
 
 def run(args: argparse.Namespace) -> str:
     """The refund receipt (or its JSON) for parsed ``refund`` arguments."""
-    from ._campaign import load_campaign
+    from promokit._campaign import load_campaign
 
     result = _read(args.result)
     earlier = [_read(path) for path in args.earlier]

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ._errors import MoneyError, Problem
-from ._money import MINOR_UNITS, format_minor, to_minor
-from ._refund_types import RefundError
-from ._result import RESULT_FORMAT, PriceResult
-from .pricing.allocation import allocate
+from promokit._errors import MoneyError, Problem
+from promokit._money import MINOR_UNITS, format_minor, to_minor
+from promokit._refund_types import RefundError
+from promokit._result import RESULT_FORMAT, PriceResult
+from promokit.pricing.allocation import allocate
 
 REFUND_FORMAT = 1  # bump when a refund's JSON form changes incompatibly
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from ._errors import InputError, Problem
-from ._money import Money
+from promokit._errors import InputError, Problem
+from promokit._money import Money
 
 Method = Literal["allocated", "reprice"]
 ShippingRule = Literal["full_return", "proportional", "never"]

@@ -8,11 +8,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._money import Money
+from promokit._money import Money
 
 if TYPE_CHECKING:
-    from ._campaign import CampaignSpec
-    from ._cart import Cart
+    from promokit._campaign import CampaignSpec
+    from promokit._cart import Cart
 
 RESULT_FORMAT = 1  # bump when the JSON form changes incompatibly
 
@@ -215,13 +215,13 @@ class PriceResult:
 
     def explain(self, lang: str = "en", fmt: str = "text", templates: str | None = None) -> str:
         """A step-by-step explanation (优惠明细) in ``lang`` (en, zh) as text, md or html."""
-        from .explain import explain
+        from promokit.explain import explain
 
         return explain(self, lang=lang, fmt=fmt, templates=templates)
 
     def receipt(self) -> str:
         """A plain-text receipt: lines, each discount, shop totals, payable and nudges."""
-        from ._receipt import render_text
+        from promokit._receipt import render_text
 
         return render_text(self)
 

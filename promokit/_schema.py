@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .rules import RULE_KINDS
+from promokit.rules import RULE_KINDS
 
 Loc = tuple[Any, ...]
 
@@ -100,8 +100,8 @@ def get_path(data: object, loc: Sequence[Any]) -> object:
 @cache
 def vocabulary() -> tuple[str, ...]:
     """Every field of every model a campaign or a cart is made of (the did-you-mean fallback)."""
-    from ._campaign import CampaignSpec
-    from ._cart import Cart
+    from promokit._campaign import CampaignSpec
+    from promokit._cart import Cart
 
     models: set[type[BaseModel]] = set()
     todo: list[Any] = [CampaignSpec, Cart, *RULE_KINDS.values()]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 if TYPE_CHECKING:
-    from .rules._base import CartLine
+    from promokit.rules._base import CartLine
 
 _FIELDS = ("skus", "shops", "categories", "brands", "tags")
 

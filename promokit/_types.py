@@ -7,8 +7,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from ._errors import MoneyError
-from ._money import parse_decimal
+from promokit._errors import MoneyError
+from promokit._money import parse_decimal
 
 
 def _exact_number(value: object) -> Decimal:

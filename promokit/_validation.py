@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ._documents import Document, render_path
-from ._errors import CampaignError, CartError, InputError, Problem
-from ._money import MINOR_UNITS
-from ._schema import Loc, drop_none, get_path, resolve, walk
-from ._types import Amount
-from ._wording import SPECIAL, Found, convert, did_you_mean, expects, kind_of, number, shown
+from promokit._documents import Document, render_path
+from promokit._errors import CampaignError, CartError, InputError, Problem
+from promokit._money import MINOR_UNITS
+from promokit._schema import Loc, drop_none, get_path, resolve, walk
+from promokit._types import Amount
+from promokit._wording import SPECIAL, Found, convert, did_you_mean, expects, kind_of, number, shown
 
 if TYPE_CHECKING:
-    from ._campaign import CampaignSpec
-    from ._cart import Cart
+    from promokit._campaign import CampaignSpec
+    from promokit._cart import Cart
 
 DEFAULT_STAGES = ("item", "shop", "cross_store", "platform", "cash")
 BASES = ("running", "list")  # threshold bases that are not stage names
@@ -37,7 +37,7 @@ _BOOL: TypeAdapter[bool] = TypeAdapter(bool)
 
 def validate_campaign(data: object, doc: Document | None = None) -> CampaignSpec:
     """A validated spec, or a CampaignError listing every problem in the data."""
-    from ._campaign import CampaignSpec
+    from promokit._campaign import CampaignSpec
 
     return _validate(CampaignSpec, data, _cross_check, CampaignError, "a campaign",
                      "keys campaign, currency, rules, ...", doc.file if doc else None,
@@ -46,7 +46,7 @@ def validate_campaign(data: object, doc: Document | None = None) -> CampaignSpec
 
 def load_cart_data(data: object, file: str | None = None) -> Cart:
     """A validated cart from parsed data, or a CartError listing every problem."""
-    from ._cart import Cart
+    from promokit._cart import Cart
 
     return _validate(Cart, data, _cart_check, CartError, "a cart", "keys currency, lines, ...",
                      file, None)
@@ -130,7 +130,7 @@ def _too_precise(root: type[BaseModel], data: Mapping[Any, Any]) -> list[Found]:
 def _cross_check(data: Mapping[Any, Any]) -> list[Found]:
     """What spans values: declared stages, tiers and groups, bases before their stage, unique ids,
     perks that can take effect, deposits within presale_limits, decimals per currency."""
-    from ._campaign import CampaignSpec
+    from promokit._campaign import CampaignSpec
 
     stages = data.get("stages", DEFAULT_STAGES)
     stages = [s for s in stages if isinstance(s, str)] if isinstance(stages, list | tuple) else []
@@ -284,7 +284,7 @@ def _presale_check(data: Mapping[Any, Any]) -> list[Found]:
 
 def _cart_check(data: Mapping[Any, Any]) -> list[Found]:
     """Duplicate line ids and amounts finer than the currency's minor unit, on the raw cart."""
-    from ._cart import Cart
+    from promokit._cart import Cart
 
     out = []
     lines = data.get("lines")

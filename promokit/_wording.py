@@ -20,12 +20,12 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
-from ._errors import MoneyError
-from ._money import MINOR_UNITS, parse_decimal
-from ._schema import Loc, at, drop_none, get_path, hints, strip, vocabulary
-from ._types import Amount, Count, Ident, Percent
-from .rules import RULE_KINDS
-from .rules._base import RuleSpec
+from promokit._errors import MoneyError
+from promokit._money import MINOR_UNITS, parse_decimal
+from promokit._schema import Loc, at, drop_none, get_path, hints, strip, vocabulary
+from promokit._types import Amount, Count, Ident, Percent
+from promokit.rules import RULE_KINDS
+from promokit.rules._base import RuleSpec
 
 CURRENCY_ALIASES = {"RMB": "CNY", "YUAN": "CNY", "元": "CNY", "¥": "CNY", "$": "USD", "€": "EUR"}
 

@@ -12,12 +12,12 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 
-from . import _refund_cli
-from ._campaign import CampaignSpec, load_campaign, load_cart
-from ._cart import Cart
-from ._errors import CartError, Problem, PromokitError
-from .audit import _cli as _audit_cli
-from .explain import _cli as _explain_cli
+from promokit import _refund_cli
+from promokit._campaign import CampaignSpec, load_campaign, load_cart
+from promokit._cart import Cart
+from promokit._errors import CartError, Problem, PromokitError
+from promokit.audit import _cli as _audit_cli
+from promokit.explain import _cli as _explain_cli
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
@@ -93,7 +93,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from ._batch import Options, run_batch
+    from promokit._batch import Options, run_batch
 
     options = Options(args.campaign, args.at, args.phase, args.best_coupons)
     if args.cart == "-":

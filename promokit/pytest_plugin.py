@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from ._campaign import Campaign
-    from ._result import PriceResult
+    from promokit._campaign import Campaign
+    from promokit._result import PriceResult
 
 MARKER = "promokit_campaign"
 
@@ -59,7 +59,7 @@ def _campaign_path(request: pytest.FixtureRequest) -> Path:
 @pytest.fixture
 def promokit_campaign(request: pytest.FixtureRequest) -> Campaign:
     """The campaign named by the test's ``promokit_campaign`` marker or ini option."""
-    from ._campaign import load_campaign
+    from promokit._campaign import load_campaign
 
     return load_campaign(_campaign_path(request))
 
@@ -67,7 +67,7 @@ def promokit_campaign(request: pytest.FixtureRequest) -> Campaign:
 @pytest.fixture
 def price(promokit_campaign: Campaign) -> Callable[..., PriceResult]:
     """Price a cart under ``promokit_campaign``, checking every result invariant."""
-    from .testing import check_invariants
+    from promokit.testing import check_invariants
 
     def price_cart(cart: Any, **options: Any) -> PriceResult:
         result = promokit_campaign.price(cart, **options)

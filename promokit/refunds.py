@@ -32,14 +32,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ._errors import Problem
-from ._refund_calc import Refunder, settlement
-from ._refund_order import REFUND_FORMAT, Order, State, read_order
-from ._refund_types import Refund, RefundError, RefundPolicy, Settlement
-from ._result import PriceResult
+from promokit._errors import Problem
+from promokit._refund_calc import Refunder, settlement
+from promokit._refund_order import REFUND_FORMAT, Order, State, read_order
+from promokit._refund_types import Refund, RefundError, RefundPolicy, Settlement
+from promokit._result import PriceResult
 
 if TYPE_CHECKING:
-    from ._campaign import Campaign
+    from promokit._campaign import Campaign
 
 __all__ = ["Refund", "RefundError", "RefundPolicy", "Settlement", "parse_return", "refund",
            "settle"]

@@ -14,11 +14,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._catalog import AuditInputError, derive_catalog, load_catalog, load_costs, load_coupons
-from ._report import FLAW_KINDS, AuditReport, Flaw
+from promokit.audit._catalog import (
+    AuditInputError,
+    derive_catalog,
+    load_catalog,
+    load_costs,
+    load_coupons,
+)
+from promokit.audit._report import FLAW_KINDS, AuditReport, Flaw
 
 if TYPE_CHECKING:
-    from ._audit import audit
+    from promokit.audit._audit import audit
 
 __all__ = [
     "FLAW_KINDS",
@@ -35,7 +41,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "audit":
-        from ._audit import audit
+        from promokit.audit._audit import audit
 
         return audit
     raise AttributeError(f"module 'promokit.audit' has no attribute {name!r}")

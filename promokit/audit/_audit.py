@@ -8,13 +8,12 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .._campaign import Campaign
-from .._cart import Cart
-from .._coupon import Coupon
-from .._errors import Problem
-from ..testing import carts as cart_strategy
-from . import _search
-from ._catalog import (
+from promokit._campaign import Campaign
+from promokit._cart import Cart
+from promokit._coupon import Coupon
+from promokit._errors import Problem
+from promokit.audit import _search
+from promokit.audit._catalog import (
     AuditInputError,
     check_catalog,
     check_costs,
@@ -23,9 +22,10 @@ from ._catalog import (
     for_carts,
     shops_of,
 )
-from ._report import FLAW_KINDS, AuditReport, Flaw
-from ._search import Hit, Outcome, search
-from ._static import never_applies
+from promokit.audit._report import FLAW_KINDS, AuditReport, Flaw
+from promokit.audit._search import Hit, Outcome, search
+from promokit.audit._static import never_applies
+from promokit.testing import carts as cart_strategy
 
 Progress = Callable[[str], None]
 

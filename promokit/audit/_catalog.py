@@ -9,11 +9,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .._coupon import Coupon
-from .._documents import read_document
-from .._errors import InputError, Problem
-from .._selection import Matcher, Selection
-from ..rules._base import CartLine, RuleSpec
+from promokit._coupon import Coupon
+from promokit._documents import read_document
+from promokit._errors import InputError, Problem
+from promokit._selection import Matcher, Selection
+from promokit.rules._base import CartLine, RuleSpec
 
 Entry = Mapping[str, Any]
 _ENTRY_KEYS = {"sku", "shop", "unit_price", "category", "brand", "tags"}

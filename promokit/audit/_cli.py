@@ -69,11 +69,11 @@ def add_parser(sub: Any, at: Callable[[str], datetime]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Audit, print the report, and return the exit code (0 clean, 1 flaws)."""
-    from .._campaign import load_campaign
-    from . import load_catalog, load_costs, load_coupons
+    from promokit._campaign import load_campaign
+    from promokit.audit import load_catalog, load_costs, load_coupons
 
     try:
-        from ._audit import audit
+        from promokit.audit._audit import audit
     except ImportError as exc:   # hypothesis is a test-only dependency
         print(f"promokit: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

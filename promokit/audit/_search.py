@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from .._campaign import Campaign
-from .._cart import Cart
-from .._errors import PricingError
-from .._result import PriceResult
+from promokit._campaign import Campaign
+from promokit._cart import Cart
+from promokit._errors import PricingError
+from promokit._result import PriceResult
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from ..rules._base import RuleSpec
-from ._catalog import Entry, matching, selections, top_price
-from ._report import Flaw
+from promokit.audit._catalog import Entry, matching, selections, top_price
+from promokit.audit._report import Flaw
+from promokit.rules._base import RuleSpec
 
 
 def _reach(spec: RuleSpec) -> tuple[Decimal | None, int | None]:

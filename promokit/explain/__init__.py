@@ -11,20 +11,20 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from ._errors import ExplainError
-from ._format import format_money
-from ._schedule import describe_schedule
+from promokit.explain._errors import ExplainError
+from promokit.explain._format import format_money
+from promokit.explain._schedule import describe_schedule
 
 if TYPE_CHECKING:
-    from .._campaign import Campaign, CampaignSpec
-    from .._result import PriceResult
+    from promokit._campaign import Campaign, CampaignSpec
+    from promokit._result import PriceResult
 
 Templates = str | os.PathLike[str] | None
 
 
 def _spec(campaign: Campaign | CampaignSpec | None, result: PriceResult | None = None
           ) -> CampaignSpec | None:
-    from .._campaign import Campaign
+    from promokit._campaign import Campaign
 
     if campaign is None and result is not None:
         campaign = getattr(result, "spec", None)  # once PriceResult carries its campaign's spec
@@ -38,9 +38,9 @@ def explain(result: PriceResult, campaign: Campaign | CampaignSpec | None = None
     Pass the campaign that priced the result for rule names, descriptions and tier perks;
     without it rules are named by id.
     """
-    from ._explain_view import explain_view
-    from ._format import check_lang
-    from ._render import render
+    from promokit.explain._explain_view import explain_view
+    from promokit.explain._format import check_lang
+    from promokit.explain._render import render
 
     view = explain_view(result, _spec(campaign, result), check_lang(lang))
     return render("explain", fmt, view, templates)
@@ -53,9 +53,9 @@ def rule_docs(campaign: Campaign, *, lang: str = "en", fmt: str = "md",
     With ``examples`` (the default) every threshold gets worked examples priced by the engine
     with this campaign as the page is built: a cart just below the threshold and one at it.
     """
-    from ._docs_view import docs_view
-    from ._format import check_lang
-    from ._render import render
+    from promokit.explain._docs_view import docs_view
+    from promokit.explain._format import check_lang
+    from promokit.explain._render import render
 
     return render("docs", fmt, docs_view(campaign, check_lang(lang), examples=examples),
                   templates)

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from ._errors import ExplainError
-from ._format import LANGS
+from promokit.explain._errors import ExplainError
+from promokit.explain._format import LANGS
 
 COMMANDS = ("explain", "docs")
 
@@ -47,8 +47,8 @@ def _common(parser: argparse.ArgumentParser, formats: tuple[str, ...], default: 
 
 def run(args: argparse.Namespace) -> str:
     """Run ``explain`` or ``docs``: the text to print (empty when written to ``-o FILE``)."""
-    from .._campaign import load_campaign, load_cart
-    from . import explain, rule_docs
+    from promokit._campaign import load_campaign, load_cart
+    from promokit.explain import explain, rule_docs
 
     campaign = load_campaign(args.campaign)
     if args.command == "explain":

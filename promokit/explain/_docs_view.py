@@ -7,12 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .._coupon import COUPON_KINDS
-from ..pricing.coupons import _FUNDERS as COUPON_FUNDERS  # the engine's default funder per kind
-from ._examples import Examples
-from ._format import format_number
-from ._schedule import describe_schedule
-from ._terms import (
+from promokit._coupon import COUPON_KINDS
+from promokit.explain._examples import Examples
+from promokit.explain._format import format_number
+from promokit.explain._schedule import describe_schedule
+from promokit.explain._terms import (
     coupon_kind_label,
     describe_base,
     describe_customers,
@@ -23,11 +22,14 @@ from ._terms import (
     rule_index,
     stage_label,
 )
-from ._words import Words
+from promokit.explain._words import Words
+from promokit.pricing.coupons import (
+    _FUNDERS as COUPON_FUNDERS,  # the engine's default funder per kind
+)
 
 if TYPE_CHECKING:
-    from .._campaign import Campaign, CampaignSpec
-    from ..rules._base import RuleSpec
+    from promokit._campaign import Campaign, CampaignSpec
+    from promokit.rules._base import RuleSpec
 
 View = dict[str, Any]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._errors import PromokitError
+from promokit._errors import PromokitError
 
 
 class ExplainError(PromokitError, ValueError):

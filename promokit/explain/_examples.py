@@ -16,19 +16,19 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .._cart import Cart
-from .._errors import PromokitError
-from .._money import format_minor
-from ..rules._gates import SCHEDULE_ANCHOR
-from ._reasons import missed_reason
-from ._terms import RuleInfo
-from ._words import Words
+from promokit._cart import Cart
+from promokit._errors import PromokitError
+from promokit._money import format_minor
+from promokit.explain._reasons import missed_reason
+from promokit.explain._terms import RuleInfo
+from promokit.explain._words import Words
+from promokit.rules._gates import SCHEDULE_ANCHOR
 
 if TYPE_CHECKING:
-    from .._campaign import Campaign
-    from .._result import PriceResult
-    from .._selection import Selection
-    from ..rules._base import RuleSpec
+    from promokit._campaign import Campaign
+    from promokit._result import PriceResult
+    from promokit._selection import Selection
+    from promokit.rules._base import RuleSpec
 
 Row = dict[str, str]
 _SEARCH = 24  # most pricings spent finding the price at one threshold
@@ -270,7 +270,7 @@ class Examples:
     # --- words --------------------------------------------------------------------------------
 
     def _money(self, minor: int) -> str:
-        from .._money import Money
+        from promokit._money import Money
 
         return self.w.money(Money(minor, self.spec.currency))
 

@@ -10,16 +10,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from .._money import Money
-from .._result import Applied, NotApplied, PriceResult
-from ._format import format_number
-from ._reasons import coupon_reason, missed_reason
-from ._terms import RuleInfo, describe_perks, describe_window, info_for, kind_label, rule_index
-from ._terms import stage_label as _stage_label
-from ._words import Words
+from promokit._money import Money
+from promokit._result import Applied, NotApplied, PriceResult
+from promokit.explain._format import format_number
+from promokit.explain._reasons import coupon_reason, missed_reason
+from promokit.explain._terms import (
+    RuleInfo,
+    describe_perks,
+    describe_window,
+    info_for,
+    kind_label,
+    rule_index,
+)
+from promokit.explain._terms import stage_label as _stage_label
+from promokit.explain._words import Words
 
 if TYPE_CHECKING:
-    from .._campaign import CampaignSpec
+    from promokit._campaign import CampaignSpec
 
 View = dict[str, Any]
 

@@ -18,7 +18,7 @@ import unicodedata
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
-from .._money import MINOR_UNITS, Money
+from promokit._money import MINOR_UNITS, Money
 
 LANGS = ("en", "zh")
 
@@ -35,7 +35,7 @@ _SYMBOLS = {
 def check_lang(lang: str) -> str:
     """``lang`` when it is a supported language, else an :class:`ExplainError` naming them."""
     if lang not in LANGS:
-        from ._errors import ExplainError
+        from promokit.explain._errors import ExplainError
 
         raise ExplainError(f"unknown language {lang!r}; expected one of {', '.join(LANGS)}")
     return lang

@@ -7,10 +7,10 @@ schedule, customers), give every number and time; messages are never parsed.
 
 from __future__ import annotations
 
-from .._result import CouponUse, NotApplied
-from ._schedule import describe_schedule
-from ._terms import RuleInfo, describe_customers, describe_window, info_for
-from ._words import Words
+from promokit._result import CouponUse, NotApplied
+from promokit.explain._schedule import describe_schedule
+from promokit.explain._terms import RuleInfo, describe_customers, describe_window, info_for
+from promokit.explain._words import Words
 
 
 def missed_reason(n: NotApplied, info: RuleInfo, w: Words, tier: str | None,

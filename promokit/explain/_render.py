@@ -19,8 +19,8 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from ._errors import ExplainError
-from ._format import ljust, plain, rjust
+from promokit.explain._errors import ExplainError
+from promokit.explain._format import ljust, plain, rjust
 
 PAGES = {"explain": ("text", "md", "html"), "docs": ("md", "html")}
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ._format import check_lang
+from promokit.explain._format import check_lang
 
 _DAYS = {"MO": ("Monday", "一"), "TU": ("Tuesday", "二"), "WE": ("Wednesday", "三"),
          "TH": ("Thursday", "四"), "FR": ("Friday", "五"), "SA": ("Saturday", "六"),

@@ -11,16 +11,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .._coupon import Coupon
-from ._format import format_number
-from ._words import Words
+from promokit._coupon import Coupon
+from promokit.explain._format import format_number
+from promokit.explain._words import Words
 
 if TYPE_CHECKING:
-    from .._campaign import CampaignSpec
-    from .._selection import Selection
-    from ..rules._base import RuleSpec
-    from ..rules._gates import Customers, Window
-    from ..tiers import Tier
+    from promokit._campaign import CampaignSpec
+    from promokit._selection import Selection
+    from promokit.rules._base import RuleSpec
+    from promokit.rules._gates import Customers, Window
+    from promokit.tiers import Tier
 
 _STAGES = {
     "item": ("Item price", "单品优惠"), "presale": ("Pre-sale", "预售"),

@@ -10,8 +10,14 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
-from .._money import Money
-from ._format import check_lang, format_amount, format_money, format_number, format_time
+from promokit._money import Money
+from promokit.explain._format import (
+    check_lang,
+    format_amount,
+    format_money,
+    format_number,
+    format_time,
+)
 
 PHRASES: dict[str, tuple[str, str]] = {
     # --- headings and labels (templates) ---

@@ -15,8 +15,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .._errors import PromokitError
-from ._format import LANGS
+from promokit._errors import PromokitError
+from promokit.explain._format import LANGS
 
 FORMATS = ("md", "html")
 _LANG_NAMES = {"en": "English", "zh": "中文"}
@@ -24,8 +24,8 @@ _LANG_NAMES = {"en": "English", "zh": "中文"}
 
 def pages(examples: Path) -> dict[str, str]:
     """File name -> content of every page built from the campaigns under ``examples``."""
-    from .._campaign import load_campaign
-    from . import rule_docs
+    from promokit._campaign import load_campaign
+    from promokit.explain import rule_docs
 
     out: dict[str, str] = {}
     index = ["# Rule pages of the example campaigns", "",

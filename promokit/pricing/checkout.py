@@ -6,18 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .._coupon import Coupon
-from .._money import Money
-from .._result import CouponUse, PriceResult
-from ..rules._base import Rule
-from .coupons import coupon_rule, valid_together
-from .engine import Setup, Trace, run
-from .result import build_result
-from .search import Why, best_combination, explain_unused
+from promokit._coupon import Coupon
+from promokit._money import Money
+from promokit._result import CouponUse, PriceResult
+from promokit.pricing.coupons import coupon_rule, valid_together
+from promokit.pricing.engine import Setup, Trace, run
+from promokit.pricing.result import build_result
+from promokit.pricing.search import Why, best_combination, explain_unused
+from promokit.rules._base import Rule
 
 if TYPE_CHECKING:
-    from .._campaign import Campaign
-    from .._cart import Cart
+    from promokit._campaign import Campaign
+    from promokit._cart import Cart
 
 
 def price(campaign: Campaign, cart: Cart, *, at: datetime | None = None,

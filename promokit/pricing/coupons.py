@@ -16,11 +16,11 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .._coupon import Coupon, CouponKind
-from ..rules._base import Env, Funder, Rule
-from ..rules._gates import Window
-from ..rules.shipping import FreeShipping
-from ..rules.threshold import Threshold
+from promokit._coupon import Coupon, CouponKind
+from promokit.rules._base import Env, Funder, Rule
+from promokit.rules._gates import Window
+from promokit.rules.shipping import FreeShipping
+from promokit.rules.threshold import Threshold
 
 _SCOPES = {"shop": "shop", "platform": "pool", "allowance": "pool", "product": "pool",
            "red_envelope": "order", "shipping": "shop"}

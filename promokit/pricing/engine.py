@@ -16,14 +16,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from .._errors import CurrencyMismatchError, PricingError
-from .._money import to_minor
-from ..rules._base import CartLine, Ctx, Effect, Miss, Outcome, Reason, Rule
-from .plan import Entry, Group
+from promokit._errors import CurrencyMismatchError, PricingError
+from promokit._money import to_minor
+from promokit.pricing.plan import Entry, Group
+from promokit.rules._base import CartLine, Ctx, Effect, Miss, Outcome, Reason, Rule
 
 if TYPE_CHECKING:
-    from .._campaign import Campaign
-    from .._cart import Cart
+    from promokit._campaign import Campaign
+    from promokit._cart import Cart
 
 PHASES = ("deposit", "balance")
 

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..rules._base import CartLine, Env, Rule
+from promokit.rules._base import CartLine, Env, Rule
 
 if TYPE_CHECKING:
-    from .._campaign import CampaignSpec
+    from promokit._campaign import CampaignSpec
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .._money import Money, money
-from .._result import (
+from promokit._money import Money, money
+from promokit._result import (
     Applied,
     CouponUse,
     LineDiscount,
@@ -17,9 +17,9 @@ from .._result import (
     Records,
     ShopResult,
 )
-from ..rules._base import Ctx, Miss, Rule
-from ..tiers import earned, redeemable, value_minor
-from .engine import Setup, Trace
+from promokit.pricing.engine import Setup, Trace
+from promokit.rules._base import Ctx, Miss, Rule
+from promokit.tiers import earned, redeemable, value_minor
 
 
 def build_result(setup: Setup, ctx: Ctx, trace: Trace,

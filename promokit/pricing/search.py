@@ -28,13 +28,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from functools import cache
 
-from .._coupon import Coupon
-from .._errors import SearchBoundError
-from ..rules._base import Ctx, Rule
-from .coupons import CouponPolicy, conflict
-from .engine import Setup, Trace, run, run_stage
-from .plan import Group
-from .result import payable_for_due, payable_minor
+from promokit._coupon import Coupon
+from promokit._errors import SearchBoundError
+from promokit.pricing.coupons import CouponPolicy, conflict
+from promokit.pricing.engine import Setup, Trace, run, run_stage
+from promokit.pricing.plan import Group
+from promokit.pricing.result import payable_for_due, payable_minor
+from promokit.rules._base import Ctx, Rule
 
 _NEVER = (1, 0.0)
 #: Why a coupon was left out: (reason code, message, shortfall, would_save) in minor units.

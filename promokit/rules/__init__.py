@@ -6,15 +6,15 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ._base import Reason, Rule, RuleSpec
-from .amount_off import AmountOff
-from .bundle import Bundle
-from .multibuy import Multibuy
-from .percent_off import PercentOff
-from .presale import Presale
-from .shipping import FreeShipping
-from .special_price import SpecialPrice
-from .threshold import Threshold
+from promokit.rules._base import Reason, Rule, RuleSpec
+from promokit.rules.amount_off import AmountOff
+from promokit.rules.bundle import Bundle
+from promokit.rules.multibuy import Multibuy
+from promokit.rules.percent_off import PercentOff
+from promokit.rules.presale import Presale
+from promokit.rules.shipping import FreeShipping
+from promokit.rules.special_price import SpecialPrice
+from promokit.rules.threshold import Threshold
 
 #: Every rule kind's spec class, by its ``kind`` tag.
 RULE_KINDS: dict[str, type[RuleSpec]] = {

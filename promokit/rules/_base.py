@@ -20,10 +20,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .._money import Rounding, format_minor, round_div, to_minor
-from .._selection import Matcher, Selection
-from .._types import Ident
-from ._gates import Customers, Gate, Schedule, Window
+from promokit._money import Rounding, format_minor, round_div, to_minor
+from promokit._selection import Matcher, Selection
+from promokit._types import Ident
+from promokit.rules._gates import Customers, Gate, Schedule, Window
 
 Funder = Literal["merchant", "platform"]
 Overflow = Literal["lose", "spill"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ._base import Ctx, Effect, Miss, Outcome, Reason
+from promokit.rules._base import Ctx, Effect, Miss, Outcome, Reason
 
 
 def item_outcome(ctx: Ctx, eligible: list[int], discount: Callable[[int, int], int],

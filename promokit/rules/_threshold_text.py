@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .threshold import Step, Threshold
+    from promokit.rules.threshold import Step, Threshold
 
 _ZH_SCOPE = {"shop": "店铺", "pool": "跨店", "order": "订单"}
 _EN_SCOPE = {"shop": " in one shop", "pool": " across shops", "order": " in the order"}

@@ -9,10 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .._types import Amount, Count
-from ..pricing.allocation import spread
-from ._base import Ctx, Effect, Env, Miss, Outcome, Reason, Rule, RuleSpec, rule_fields, unit_values
-from ._threshold_text import num
+from promokit._types import Amount, Count
+from promokit.pricing.allocation import spread
+from promokit.rules._base import (
+    Ctx,
+    Effect,
+    Env,
+    Miss,
+    Outcome,
+    Reason,
+    Rule,
+    RuleSpec,
+    rule_fields,
+    unit_values,
+)
+from promokit.rules._threshold_text import num
 
 
 class Bundle(RuleSpec):

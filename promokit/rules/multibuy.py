@@ -12,11 +12,22 @@ from typing import Literal, Self
 
 from pydantic import model_validator
 
-from .._selection import Matcher, Selection
-from .._types import Amount, Count, Percent
-from ._base import Ctx, Effect, Env, Miss, Outcome, Reason, Rule, RuleSpec, ratio, rule_fields
-from ._base import unit_values as _units
-from ._threshold_text import num, zhe
+from promokit._selection import Matcher, Selection
+from promokit._types import Amount, Count, Percent
+from promokit.rules._base import (
+    Ctx,
+    Effect,
+    Env,
+    Miss,
+    Outcome,
+    Reason,
+    Rule,
+    RuleSpec,
+    ratio,
+    rule_fields,
+)
+from promokit.rules._base import unit_values as _units
+from promokit.rules._threshold_text import num, zhe
 
 Pick = Literal["cheapest", "most_expensive"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .._types import Percent
-from ._base import Ctx, Env, Outcome, Rule, RuleSpec, ratio, rule_fields
-from ._item import item_outcome
-from ._threshold_text import num, zhe
+from promokit._types import Percent
+from promokit.rules._base import Ctx, Env, Outcome, Rule, RuleSpec, ratio, rule_fields
+from promokit.rules._item import item_outcome
+from promokit.rules._threshold_text import num, zhe
 
 
 class PercentOff(RuleSpec):

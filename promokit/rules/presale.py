@@ -19,11 +19,22 @@ from typing import Literal, Self
 
 from pydantic import model_validator
 
-from .._errors import PricingError
-from .._types import Amount
-from ._base import Claim, Ctx, Effect, Env, Miss, Outcome, Reason, Rule, RuleSpec, rule_fields
-from ._gates import Window
-from ._threshold_text import num
+from promokit._errors import PricingError
+from promokit._types import Amount
+from promokit.rules._base import (
+    Claim,
+    Ctx,
+    Effect,
+    Env,
+    Miss,
+    Outcome,
+    Reason,
+    Rule,
+    RuleSpec,
+    rule_fields,
+)
+from promokit.rules._gates import Window
+from promokit.rules._threshold_text import num
 
 
 class Presale(RuleSpec):

@@ -10,9 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .._types import Amount
-from ._base import Ctx, Effect, Env, Miss, Outcome, Reason, Rule, RuleSpec, rule_fields
-from ._threshold_text import num
+from promokit._types import Amount
+from promokit.rules._base import (
+    Ctx,
+    Effect,
+    Env,
+    Miss,
+    Outcome,
+    Reason,
+    Rule,
+    RuleSpec,
+    rule_fields,
+)
+from promokit.rules._threshold_text import num
 
 
 class FreeShipping(RuleSpec):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .._types import Amount
-from ._base import Ctx, Env, Outcome, Rule, RuleSpec, rule_fields
-from ._item import item_outcome
-from ._threshold_text import num
+from promokit._types import Amount
+from promokit.rules._base import Ctx, Env, Outcome, Rule, RuleSpec, rule_fields
+from promokit.rules._item import item_outcome
+from promokit.rules._threshold_text import num
 
 
 class SpecialPrice(RuleSpec):

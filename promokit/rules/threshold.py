@@ -15,9 +15,9 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from .._types import Amount, Count, Percent
-from ..pricing.allocation import spread
-from ._base import (
+from promokit._types import Amount, Count, Percent
+from promokit.pricing.allocation import spread
+from promokit.rules._base import (
     Ctx,
     Effect,
     Env,
@@ -125,7 +125,7 @@ class Threshold(RuleSpec):
 
     def describe(self, lang: str = "en") -> str:
         """One sentence a customer understands."""
-        from ._threshold_text import describe_threshold
+        from promokit.rules._threshold_text import describe_threshold
 
         return describe_threshold(self, lang)
 

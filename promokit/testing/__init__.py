@@ -29,9 +29,9 @@ except ImportError as exc:  # pragma: no cover - covered by a test that hides hy
         "(or promokit[audit] for promokit audit alone)"
     ) from exc
 
-from ._campaigns import campaign_dicts, campaigns
-from ._carts import carts
-from ._invariants import check_invariants
-from ._wallets import wallets
+from promokit.testing._campaigns import campaign_dicts, campaigns
+from promokit.testing._carts import carts
+from promokit.testing._invariants import check_invariants
+from promokit.testing._wallets import wallets
 
 __all__ = ["campaign_dicts", "campaigns", "carts", "check_invariants", "wallets"]

@@ -13,10 +13,10 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from .._campaign import Campaign
-from .._money import Rounding
-from ..rules import RULE_KINDS
-from ._common import (
+from promokit._campaign import Campaign
+from promokit._money import Rounding
+from promokit.rules import RULE_KINDS
+from promokit.testing._common import (
     BRANDS,
     CATEGORIES,
     SKUS,
@@ -29,7 +29,7 @@ from ._common import (
     _opt,
     _subset,
 )
-from ._rules import _KIND_FIELDS, _Config, _Draw
+from promokit.testing._rules import _KIND_FIELDS, _Config, _Draw
 
 
 def campaigns(

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from .._money import MINOR_UNITS
+from promokit._money import MINOR_UNITS
 
 SKUS = ("S1", "S2", "S3", "S4", "S5")
 CATEGORIES = ("tea", "snack", "cup")

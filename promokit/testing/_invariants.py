@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .._money import MINOR_UNITS, Money, format_minor, to_minor
-from .._result import PriceResult
+from promokit._money import MINOR_UNITS, Money, format_minor, to_minor
+from promokit._result import PriceResult
 
 
 def check_invariants(result: PriceResult) -> None:

@@ -10,8 +10,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from .._money import format_minor
-from ._common import _int, _of, _opt, _percent, _subset
+from promokit._money import format_minor
+from promokit.testing._common import _int, _of, _opt, _percent, _subset
 
 _WINDOW_FROM = datetime(2026, 11, 10)
 _UTC8 = timezone(timedelta(hours=8))

@@ -10,9 +10,9 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from .._coupon import COUPON_KINDS, Coupon
-from .._money import format_minor
-from ._common import _digits, _int, _minor_range, _of, _opt, _percent
+from promokit._coupon import COUPON_KINDS, Coupon
+from promokit._money import format_minor
+from promokit.testing._common import _digits, _int, _minor_range, _of, _opt, _percent
 
 _GROUPS = ("g1", "g2")
 _WEEK = 7 * 24 * 60  # in minutes: how far from ``at`` an end may lie

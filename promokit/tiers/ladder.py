@@ -13,9 +13,9 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .._errors import PricingError
-from .._types import Amount, Ident
-from .perks import Perks
+from promokit._errors import PricingError
+from promokit._types import Amount, Ident
+from promokit.tiers.perks import Perks
 
 
 class Tier(BaseModel):

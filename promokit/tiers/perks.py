@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from .._selection import Selection
-from .._types import Percent
-from ..rules._base import Funder
+from promokit._selection import Selection
+from promokit._types import Percent
+from promokit.rules._base import Funder
 
 if TYPE_CHECKING:
-    from ..rules._base import RuleSpec
-    from .ladder import Tier
+    from promokit.rules._base import RuleSpec
+    from promokit.tiers.ladder import Tier
 
 
 def _positive(value: Decimal) -> Decimal:
@@ -61,8 +61,8 @@ def perk_rules(tier: Tier, shipping_stage: str | None, cumulative: bool = False
                ) -> list[RuleSpec]:
     """The ordinary rule specs that carry a tier's discount and free shipping (for this tier, or
     with ``cumulative`` for this tier and every tier above it)."""
-    from ..rules.shipping import FreeShipping
-    from ..rules.threshold import Threshold
+    from promokit.rules.shipping import FreeShipping
+    from promokit.rules.threshold import Threshold
 
     perks = tier.perks
     only = {"min_tier": tier.name} if cumulative else {"tiers": [tier.name]}

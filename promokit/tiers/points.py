@@ -15,8 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .._money import Rounding, round_div
-from .._types import Amount, Percent
+from promokit._money import Rounding, round_div
+from promokit._types import Amount, Percent
 
 
 class Points(BaseModel):
