@@ -12,12 +12,12 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 
-from promokit import _refund_cli
 from promokit._campaign import CampaignSpec, load_campaign, load_cart
 from promokit._cart import Cart
 from promokit._errors import CartError, Problem, PromokitError
 from promokit.audit import _cli as _audit_cli
 from promokit.explain import _cli as _explain_cli
+from promokit.refunds import _cli as _refund_cli
 
 EXIT_OK, EXIT_ERROR = 0, 2
 

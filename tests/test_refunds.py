@@ -470,9 +470,9 @@ def test_the_modules_doctests_hold() -> None:
     """The examples in promokit.refunds' docstrings run and give 90.48 and 80.00."""
     import doctest
 
-    import promokit._refund_types
     import promokit.refunds
+    import promokit.refunds._types
 
-    for module in (promokit.refunds, promokit._refund_types):
+    for module in (promokit.refunds, promokit.refunds._types):
         failed, tried = doctest.testmod(module)
         assert failed == 0 and tried > 0, module.__name__

@@ -22,9 +22,9 @@ from typing import Any
 
 from promokit._errors import MoneyError, Problem
 from promokit._money import MINOR_UNITS, format_minor, to_minor
-from promokit._refund_types import RefundError
 from promokit._result import RESULT_FORMAT, PriceResult
 from promokit.pricing.allocation import allocate
+from promokit.refunds._types import RefundError
 
 REFUND_FORMAT = 1  # bump when a refund's JSON form changes incompatibly
 

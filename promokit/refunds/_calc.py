@@ -9,8 +9,9 @@ from math import gcd
 from typing import TYPE_CHECKING
 
 from promokit._money import Money
-from promokit._refund_order import Order, Part, Ship, State, read_order
-from promokit._refund_types import (
+from promokit.pricing.allocation import allocate
+from promokit.refunds._order import Order, Part, Ship, State, read_order
+from promokit.refunds._types import (
     Clawback,
     CouponReturn,
     Refund,
@@ -19,7 +20,6 @@ from promokit._refund_types import (
     Settlement,
     ShopSettlement,
 )
-from promokit.pricing.allocation import allocate
 
 if TYPE_CHECKING:
     from promokit._campaign import Campaign

@@ -33,10 +33,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from promokit._errors import Problem
-from promokit._refund_calc import Refunder, settlement
-from promokit._refund_order import REFUND_FORMAT, Order, State, read_order
-from promokit._refund_types import Refund, RefundError, RefundPolicy, Settlement
 from promokit._result import PriceResult
+from promokit.refunds._calc import Refunder, settlement
+from promokit.refunds._order import REFUND_FORMAT, Order, State, read_order
+from promokit.refunds._types import Refund, RefundError, RefundPolicy, Settlement
 
 if TYPE_CHECKING:
     from promokit._campaign import Campaign

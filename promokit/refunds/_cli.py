@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from promokit._documents import read_document
-from promokit._refund_types import METHODS, SHIPPING_RULES, RefundError, RefundPolicy
 from promokit.refunds import parse_return, refund
+from promokit.refunds._types import METHODS, SHIPPING_RULES, RefundError, RefundPolicy
 
 
 def add_parser(sub: Any, at: Callable[[str], datetime]) -> None:
