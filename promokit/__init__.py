@@ -1,7 +1,7 @@
 """promokit: exact, explainable pricing of big-sale promotion campaigns."""
 
 from promokit._campaign import Campaign, CampaignSpec, load_campaign, load_cart, parse_campaign
-from promokit._cart import Cart, Customer, Line
+from promokit._cart.cart import Cart, Customer, Line
 from promokit._errors import (
     CampaignError,
     CartError,

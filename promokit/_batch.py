@@ -17,9 +17,9 @@ from datetime import datetime
 from typing import IO, Any
 
 from promokit._campaign import Campaign, load_campaign
-from promokit._documents import parse_document
 from promokit._errors import CartError, InputError, PromokitError
-from promokit._validation import load_cart_data
+from promokit._input.documents import parse_document
+from promokit._input.validation import load_cart_data
 
 #: Carts handed to a worker at a time: large enough to amortise the hand-off.
 CHUNK = 64

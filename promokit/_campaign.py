@@ -13,18 +13,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from promokit._documents import Document, parse_document, read_document
 from promokit._errors import CampaignError, CartError
+from promokit._input.documents import Document, parse_document, read_document
+from promokit._input.validation import DEFAULT_STAGES, load_cart_data, validate_campaign
 from promokit._money import MINOR_UNITS, Rounding
 from promokit._types import Percent
-from promokit._validation import DEFAULT_STAGES, load_cart_data, validate_campaign
 from promokit.pricing.coupons import CouponPolicy
 from promokit.rules import AnyRule
 from promokit.rules._base import Env, Overflow, RuleSpec
 from promokit.tiers import Points, Tiers, perk_rules
 
 if TYPE_CHECKING:
-    from promokit._cart import Cart
+    from promokit._cart.cart import Cart
     from promokit._result import PriceResult
     from promokit.pricing.plan import Plan
 
@@ -171,7 +171,7 @@ class Campaign:
         ``balance`` (default) for pre-sale lines; ``best_coupons``: choose the wallet combination
         that minimises the amount due instead of applying ``cart.coupons``.
         """
-        from promokit._cart import Cart
+        from promokit._cart.cart import Cart
         from promokit.pricing.checkout import price
 
         if not isinstance(cart, Cart):

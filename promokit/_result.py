@@ -12,7 +12,7 @@ from promokit._money import Money
 
 if TYPE_CHECKING:
     from promokit._campaign import CampaignSpec
-    from promokit._cart import Cart
+    from promokit._cart.cart import Cart
 
 RESULT_FORMAT = 1  # bump when the JSON form changes incompatibly
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from promokit._campaign import CampaignSpec, load_campaign, load_cart
-from promokit._cart import Cart
+from promokit._cart.cart import Cart
 from promokit._errors import CartError, Problem, PromokitError
 from promokit.audit import _cli as _audit_cli
 from promokit.explain import _cli as _explain_cli

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 import promokit
 from promokit import Cart, CartError, Problem
-from promokit._validation import load_cart_data
+from promokit._input.validation import load_cart_data
 
 ROOT = Path(__file__).resolve().parent.parent
 

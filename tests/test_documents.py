@@ -1,4 +1,4 @@
-"""Tests for promokit._documents: safe, exact reading of YAML, JSON and TOML documents."""
+"""Tests for promokit._input.documents: safe, exact reading of YAML, JSON and TOML documents."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from promokit._documents import (
+from promokit._errors import CampaignError, CartError, InputError
+from promokit._input.documents import (
     MAX_BYTES,
     MAX_DEPTH,
     Document,
@@ -18,7 +19,6 @@ from promokit._documents import (
     parse_document,
     read_document,
 )
-from promokit._errors import CampaignError, CartError, InputError
 
 
 def yaml_value(text: str) -> object:

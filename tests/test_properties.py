@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, assume, event, given, note, settings
 from hypothesis import strategies as st
 
 from promokit import Campaign, Cart, PriceResult, PricingError
-from promokit._selection import Selection
+from promokit._cart.selection import Selection
 from promokit.testing import campaign_dicts, campaigns, carts, check_invariants
 
 CURRENCIES = ("CNY", "JPY", "KWD")

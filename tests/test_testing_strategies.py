@@ -19,7 +19,7 @@ from support import cny
 
 import promokit.testing
 from promokit import Campaign, CampaignSpec, Cart, NotApplied
-from promokit._coupon import COUPON_KINDS, Coupon
+from promokit._cart.wallet import COUPON_KINDS, Coupon
 from promokit._money import MINOR_UNITS
 from promokit.rules import RULE_KINDS
 from promokit.testing import campaign_dicts, campaigns, carts, check_invariants, wallets

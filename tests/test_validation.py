@@ -1,4 +1,4 @@
-"""Tests for promokit._validation: every problem in a campaign file, located and explained."""
+"""Tests for promokit._input.validation: every problem in a campaign file, located and explained."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 import promokit
 from promokit import CampaignError, Problem
-from promokit._schema import vocabulary
-from promokit._validation import validate_campaign
+from promokit._input.schema import vocabulary
+from promokit._input.validation import validate_campaign
 from promokit.rules import RULE_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent

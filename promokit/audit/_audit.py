@@ -9,8 +9,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from promokit._campaign import Campaign
-from promokit._cart import Cart
-from promokit._coupon import Coupon
+from promokit._cart.cart import Cart
+from promokit._cart.wallet import Coupon
 from promokit._errors import Problem
 from promokit.audit import _search
 from promokit.audit._catalog import (

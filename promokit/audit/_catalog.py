@@ -9,10 +9,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from promokit._coupon import Coupon
-from promokit._documents import read_document
+from promokit._cart.selection import Matcher, Selection
+from promokit._cart.wallet import Coupon
 from promokit._errors import InputError, Problem
-from promokit._selection import Matcher, Selection
+from promokit._input.documents import read_document
 from promokit.rules._base import CartLine, RuleSpec
 
 Entry = Mapping[str, Any]

@@ -20,7 +20,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from promokit._campaign import Campaign
-from promokit._cart import Cart
+from promokit._cart.cart import Cart
 from promokit._errors import PricingError
 from promokit._result import PriceResult
 

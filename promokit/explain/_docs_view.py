@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from promokit._coupon import COUPON_KINDS
+from promokit._cart.wallet import COUPON_KINDS
 from promokit.explain._examples import Examples
 from promokit.explain._format import format_number
 from promokit.explain._schedule import describe_schedule

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from promokit._cart import Cart
+from promokit._cart.cart import Cart
 from promokit._errors import PromokitError
 from promokit._money import format_minor
 from promokit.explain._reasons import missed_reason
@@ -26,8 +26,8 @@ from promokit.rules._gates import SCHEDULE_ANCHOR
 
 if TYPE_CHECKING:
     from promokit._campaign import Campaign
+    from promokit._cart.selection import Selection
     from promokit._result import PriceResult
-    from promokit._selection import Selection
     from promokit.rules._base import RuleSpec
 
 Row = dict[str, str]

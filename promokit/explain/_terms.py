@@ -11,13 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from promokit._coupon import Coupon
+from promokit._cart.wallet import Coupon
 from promokit.explain._format import format_number
 from promokit.explain._words import Words
 
 if TYPE_CHECKING:
     from promokit._campaign import CampaignSpec
-    from promokit._selection import Selection
+    from promokit._cart.selection import Selection
     from promokit.rules._base import RuleSpec
     from promokit.rules._gates import Customers, Window
     from promokit.tiers import Tier

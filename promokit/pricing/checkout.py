@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from promokit._coupon import Coupon
+from promokit._cart.wallet import Coupon
 from promokit._money import Money
 from promokit._result import CouponUse, PriceResult
 from promokit.pricing.coupons import coupon_rule, valid_together
@@ -17,7 +17,7 @@ from promokit.rules._base import Rule
 
 if TYPE_CHECKING:
     from promokit._campaign import Campaign
-    from promokit._cart import Cart
+    from promokit._cart.cart import Cart
 
 
 def price(campaign: Campaign, cart: Cart, *, at: datetime | None = None,

@@ -16,7 +16,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from promokit._coupon import Coupon, CouponKind
+from promokit._cart.wallet import Coupon, CouponKind
 from promokit.rules._base import Env, Funder, Rule
 from promokit.rules._gates import Window
 from promokit.rules.shipping import FreeShipping

@@ -23,7 +23,7 @@ from promokit.rules._base import CartLine, Ctx, Effect, Miss, Outcome, Reason, R
 
 if TYPE_CHECKING:
     from promokit._campaign import Campaign
-    from promokit._cart import Cart
+    from promokit._cart.cart import Cart
 
 PHASES = ("deposit", "balance")
 

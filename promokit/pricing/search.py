@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from functools import cache
 
-from promokit._coupon import Coupon
+from promokit._cart.wallet import Coupon
 from promokit._errors import SearchBoundError
 from promokit.pricing.coupons import CouponPolicy, conflict
 from promokit.pricing.engine import Setup, Trace, run, run_stage

@@ -8,8 +8,8 @@ from datetime import datetime
 from math import gcd
 from typing import TYPE_CHECKING
 
+from promokit._allocation import allocate
 from promokit._money import Money
-from promokit.pricing.allocation import allocate
 from promokit.refunds._order import Order, Part, Ship, State, read_order
 from promokit.refunds._types import (
     Clawback,

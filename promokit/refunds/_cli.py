@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from promokit._documents import read_document
+from promokit._input.documents import read_document
 from promokit.refunds import parse_return, refund
 from promokit.refunds._types import METHODS, SHIPPING_RULES, RefundError, RefundPolicy
 

@@ -6,7 +6,7 @@ later. :func:`read_order` checks that form once and turns it into plain integers
 funder, shipping) and travels inside every refund's JSON so the next refund can pick it up.
 
 Per-unit amounts are never stored: a line's remaining amount is split over its remaining units
-with :func:`~promokit.pricing.allocation.allocate`, so units differ by at most one minor unit and
+with :func:`~promokit._allocation.allocate`, so units differ by at most one minor unit and
 returned units are always taken from the front. Splitting what remains again after a return gives
 the same shares to the units left, which is why successive partial refunds add up exactly.
 """
@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from promokit._allocation import allocate
 from promokit._errors import MoneyError, Problem
 from promokit._money import MINOR_UNITS, format_minor, to_minor
 from promokit._result import RESULT_FORMAT, PriceResult
-from promokit.pricing.allocation import allocate
 from promokit.refunds._types import RefundError
 
 REFUND_FORMAT = 1  # bump when a refund's JSON form changes incompatibly

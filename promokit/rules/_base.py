@@ -20,8 +20,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from promokit._cart.selection import Matcher, Selection
 from promokit._money import Rounding, format_minor, round_div, to_minor
-from promokit._selection import Matcher, Selection
 from promokit._types import Ident
 from promokit.rules._gates import Customers, Gate, Schedule, Window
 

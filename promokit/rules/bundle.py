@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from promokit._allocation import spread
 from promokit._types import Amount, Count
-from promokit.pricing.allocation import spread
 from promokit.rules._base import (
     Ctx,
     Effect,

@@ -12,7 +12,7 @@ from typing import Literal, Self
 
 from pydantic import model_validator
 
-from promokit._selection import Matcher, Selection
+from promokit._cart.selection import Matcher, Selection
 from promokit._types import Amount, Count, Percent
 from promokit.rules._base import (
     Ctx,

@@ -15,8 +15,8 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from promokit._allocation import spread
 from promokit._types import Amount, Count, Percent
-from promokit.pricing.allocation import spread
 from promokit.rules._base import (
     Ctx,
     Effect,

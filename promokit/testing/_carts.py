@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from promokit._cart import Cart
+from promokit._cart.cart import Cart
 from promokit._money import format_minor
 from promokit.testing._common import BRANDS, CATEGORIES, SKUS, TAGS, _digits, _int, _minor_range
 

@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from promokit._coupon import COUPON_KINDS, Coupon
+from promokit._cart.wallet import COUPON_KINDS, Coupon
 from promokit._money import format_minor
 from promokit.testing._common import _digits, _int, _minor_range, _of, _opt, _percent
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from promokit._selection import Selection
+from promokit._cart.selection import Selection
 from promokit._types import Percent
 from promokit.rules._base import Funder
 

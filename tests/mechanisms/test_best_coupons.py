@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import promokit
 from promokit import Campaign, SearchBoundError
-from promokit._coupon import Coupon
+from promokit._cart.wallet import Coupon
 from promokit.pricing.coupons import CouponPolicy, valid_together
 from promokit.testing import wallets
 

@@ -141,7 +141,7 @@ def test_wallet_example_best_combination() -> None:
 def test_wallet_example_greedy_by_face_value_loses() -> None:
     """Largest face value first (of the usable coupons): plat-80, then ship-B, red-5, red-3 (the
     rest clash with plat-80 or red-3): 647 - 80 - 8 = 559, + 0 shipping: 559.00 > 534.00."""
-    from promokit._coupon import Coupon
+    from promokit._cart.wallet import Coupon
     from promokit.pricing.coupons import conflict
 
     path = EXAMPLES / "wallet"

@@ -173,7 +173,7 @@ def test_best_mode_is_exact_with_a_ladder_mixing_fixed_and_percent_steps() -> No
     best of every valid subset priced one by one."""
     from itertools import combinations
 
-    from promokit._coupon import Coupon
+    from promokit._cart.wallet import Coupon
     from promokit.pricing.coupons import CouponPolicy, valid_together
 
     policy = {"kinds": {"shop": {"stage": "shop", "per": "shop"},

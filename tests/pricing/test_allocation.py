@@ -1,4 +1,4 @@
-"""Tests for promokit.pricing.allocation: largest-remainder allocation and capped spreading.
+"""Tests for promokit._allocation: largest-remainder allocation and capped spreading.
 
 DOMAIN.md "Allocation": integer fen, largest remainder, a deterministic tie-break (the module
 states it: larger remainder, then larger weight, then smaller line id in string order).
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from promokit.pricing.allocation import allocate, spread
+from promokit._allocation import allocate, spread
 
 # --- allocate: fixed cases ----------------------------------------------------------------------
 

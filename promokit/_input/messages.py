@@ -3,7 +3,7 @@
 :func:`convert` turns a pydantic ``ValidationError`` into :class:`Found` problems whose message
 names the field, the value and what was expected, with a "did you mean" drawn from the names that
 are valid at that place in the file (a rule kind's own fields, a selection's, a ladder step's).
-What is valid where comes from :mod:`promokit._schema`: the model a place in the raw data is
+What is valid where comes from :mod:`promokit._input.schema`: the model a place in the raw data is
 read as.
 """
 
@@ -21,8 +21,8 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ValidationError
 
 from promokit._errors import MoneyError
+from promokit._input.schema import Loc, at, drop_none, get_path, hints, strip, vocabulary
 from promokit._money import MINOR_UNITS, parse_decimal
-from promokit._schema import Loc, at, drop_none, get_path, hints, strip, vocabulary
 from promokit._types import Amount, Count, Ident, Percent
 from promokit.rules import RULE_KINDS
 from promokit.rules._base import RuleSpec

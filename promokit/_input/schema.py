@@ -101,7 +101,7 @@ def get_path(data: object, loc: Sequence[Any]) -> object:
 def vocabulary() -> tuple[str, ...]:
     """Every field of every model a campaign or a cart is made of (the did-you-mean fallback)."""
     from promokit._campaign import CampaignSpec
-    from promokit._cart import Cart
+    from promokit._cart.cart import Cart
 
     models: set[type[BaseModel]] = set()
     todo: list[Any] = [CampaignSpec, Cart, *RULE_KINDS.values()]

@@ -7,7 +7,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from promokit._selection import Selection
+from promokit._cart.selection import Selection
 from promokit._types import Amount, Ident, Percent
 
 CouponKind = Literal["shop", "platform", "allowance", "product", "shipping", "red_envelope"]

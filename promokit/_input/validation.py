@@ -3,7 +3,8 @@
 pydantic checks each value; :func:`_cross_check` and :func:`_cart_check` check what spans values
 (ids, stages, bases, groups, tier perks, pre-sale limits, decimals per currency) on the raw data,
 so both kinds of problem are reported together in one run. pydantic's errors are reworded by
-:mod:`promokit._wording`; here every problem gets its place: path, rule id, cart line, file line.
+:mod:`promokit._input.messages`; here every problem gets its place: path, rule id, cart line,
+file line.
 """
 
 from __future__ import annotations
@@ -15,16 +16,25 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from promokit._documents import Document, render_path
 from promokit._errors import CampaignError, CartError, InputError, Problem
+from promokit._input.documents import Document, render_path
+from promokit._input.messages import (
+    SPECIAL,
+    Found,
+    convert,
+    did_you_mean,
+    expects,
+    kind_of,
+    number,
+    shown,
+)
+from promokit._input.schema import Loc, drop_none, get_path, resolve, walk
 from promokit._money import MINOR_UNITS
-from promokit._schema import Loc, drop_none, get_path, resolve, walk
 from promokit._types import Amount
-from promokit._wording import SPECIAL, Found, convert, did_you_mean, expects, kind_of, number, shown
 
 if TYPE_CHECKING:
     from promokit._campaign import CampaignSpec
-    from promokit._cart import Cart
+    from promokit._cart.cart import Cart
 
 DEFAULT_STAGES = ("item", "shop", "cross_store", "platform", "cash")
 BASES = ("running", "list")  # threshold bases that are not stage names
@@ -46,7 +56,7 @@ def validate_campaign(data: object, doc: Document | None = None) -> CampaignSpec
 
 def load_cart_data(data: object, file: str | None = None) -> Cart:
     """A validated cart from parsed data, or a CartError listing every problem."""
-    from promokit._cart import Cart
+    from promokit._cart.cart import Cart
 
     return _validate(Cart, data, _cart_check, CartError, "a cart", "keys currency, lines, ...",
                      file, None)
@@ -284,7 +294,7 @@ def _presale_check(data: Mapping[Any, Any]) -> list[Found]:
 
 def _cart_check(data: Mapping[Any, Any]) -> list[Found]:
     """Duplicate line ids and amounts finer than the currency's minor unit, on the raw cart."""
-    from promokit._cart import Cart
+    from promokit._cart.cart import Cart
 
     out = []
     lines = data.get("lines")

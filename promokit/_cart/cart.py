@@ -8,7 +8,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from promokit._coupon import Coupon
+from promokit._cart.wallet import Coupon
 from promokit._money import MINOR_UNITS
 from promokit._types import Amount, Count, Ident
 
@@ -71,8 +71,8 @@ class Cart(_Model):
     def _consistent(self) -> Self:
         """Line ids, decimals per currency and chosen coupons agree.
 
-        :func:`promokit._validation.load_cart_data` checks ids and decimals on the raw cart too
-        (to report them with every other problem); these stay for carts built with
+        :func:`promokit._input.validation.load_cart_data` checks ids and decimals on the raw cart
+        too (to report them with every other problem); these stay for carts built with
         ``Cart.model_validate``, which the engine trusts to be in exact minor units.
         """
         digits = MINOR_UNITS[self.currency]
