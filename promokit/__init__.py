@@ -14,7 +14,7 @@ from promokit._errors import (
     SearchBoundError,
 )
 from promokit._money import Money, Rounding
-from promokit._result import Applied, LineResult, NotApplied, Nudge, PriceResult, ShopResult
+from promokit._result.types import Applied, LineResult, NotApplied, Nudge, PriceResult, ShopResult
 from promokit.refunds import Refund, RefundError, RefundPolicy, Settlement, refund, settle
 from promokit.rules import Reason
 

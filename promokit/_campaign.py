@@ -25,7 +25,7 @@ from promokit.tiers import Points, Tiers, perk_rules
 
 if TYPE_CHECKING:
     from promokit._cart.cart import Cart
-    from promokit._result import PriceResult
+    from promokit._result.types import PriceResult
     from promokit.pricing.plan import Plan
 
 

@@ -22,7 +22,7 @@ import pytest
 
 if TYPE_CHECKING:
     from promokit._campaign import Campaign
-    from promokit._result import PriceResult
+    from promokit._result.types import PriceResult
 
 MARKER = "promokit_campaign"
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from promokit._campaign import Campaign
 from promokit._cart.cart import Cart
 from promokit._errors import PricingError
-from promokit._result import PriceResult
+from promokit._result.types import PriceResult
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from promokit.explain._schedule import describe_schedule
 
 if TYPE_CHECKING:
     from promokit._campaign import Campaign, CampaignSpec
-    from promokit._result import PriceResult
+    from promokit._result.types import PriceResult
 
 Templates = str | os.PathLike[str] | None
 

@@ -27,7 +27,7 @@ from promokit.rules._gates import SCHEDULE_ANCHOR
 if TYPE_CHECKING:
     from promokit._campaign import Campaign
     from promokit._cart.selection import Selection
-    from promokit._result import PriceResult
+    from promokit._result.types import PriceResult
     from promokit.rules._base import RuleSpec
 
 Row = dict[str, str]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from promokit._money import Money
-from promokit._result import Applied, NotApplied, PriceResult
+from promokit._result.types import Applied, NotApplied, PriceResult
 from promokit.explain._format import format_number
 from promokit.explain._reasons import coupon_reason, missed_reason
 from promokit.explain._terms import (

@@ -7,7 +7,7 @@ schedule, customers), give every number and time; messages are never parsed.
 
 from __future__ import annotations
 
-from promokit._result import CouponUse, NotApplied
+from promokit._result.types import CouponUse, NotApplied
 from promokit.explain._schedule import describe_schedule
 from promokit.explain._terms import RuleInfo, describe_customers, describe_window, info_for
 from promokit.explain._words import Words

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from promokit._cart.wallet import Coupon
 from promokit._money import Money
-from promokit._result import CouponUse, PriceResult
+from promokit._result.types import CouponUse, PriceResult
+from promokit.pricing.build import build_result
 from promokit.pricing.coupons import coupon_rule, valid_together
 from promokit.pricing.engine import Setup, Trace, run
-from promokit.pricing.result import build_result
 from promokit.pricing.search import Why, best_combination, explain_unused
 from promokit.rules._base import Rule
 

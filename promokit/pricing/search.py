@@ -30,10 +30,10 @@ from functools import cache
 
 from promokit._cart.wallet import Coupon
 from promokit._errors import SearchBoundError
+from promokit.pricing.build import payable_for_due, payable_minor
 from promokit.pricing.coupons import CouponPolicy, conflict
 from promokit.pricing.engine import Setup, Trace, run, run_stage
 from promokit.pricing.plan import Group
-from promokit.pricing.result import payable_for_due, payable_minor
 from promokit.rules._base import Ctx, Rule
 
 _NEVER = (1, 0.0)

@@ -33,7 +33,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from promokit._errors import Problem
-from promokit._result import PriceResult
+from promokit._result.types import PriceResult
 from promokit.refunds._calc import Refunder, settlement
 from promokit.refunds._order import REFUND_FORMAT, Order, State, read_order
 from promokit.refunds._types import Refund, RefundError, RefundPolicy, Settlement

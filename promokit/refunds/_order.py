@@ -23,7 +23,7 @@ from typing import Any
 from promokit._allocation import allocate
 from promokit._errors import MoneyError, Problem
 from promokit._money import MINOR_UNITS, format_minor, to_minor
-from promokit._result import RESULT_FORMAT, PriceResult
+from promokit._result.types import RESULT_FORMAT, PriceResult
 from promokit.refunds._types import RefundError
 
 REFUND_FORMAT = 1  # bump when a refund's JSON form changes incompatibly

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from promokit._money import MINOR_UNITS, Money, format_minor, to_minor
-from promokit._result import PriceResult
+from promokit._result.types import PriceResult
 
 
 def check_invariants(result: PriceResult) -> None:

@@ -221,7 +221,7 @@ class PriceResult:
 
     def receipt(self) -> str:
         """A plain-text receipt: lines, each discount, shop totals, payable and nudges."""
-        from promokit._receipt import render_text
+        from promokit._result.receipt import render_text
 
         return render_text(self)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from promokit._money import Money, money
-from promokit._result import (
+from promokit._result.types import (
     Applied,
     CouponUse,
     LineDiscount,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from promokit._result import PriceResult
+    from promokit._result.types import PriceResult
 
 
 def render_text(result: PriceResult) -> str:
