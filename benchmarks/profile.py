@@ -71,7 +71,7 @@ def profile_case(n_rules: int, n_lines: int, path: str, top: int, sort: str, sec
                  save: Path | None, raw: bool, cpu: bool) -> None:
     """Profile one case and print its top functions."""
     campaign = generate.build_campaign(n_rules)
-    _ = campaign.plan, campaign.fingerprint  # compile outside the profile
+    _ = campaign._plan, campaign.fingerprint  # compile outside the profile
     if path == "model":
         fn = model_path(campaign, generate.build_cart(n_lines))
     else:

@@ -1,6 +1,6 @@
 """promokit: exact, explainable pricing of big-sale promotion campaigns."""
 
-from promokit._campaign import Campaign, CampaignSpec, load_campaign, load_cart, parse_campaign
+from promokit._campaign import Campaign, load_campaign, load_cart, parse_campaign
 from promokit._cart.cart import Cart, Customer, Line
 from promokit._errors import (
     CampaignError,
@@ -15,6 +15,7 @@ from promokit._errors import (
 )
 from promokit._money import Money, Rounding
 from promokit._result.types import Applied, LineResult, NotApplied, Nudge, PriceResult, ShopResult
+from promokit._spec.campaign import CampaignSpec
 from promokit.refunds import Refund, RefundError, RefundPolicy, Settlement, refund, settle
 from promokit.rules import Reason
 

@@ -1,101 +1,22 @@
-"""Campaign files: the pydantic model, whole-file validation, and compilation to a pricing plan."""
+"""The compiled campaign users hold, and loading campaign and cart files into it."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, NoReturn
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
+from promokit._cart.cart import Cart
 from promokit._errors import CampaignError, CartError
 from promokit._input.documents import Document, parse_document, read_document
-from promokit._input.validation import DEFAULT_STAGES, load_cart_data, validate_campaign
-from promokit._money import MINOR_UNITS, Rounding
-from promokit._types import Percent
-from promokit.pricing.coupons import CouponPolicy
-from promokit.rules import AnyRule
-from promokit.rules._base import Env, Overflow, RuleSpec
-from promokit.tiers import Points, Tiers, perk_rules
+from promokit._input.validation import load_cart_data, validate_campaign
+from promokit._result.types import PriceResult
+from promokit._spec.campaign import CampaignSpec
+from promokit.pricing.checkout import price
+from promokit.pricing.plan import Plan
 
-if TYPE_CHECKING:
-    from promokit._cart.cart import Cart
-    from promokit._result.types import PriceResult
-    from promokit.pricing.plan import Plan
-
-
-class ExclusiveGroup(BaseModel):
-    """Rules of one group never stack: ``first`` by priority applies, or the ``best`` saving."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    pick: Literal["first", "best"] = "first"
-    name: str | None = None
-
-
-class PresaleLimits(BaseModel):
-    """Platform limits on pre-sale terms, checked against every pre-sale line's price."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    max_deposit_percent: Percent | None = Field(
-        default=None, description="e.g. 20: a deposit may be at most 20% of the price")
-
-
-class CampaignSpec(BaseModel):
-    """A campaign file, validated. See docs/campaign-format.md."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    campaign: str = Field(min_length=1, description="campaign id, e.g. double11-2026")
-    name: str | None = None
-    currency: str
-    timezone: str = "UTC"
-    rounding: Rounding = Rounding.HALF_UP
-    stages: tuple[str, ...] = Field(default=DEFAULT_STAGES, min_length=1)
-    threshold_base: str = Field(default="running",
-                                description="running, list, or a stage name (after that stage)")
-    overflow: Overflow = "lose"
-    exclusive_groups: dict[str, ExclusiveGroup] = Field(default_factory=dict)
-    rules: tuple[AnyRule, ...] = ()
-    tiers: Tiers | None = None
-    points: Points | None = None
-    shipping_stage: str | None = Field(
-        default=None, description="the stage where free-shipping perks apply")
-    coupon_policy: CouponPolicy | None = None
-    presale_limits: PresaleLimits | None = None
-
-    def all_rules(self) -> tuple[RuleSpec, ...]:
-        """The campaign's rules plus those its tier perks compile to."""
-        perks = [r for t in (self.tiers.levels if self.tiers else ())
-                 for r in perk_rules(t, self.shipping_stage, self.tiers.cumulative)]  # type: ignore[union-attr]
-        return (*self.rules, *perks)
-
-    @field_validator("currency")
-    @classmethod
-    def _currency(cls, value: str) -> str:
-        if value not in MINOR_UNITS:
-            raise ValueError(f"unknown currency {value!r}; expected an ISO 4217 code "
-                             "such as CNY, USD, EUR, JPY")
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; expected an IANA name such as "
-                             "Asia/Shanghai") from None
-        return value
-
-
-# --- the compiled campaign -------------------------------------------------------------------
 
 class Campaign:
     """A validated, compiled campaign: immutable, safe to share between threads, priced many times.
@@ -109,6 +30,8 @@ class Campaign:
     """
 
     __slots__ = ("__dict__", "file", "spec")
+    spec: CampaignSpec
+    file: str | None
 
     def __init__(self, spec: CampaignSpec, *, file: str | None = None) -> None:
         # a spec built by hand has passed pydantic only: run the whole-campaign checks too
@@ -116,8 +39,15 @@ class Campaign:
         self._init(spec, file)
 
     def _init(self, spec: CampaignSpec, file: str | None) -> None:
-        self.spec = spec
-        self.file = file
+        object.__setattr__(self, "spec", spec)
+        object.__setattr__(self, "file", file)
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError(f"a Campaign is immutable: cannot set {name!r}; build a new one "
+                             "with Campaign(spec) or promokit.load_campaign(path)")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError(f"a Campaign is immutable: cannot delete {name!r}")
 
     @classmethod
     def _checked(cls, spec: CampaignSpec, file: str | None) -> Campaign:
@@ -132,31 +62,14 @@ class Campaign:
         return cls._checked(validate_campaign(data, Document(data, file)), file)
 
     @cached_property
-    def env(self) -> Env:
-        """What rules compile against."""
-        s = self.spec
-        return Env(currency=s.currency, digits=MINOR_UNITS[s.currency], rounding=s.rounding,
-                   stages=s.stages, default_base=s.threshold_base, overflow=s.overflow,
-                   ranks=s.tiers.ranks if s.tiers else {},
-                   limits={k: v for k, v in (s.presale_limits or PresaleLimits())
-                           .model_dump().items() if v is not None},
-                   tz=ZoneInfo(s.timezone))
-
-    @cached_property
-    def plan(self) -> Plan:
-        """The compiled pricing plan (rules indexed by what they can match)."""
-        from promokit.pricing.plan import Plan
-
-        return Plan.build(self.spec, self.env)
+    def _plan(self) -> Plan:
+        """The compiled pricing plan (rules indexed by what they can match); built on first use."""
+        return Plan.build(self.spec)
 
     @cached_property
     def fingerprint(self) -> str:
         """sha256 of the canonical JSON of the spec: ties a result to the campaign that made it."""
-        data = self.spec.model_dump(mode="json", exclude_defaults=True)
-        # the order rules are listed in is no input: hash them sorted by id
-        data["rules"] = sorted(data.get("rules", []), key=lambda r: r["id"])
-        canon = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return "sha256:" + hashlib.sha256(canon.encode()).hexdigest()
+        return self._plan.fingerprint
 
     @property
     def id(self) -> str:
@@ -171,12 +84,9 @@ class Campaign:
         ``balance`` (default) for pre-sale lines; ``best_coupons``: choose the wallet combination
         that minimises the amount due instead of applying ``cart.coupons``.
         """
-        from promokit._cart.cart import Cart
-        from promokit.pricing.checkout import price
-
         if not isinstance(cart, Cart):
             cart = load_cart_data(cart)
-        return price(self, cart, at=at, phase=phase, best_coupons=best_coupons)
+        return price(self._plan, cart, at=at, phase=phase, best_coupons=best_coupons)
 
     def __repr__(self) -> str:
         return f"<Campaign {self.id!r}: {len(self.spec.rules)} rules, {self.fingerprint[:19]}>"
@@ -198,3 +108,8 @@ def load_cart(path: str | os.PathLike[str]) -> Cart:
     """Read and validate a cart JSON file (money as decimal strings; JSON floats are refused)."""
     doc = read_document(path, error=CartError, json_floats="reject")
     return load_cart_data(doc.data, doc.file)
+
+
+def plan_of(campaign: Campaign) -> Plan:
+    """The compiled plan of ``campaign``: for the library's own views (explain, audit)."""
+    return campaign._plan

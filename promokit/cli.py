@@ -12,9 +12,10 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 
-from promokit._campaign import CampaignSpec, load_campaign, load_cart
+from promokit._campaign import load_campaign, load_cart
 from promokit._cart.cart import Cart
 from promokit._errors import CartError, Problem, PromokitError
+from promokit._spec.campaign import CampaignSpec
 from promokit.audit import _cli as _audit_cli
 from promokit.explain import _cli as _explain_cli
 from promokit.refunds import _cli as _refund_cli

@@ -45,7 +45,7 @@ def threshold_form(rule: dict[str, object]) -> str:
 
 
 def matched(campaign: promokit.Campaign, cart: promokit.Cart) -> dict[str, list[int]]:
-    return campaign.plan.match(cart_lines(cart, campaign.env.digits))
+    return campaign._plan.match(cart_lines(cart, campaign._plan.env.digits))
 
 
 @pytest.mark.parametrize("n_rules", generate.RULE_SIZES)
@@ -53,7 +53,7 @@ def test_campaign_validates_with_its_size(campaigns: dict[int, promokit.Campaign
                                           n_rules: int) -> None:
     campaign = campaigns[n_rules]
     assert len(campaign.spec.rules) == n_rules
-    assert len(campaign.plan.rules) == n_rules
+    assert len(campaign._plan.rules) == n_rules
     assert campaign.id == f"bench-{n_rules}"
 
 

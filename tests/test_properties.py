@@ -131,7 +131,7 @@ def test_gates_close_rules_and_keep_invariants(inputs: tuple[Cart, Campaign]) ->
     for applied in result.applied:
         rule = spec_of(campaign, applied.rule)
         if rule.window is not None:
-            start, end = rule.window.aware(campaign.env.tz)
+            start, end = rule.window.aware(campaign._plan.env.tz)
             assert start is None or start <= at, (applied.rule, start, at)
             assert end is None or at < end, (applied.rule, end, at)
         who = rule.customers

@@ -489,7 +489,7 @@ def test_doc_has_campaign_examples() -> None:
 def test_doc_example_loads(block: str) -> None:
     """Every campaign example in docs/campaign-format.md is valid and compiles."""
     campaign = promokit.parse_campaign(block, file="docs/campaign-format.md")
-    assert campaign.plan is not None
+    assert campaign._plan is not None
 
 
 def test_doc_names_every_reason_code() -> None:

@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from promokit._cart.cart import Cart
+from promokit._spec.campaign import CampaignSpec
 from promokit.rules import RULE_KINDS
 
 Loc = tuple[Any, ...]
@@ -100,9 +102,6 @@ def get_path(data: object, loc: Sequence[Any]) -> object:
 @cache
 def vocabulary() -> tuple[str, ...]:
     """Every field of every model a campaign or a cart is made of (the did-you-mean fallback)."""
-    from promokit._campaign import CampaignSpec
-    from promokit._cart.cart import Cart
-
     models: set[type[BaseModel]] = set()
     todo: list[Any] = [CampaignSpec, Cart, *RULE_KINDS.values()]
     while todo:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from promokit._cart.cart import Cart
 from promokit._errors import CampaignError, CartError, InputError, Problem
 from promokit._input.documents import Document, render_path
 from promokit._input.messages import (
@@ -30,13 +31,9 @@ from promokit._input.messages import (
 )
 from promokit._input.schema import Loc, drop_none, get_path, resolve, walk
 from promokit._money import MINOR_UNITS
+from promokit._spec.campaign import DEFAULT_STAGES, CampaignSpec
 from promokit._types import Amount
 
-if TYPE_CHECKING:
-    from promokit._campaign import CampaignSpec
-    from promokit._cart.cart import Cart
-
-DEFAULT_STAGES = ("item", "shop", "cross_store", "platform", "cash")
 BASES = ("running", "list")  # threshold bases that are not stage names
 LineOf = typing.Callable[[Sequence[Any]], "int | None"]
 _BOOL: TypeAdapter[bool] = TypeAdapter(bool)
@@ -47,8 +44,6 @@ _BOOL: TypeAdapter[bool] = TypeAdapter(bool)
 
 def validate_campaign(data: object, doc: Document | None = None) -> CampaignSpec:
     """A validated spec, or a CampaignError listing every problem in the data."""
-    from promokit._campaign import CampaignSpec
-
     return _validate(CampaignSpec, data, _cross_check, CampaignError, "a campaign",
                      "keys campaign, currency, rules, ...", doc.file if doc else None,
                      doc.line_of if doc else None)
@@ -56,8 +51,6 @@ def validate_campaign(data: object, doc: Document | None = None) -> CampaignSpec
 
 def load_cart_data(data: object, file: str | None = None) -> Cart:
     """A validated cart from parsed data, or a CartError listing every problem."""
-    from promokit._cart.cart import Cart
-
     return _validate(Cart, data, _cart_check, CartError, "a cart", "keys currency, lines, ...",
                      file, None)
 
@@ -140,8 +133,6 @@ def _too_precise(root: type[BaseModel], data: Mapping[Any, Any]) -> list[Found]:
 def _cross_check(data: Mapping[Any, Any]) -> list[Found]:
     """What spans values: declared stages, tiers and groups, bases before their stage, unique ids,
     perks that can take effect, deposits within presale_limits, decimals per currency."""
-    from promokit._campaign import CampaignSpec
-
     stages = data.get("stages", DEFAULT_STAGES)
     stages = [s for s in stages if isinstance(s, str)] if isinstance(stages, list | tuple) else []
     out: list[Found] = []
@@ -294,8 +285,6 @@ def _presale_check(data: Mapping[Any, Any]) -> list[Found]:
 
 def _cart_check(data: Mapping[Any, Any]) -> list[Found]:
     """Duplicate line ids and amounts finer than the currency's minor unit, on the raw cart."""
-    from promokit._cart.cart import Cart
-
     out = []
     lines = data.get("lines")
     seen: dict[str, int] = {}

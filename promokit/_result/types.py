@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from promokit._money import Money
 
 if TYPE_CHECKING:
-    from promokit._campaign import CampaignSpec
     from promokit._cart.cart import Cart
+    from promokit._spec.campaign import CampaignSpec
 
 RESULT_FORMAT = 1  # bump when the JSON form changes incompatibly
 

@@ -16,8 +16,9 @@ from promokit.explain._format import format_money
 from promokit.explain._schedule import describe_schedule
 
 if TYPE_CHECKING:
-    from promokit._campaign import Campaign, CampaignSpec
+    from promokit._campaign import Campaign
     from promokit._result.types import PriceResult
+    from promokit._spec.campaign import CampaignSpec
 
 Templates = str | os.PathLike[str] | None
 

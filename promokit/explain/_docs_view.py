@@ -7,7 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from promokit._campaign import plan_of
 from promokit._cart.wallet import COUPON_KINDS
+from promokit._spec.coupons import (
+    _FUNDERS as COUPON_FUNDERS,  # the engine's default funder per kind
+)
 from promokit.explain._examples import Examples
 from promokit.explain._format import format_number
 from promokit.explain._schedule import describe_schedule
@@ -23,12 +27,10 @@ from promokit.explain._terms import (
     stage_label,
 )
 from promokit.explain._words import Words
-from promokit.pricing.coupons import (
-    _FUNDERS as COUPON_FUNDERS,  # the engine's default funder per kind
-)
 
 if TYPE_CHECKING:
-    from promokit._campaign import Campaign, CampaignSpec
+    from promokit._campaign import Campaign
+    from promokit._spec.campaign import CampaignSpec
     from promokit.rules._base import RuleSpec
 
 View = dict[str, Any]
@@ -37,7 +39,7 @@ View = dict[str, Any]
 def docs_view(campaign: Campaign, lang: str, *, examples: bool = True) -> View:
     """Everything a rule-page template shows for ``campaign`` in ``lang``."""
     spec = campaign.spec
-    w = Words(lang, spec.currency, campaign.env.tz)
+    w = Words(lang, spec.currency, plan_of(campaign).env.tz)
     index = rule_index(spec, (), w)
     worked = Examples(campaign, w, index) if examples else None
     name = spec.name or spec.campaign

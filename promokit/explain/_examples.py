@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from promokit._campaign import plan_of
 from promokit._cart.cart import Cart
 from promokit._errors import PromokitError
 from promokit._money import format_minor
@@ -40,9 +41,9 @@ class Examples:
     def __init__(self, campaign: Campaign, w: Words, index: dict[str, RuleInfo]) -> None:
         self.c, self.w, self.index = campaign, w, index
         self.spec = campaign.spec
-        self.env = campaign.env
+        self.env = plan_of(campaign).env
         self.unit = 10 ** self.env.digits * 100  # 100.00 in minor units: a plain example price
-        self.compiled = {r.id: r for r in campaign.plan.rules}
+        self.compiled = {r.id: r for r in plan_of(campaign).rules}
         self.reference = self._reference()
         self._seen: dict[tuple[str, datetime, str | None], PriceResult] = {}
 

@@ -26,7 +26,7 @@ from promokit.explain._terms import stage_label as _stage_label
 from promokit.explain._words import Words
 
 if TYPE_CHECKING:
-    from promokit._campaign import CampaignSpec
+    from promokit._spec.campaign import CampaignSpec
 
 View = dict[str, Any]
 

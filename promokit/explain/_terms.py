@@ -16,8 +16,8 @@ from promokit.explain._format import format_number
 from promokit.explain._words import Words
 
 if TYPE_CHECKING:
-    from promokit._campaign import CampaignSpec
     from promokit._cart.selection import Selection
+    from promokit._spec.campaign import CampaignSpec
     from promokit.rules._base import RuleSpec
     from promokit.rules._gates import Customers, Window
     from promokit.tiers import Tier

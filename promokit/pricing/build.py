@@ -31,7 +31,7 @@ def build_result(setup: Setup, ctx: Ctx, trace: Trace,
     due = goods + ship - prepaid
     details = _Details(setup, ctx, trace)
     return PriceResult(
-        campaign=setup.campaign.id, fingerprint=setup.campaign.fingerprint, currency=cur,
+        campaign=setup.plan.spec.campaign, fingerprint=setup.plan.fingerprint, currency=cur,
         at=setup.at, subtotal=money(subtotal, cur), discount_total=money(subtotal - goods, cur),
         shipping_total=money(ship, cur), payable=money(due - used_value, cur),
         lines=Records(details.lines), shops=Records(details.shops),
@@ -40,7 +40,7 @@ def build_result(setup: Setup, ctx: Ctx, trace: Trace,
         prepaid_total=money(prepaid, cur),
         shipping_fee_total=money(sum(setup.shipping.values()), cur), phase=setup.phase,
         tier=setup.tier, points=points, coupons=tuple(coupons), cart=setup.cart,
-        spec=setup.campaign.spec)
+        spec=setup.plan.spec)
 
 
 class _Details:
@@ -144,7 +144,7 @@ def payable_for_due(setup: Setup, due: int) -> int:
 
 def _points_paid(setup: Setup, due: int) -> tuple[int, int]:
     """(points the customer pays with, their value in minor units) towards ``due``."""
-    spec = setup.campaign.spec.points
+    spec = setup.plan.spec.points
     if spec is None or due <= 0:
         return 0, 0
     digits = setup.env.digits
@@ -154,7 +154,7 @@ def _points_paid(setup: Setup, due: int) -> tuple[int, int]:
 
 
 def _points(setup: Setup, goods: int, ship: int, due: int) -> tuple[PointsUse | None, int]:
-    spec = setup.campaign.spec.points
+    spec = setup.plan.spec.points
     if spec is None:
         return None, 0
     digits = setup.env.digits

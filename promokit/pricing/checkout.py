@@ -9,26 +9,26 @@ from typing import TYPE_CHECKING
 from promokit._cart.wallet import Coupon
 from promokit._money import Money
 from promokit._result.types import CouponUse, PriceResult
+from promokit._spec.coupons import coupon_rule, valid_together
 from promokit.pricing.build import build_result
-from promokit.pricing.coupons import coupon_rule, valid_together
 from promokit.pricing.engine import Setup, Trace, run
 from promokit.pricing.search import Why, best_combination, explain_unused
 from promokit.rules._base import Rule
 
 if TYPE_CHECKING:
-    from promokit._campaign import Campaign
     from promokit._cart.cart import Cart
+    from promokit.pricing.plan import Plan
 
 
-def price(campaign: Campaign, cart: Cart, *, at: datetime | None = None,
+def price(plan: Plan, cart: Cart, *, at: datetime | None = None,
           phase: str | None = None, best_coupons: bool = False) -> PriceResult:
     """Price ``cart``: the engine's one entry point."""
     if not cart.wallet:
-        setup = Setup(campaign, cart, at=at, phase=phase)
+        setup = Setup(plan, cart, at=at, phase=phase)
         trace = Trace([[] for _ in setup.lines])
         return build_result(setup, run(setup, (), trace), trace)
 
-    policy = campaign.spec.coupon_policy
+    policy = plan.spec.coupon_policy
     rules: dict[str, Rule] = {}
     reasons: dict[str, Why] = {}
     for c in cart.wallet:
@@ -36,8 +36,8 @@ def price(campaign: Campaign, cart: Cart, *, at: datetime | None = None,
             reasons[c.id] = ("not_accepted", f"this campaign accepts no {c.kind} coupons",
                              None, None)
         else:
-            rules[c.id] = coupon_rule(c, policy.kinds[c.kind], campaign.env)
-    setup = Setup(campaign, cart, at=at, phase=phase, extra=tuple(rules.values()))
+            rules[c.id] = coupon_rule(c, policy.kinds[c.kind], plan.env)
+    setup = Setup(plan, cart, at=at, phase=phase, extra=tuple(rules.values()))
 
     if best_coupons:
         pool = [c for c in cart.wallet if c.id in rules]
@@ -67,7 +67,7 @@ def price(campaign: Campaign, cart: Cart, *, at: datetime | None = None,
         reasons.update(explain_unused(setup, usable, chosen, rules, policy))
     trace = Trace([[] for _ in setup.lines])
     ctx = run(setup, [rules[c.id] for c in chosen], trace)
-    return build_result(setup, ctx, trace, _uses(cart.wallet, trace, reasons, campaign))
+    return build_result(setup, ctx, trace, _uses(cart.wallet, trace, reasons, plan))
 
 
 def _money(minor: int | None, currency: str) -> Money | None:
@@ -83,8 +83,8 @@ def _no_lines(coupon: Coupon, rule: Rule, setup: Setup) -> str:
 
 
 def _uses(wallet: Sequence[Coupon], trace: Trace, reasons: dict[str, Why],
-          campaign: Campaign) -> tuple[CouponUse, ...]:
-    cur = campaign.env.currency
+          plan: Plan) -> tuple[CouponUse, ...]:
+    cur = plan.env.currency
     amounts: dict[str, int] = {}
     for rule, effect in trace.applied:
         amounts[rule.id] = amounts.get(rule.id, 0) + effect.amount

@@ -22,8 +22,8 @@ from promokit.pricing.plan import Entry, Group
 from promokit.rules._base import CartLine, Ctx, Effect, Miss, Outcome, Reason, Rule
 
 if TYPE_CHECKING:
-    from promokit._campaign import Campaign
     from promokit._cart.cart import Cart
+    from promokit.pricing.plan import Plan
 
 PHASES = ("deposit", "balance")
 
@@ -49,15 +49,15 @@ class Trace:
 class Setup:
     """Everything fixed for one cart under one campaign, shared by every run over it."""
 
-    def __init__(self, campaign: Campaign, cart: Cart, *, at: datetime | None = None,
+    def __init__(self, plan: Plan, cart: Cart, *, at: datetime | None = None,
                  phase: str | None = None, extra: Sequence[Rule] = ()) -> None:
-        env = campaign.env
-        spec = campaign.spec
+        env = plan.env
+        spec = plan.spec
         if cart.currency != env.currency:
             raise CurrencyMismatchError(env.currency, cart.currency)
         if phase is not None and phase not in PHASES:
             raise PricingError(f"unknown phase {phase!r}; expected one of {', '.join(PHASES)}")
-        self.campaign, self.cart, self.env, self.plan = campaign, cart, env, campaign.plan
+        self.cart, self.env, self.plan = cart, env, plan
         self.phase = phase or "balance"
         self.at = at if at is not None else cart.at
         if self.at is not None and self.at.tzinfo is None:

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from promokit._spec.campaign import CampaignSpec, compile_env, fingerprint
 from promokit.rules._base import CartLine, Env, Rule
-
-if TYPE_CHECKING:
-    from promokit._campaign import CampaignSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +30,11 @@ MEMO_SIZE = 4096
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """Immutable, thread-safe pricing plan."""
+    """Immutable, thread-safe pricing plan: the spec it came from, compiled and indexed."""
 
+    spec: CampaignSpec
+    env: Env
+    fingerprint: str
     stages: tuple[str, ...]
     entries: dict[str, tuple[Entry, ...]]
     index: dict[str, dict[str, tuple[Rule, ...]]]
@@ -45,8 +45,9 @@ class Plan:
     memo: dict[tuple[object, ...], tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def build(cls, spec: CampaignSpec, env: Env) -> Plan:
+    def build(cls, spec: CampaignSpec) -> Plan:
         """Compile every rule, order each stage, index by match field."""
+        env = compile_env(spec)
         rules = tuple(sorted((r.compile(env) for r in spec.all_rules()),
                              key=lambda r: (env.stages.index(r.stage), r.priority, r.id)))
         entries: dict[str, tuple[Entry, ...]] = {}
@@ -79,7 +80,8 @@ class Plan:
         slots = {rule.id: (stage, k, entry) for stage, stage_entries in entries.items()
                  for k, entry in enumerate(stage_entries)
                  for rule in (entry.rules if isinstance(entry, Group) else (entry,))}
-        return cls(env.stages, entries, frozen, tuple(unindexed), rules, preparers, slots=slots)
+        return cls(spec, env, fingerprint(spec), env.stages, entries, frozen, tuple(unindexed),
+                   rules, preparers, slots=slots)
 
     def visits(self, matched: Iterable[str]) -> dict[str, list[Entry]]:
         """stage -> the entries (rules, groups) that some matched rule belongs to, in order: a

@@ -30,8 +30,8 @@ from functools import cache
 
 from promokit._cart.wallet import Coupon
 from promokit._errors import SearchBoundError
+from promokit._spec.coupons import CouponPolicy, conflict
 from promokit.pricing.build import payable_for_due, payable_minor
-from promokit.pricing.coupons import CouponPolicy, conflict
 from promokit.pricing.engine import Setup, Trace, run, run_stage
 from promokit.pricing.plan import Group
 from promokit.rules._base import Ctx, Rule

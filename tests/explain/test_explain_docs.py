@@ -54,7 +54,7 @@ def test_price_at_a_threshold_is_judged_after_earlier_stages() -> None:
         {"id": "pct", "kind": "percent_off", "stage": "item", "percent": 15},
         {"id": "t300", "kind": "threshold", "stage": "shop", "scope": "order",
          "min_spend": 300, "discount": 30})
-    w = Words("en", "CNY", campaign.env.tz)
+    w = Words("en", "CNY", campaign._plan.env.tz)
     ex = Examples(campaign, w, rule_index(campaign.spec, (), w))
     rule = campaign.spec.rules[1]
     price = ex._reach(rule, 30000, 30000, False)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import promokit
 from promokit import Campaign, SearchBoundError
 from promokit._cart.wallet import Coupon
-from promokit.pricing.coupons import CouponPolicy, valid_together
+from promokit._spec.coupons import CouponPolicy, valid_together
 from promokit.testing import wallets
 
 from ._support import campaign, cart, cny, core, coupon, line

@@ -142,7 +142,7 @@ def test_wallet_example_greedy_by_face_value_loses() -> None:
     """Largest face value first (of the usable coupons): plat-80, then ship-B, red-5, red-3 (the
     rest clash with plat-80 or red-3): 647 - 80 - 8 = 559, + 0 shipping: 559.00 > 534.00."""
     from promokit._cart.wallet import Coupon
-    from promokit.pricing.coupons import conflict
+    from promokit._spec.coupons import conflict
 
     path = EXAMPLES / "wallet"
     c = promokit.load_campaign(path / "campaign.yaml")

@@ -174,7 +174,7 @@ def test_best_mode_is_exact_with_a_ladder_mixing_fixed_and_percent_steps() -> No
     from itertools import combinations
 
     from promokit._cart.wallet import Coupon
-    from promokit.pricing.coupons import CouponPolicy, valid_together
+    from promokit._spec.coupons import CouponPolicy, valid_together
 
     policy = {"kinds": {"shop": {"stage": "shop", "per": "shop"},
                         "red_envelope": {"stage": "cash"}}}

@@ -1,0 +1,1 @@
+"""The campaign spec: validated declarations, below the engine that prices them."""

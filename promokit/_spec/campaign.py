@@ -1,0 +1,109 @@
+"""What a campaign file declares, validated: the spec the engine and every view read.
+
+A :class:`CampaignSpec` is plain validated data. Compiling it (an index of rules by what they
+select) is :mod:`promokit.pricing.plan`; the immutable, priced-many-times object users hold is
+:class:`promokit.Campaign`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from promokit._money import MINOR_UNITS, Rounding
+from promokit._spec.coupons import CouponPolicy
+from promokit._types import Percent
+from promokit.rules import AnyRule
+from promokit.rules._base import Env, Overflow, RuleSpec
+from promokit.tiers import Points, Tiers, perk_rules
+
+DEFAULT_STAGES = ("item", "shop", "cross_store", "platform", "cash")
+
+
+class ExclusiveGroup(BaseModel):
+    """Rules of one group never stack: ``first`` by priority applies, or the ``best`` saving."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pick: Literal["first", "best"] = "first"
+    name: str | None = None
+
+
+class PresaleLimits(BaseModel):
+    """Platform limits on pre-sale terms, checked against every pre-sale line's price."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_deposit_percent: Percent | None = Field(
+        default=None, description="e.g. 20: a deposit may be at most 20% of the price")
+
+
+class CampaignSpec(BaseModel):
+    """A campaign file, validated. See docs/campaign-format.md."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    campaign: str = Field(min_length=1, description="campaign id, e.g. double11-2026")
+    name: str | None = None
+    currency: str
+    timezone: str = "UTC"
+    rounding: Rounding = Rounding.HALF_UP
+    stages: tuple[str, ...] = Field(default=DEFAULT_STAGES, min_length=1)
+    threshold_base: str = Field(default="running",
+                                description="running, list, or a stage name (after that stage)")
+    overflow: Overflow = "lose"
+    exclusive_groups: dict[str, ExclusiveGroup] = Field(default_factory=dict)
+    rules: tuple[AnyRule, ...] = ()
+    tiers: Tiers | None = None
+    points: Points | None = None
+    shipping_stage: str | None = Field(
+        default=None, description="the stage where free-shipping perks apply")
+    coupon_policy: CouponPolicy | None = None
+    presale_limits: PresaleLimits | None = None
+
+    def all_rules(self) -> tuple[RuleSpec, ...]:
+        """The campaign's rules plus those its tier perks compile to."""
+        perks = [r for t in (self.tiers.levels if self.tiers else ())
+                 for r in perk_rules(t, self.shipping_stage, self.tiers.cumulative)]  # type: ignore[union-attr]
+        return (*self.rules, *perks)
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        if value not in MINOR_UNITS:
+            raise ValueError(f"unknown currency {value!r}; expected an ISO 4217 code "
+                             "such as CNY, USD, EUR, JPY")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; expected an IANA name such as "
+                             "Asia/Shanghai") from None
+        return value
+
+
+def compile_env(spec: CampaignSpec) -> Env:
+    """What the campaign's rules compile against: currency, rounding, stages, bases, time zone."""
+    return Env(currency=spec.currency, digits=MINOR_UNITS[spec.currency], rounding=spec.rounding,
+               stages=spec.stages, default_base=spec.threshold_base, overflow=spec.overflow,
+               ranks=spec.tiers.ranks if spec.tiers else {},
+               limits={k: v for k, v in (spec.presale_limits or PresaleLimits())
+                       .model_dump().items() if v is not None},
+               tz=ZoneInfo(spec.timezone))
+
+
+def fingerprint(spec: CampaignSpec) -> str:
+    """sha256 of the canonical JSON of the spec: ties a result to the campaign that made it."""
+    data = spec.model_dump(mode="json", exclude_defaults=True)
+    # the order rules are listed in is no input: hash them sorted by id
+    data["rules"] = sorted(data.get("rules", []), key=lambda r: r["id"])
+    canon = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canon.encode()).hexdigest()
