@@ -1,40 +1,62 @@
 """promokit: exact, explainable pricing of big-sale promotion campaigns."""
 
+# imported for its effect: PriceResult.explain() renders through it (see promokit._result.types)
+import promokit.explain  # noqa: F401
 from promokit._campaign import Campaign, load_campaign, load_cart, parse_campaign
 from promokit._cart.cart import Cart, Customer, Line
+from promokit._cart.wallet import Coupon
 from promokit._errors import (
+    AuditInputError,
     CampaignError,
     CartError,
     CurrencyMismatchError,
+    ExplainError,
     InputError,
     MoneyError,
     PricingError,
     Problem,
     PromokitError,
+    RefundError,
     SearchBoundError,
 )
 from promokit._money import Money, Rounding
-from promokit._result.types import Applied, LineResult, NotApplied, Nudge, PriceResult, ShopResult
+from promokit._result.types import (
+    Applied,
+    CouponUse,
+    LineDiscount,
+    LineResult,
+    NotApplied,
+    Nudge,
+    PointsUse,
+    PriceResult,
+    ShopResult,
+)
 from promokit._spec.campaign import CampaignSpec
-from promokit.refunds import Refund, RefundError, RefundPolicy, Settlement, refund, settle
+from promokit.refunds import Refund, RefundPolicy, Settlement, refund, settle
 from promokit.rules import Reason
 
 __all__ = [
     "Applied",
+    "AuditInputError",
     "Campaign",
     "CampaignError",
     "CampaignSpec",
     "Cart",
     "CartError",
+    "Coupon",
+    "CouponUse",
     "CurrencyMismatchError",
     "Customer",
+    "ExplainError",
     "InputError",
     "Line",
+    "LineDiscount",
     "LineResult",
     "Money",
     "MoneyError",
     "NotApplied",
     "Nudge",
+    "PointsUse",
     "PriceResult",
     "PricingError",
     "Problem",

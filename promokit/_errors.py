@@ -5,7 +5,10 @@
     │   └── CurrencyMismatchError           two currencies mixed; names both
     ├── InputError (ValueError)             a file or object failed validation
     │   ├── CampaignError                   ... a campaign file (all its problems at once)
-    │   └── CartError                       ... a cart
+    │   ├── CartError                       ... a cart
+    │   ├── RefundError                     ... a refund request or the stored result it reads
+    │   └── AuditInputError                 ... a catalog, costs file or audit option
+    ├── ExplainError (ValueError)           an explanation or rule page cannot be rendered
     └── PricingError (RuntimeError)         a valid input that cannot be priced as asked
         └── SearchBoundError                an exact search would exceed its declared bound
 
@@ -103,6 +106,29 @@ class CartError(InputError):
     """A cart is invalid."""
 
     what = "cart"
+
+
+class RefundError(InputError):
+    """A refund that cannot be made as asked: unknown line, too many units, wrong campaign..."""
+
+    what = "refund"
+
+
+class AuditInputError(InputError):
+    """A catalog, costs file or audit option is invalid."""
+
+    what = "audit input"
+
+
+class ExplainError(PromokitError, ValueError):
+    """An explanation or rule page cannot be rendered: unknown language, format or template.
+
+    ``template`` names the template at fault when there is one.
+    """
+
+    def __init__(self, message: str, template: str | None = None) -> None:
+        self.template = template
+        super().__init__(f"template {template!r}: {message}" if template else message)
 
 
 class PricingError(PromokitError, RuntimeError):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import promokit
-from promokit._batch import Options, run_batch
 from promokit.cli import main
+from promokit.cli._batch import Options, run_batch
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "double11"
 CAMPAIGN = str(EXAMPLE / "campaign.yaml")

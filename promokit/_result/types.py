@@ -9,12 +9,25 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from promokit._money import Money
+from promokit._result.receipt import render_text
 
 if TYPE_CHECKING:
     from promokit._cart.cart import Cart
     from promokit._spec.campaign import CampaignSpec
 
 RESULT_FORMAT = 1  # bump when the JSON form changes incompatibly
+
+#: Renders a result as an explanation: (result, lang, fmt, templates) -> text.
+Explainer = Callable[["PriceResult", str, str, "str | None"], str]
+#: The explainer :meth:`PriceResult.explain` calls. The result sits below the explanation layer
+#: and may not import it; :mod:`promokit.explain` installs itself here when it is imported (and
+#: ``import promokit`` imports it), so the dependency points down, not up.
+_EXPLAINERS: list[Explainer] = []
+
+
+def install_explainer(explainer: Explainer) -> None:
+    """Make ``explainer`` the one :meth:`PriceResult.explain` uses (called by promokit.explain)."""
+    _EXPLAINERS[:] = [explainer]
 
 T = TypeVar("T")
 
@@ -215,14 +228,12 @@ class PriceResult:
 
     def explain(self, lang: str = "en", fmt: str = "text", templates: str | None = None) -> str:
         """A step-by-step explanation (优惠明细) in ``lang`` (en, zh) as text, md or html."""
-        from promokit.explain import explain
-
-        return explain(self, lang=lang, fmt=fmt, templates=templates)
+        if not _EXPLAINERS:
+            raise RuntimeError("promokit.explain is not imported; import promokit first")
+        return _EXPLAINERS[0](self, lang, fmt, templates)
 
     def receipt(self) -> str:
         """A plain-text receipt: lines, each discount, shop totals, payable and nudges."""
-        from promokit._result.receipt import render_text
-
         return render_text(self)
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from promokit._errors import AuditInputError
 from promokit.audit._catalog import (
-    AuditInputError,
     derive_catalog,
     load_catalog,
     load_costs,

@@ -11,10 +11,9 @@ from typing import Any
 from promokit._campaign import Campaign
 from promokit._cart.cart import Cart
 from promokit._cart.wallet import Coupon
-from promokit._errors import Problem
+from promokit._errors import AuditInputError, Problem
 from promokit.audit import _search
 from promokit.audit._catalog import (
-    AuditInputError,
     check_catalog,
     check_costs,
     check_coupons,

@@ -11,19 +11,13 @@ from pydantic import ValidationError
 
 from promokit._cart.selection import Matcher, Selection
 from promokit._cart.wallet import Coupon
-from promokit._errors import InputError, Problem
+from promokit._errors import AuditInputError, Problem
 from promokit._input.documents import read_document
 from promokit.rules._base import CartLine, RuleSpec
 
 Entry = Mapping[str, Any]
 _ENTRY_KEYS = {"sku", "shop", "unit_price", "category", "brand", "tags"}
 OTHER_SKU = "OTHER"
-
-
-class AuditInputError(InputError):
-    """A catalog, costs file or audit option is invalid."""
-
-    what = "audit input"
 
 
 def load_catalog(path: str | os.PathLike[str]) -> tuple[dict[str, Any], ...]:

@@ -11,12 +11,16 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from promokit.explain._errors import ExplainError
-from promokit.explain._format import format_money
+from promokit._campaign import Campaign
+from promokit._errors import ExplainError
+from promokit._result.types import install_explainer
+from promokit.explain._docs_view import docs_view
+from promokit.explain._explain_view import explain_view
+from promokit.explain._format import check_lang, format_money
+from promokit.explain._render import render
 from promokit.explain._schedule import describe_schedule
 
 if TYPE_CHECKING:
-    from promokit._campaign import Campaign
     from promokit._result.types import PriceResult
     from promokit._spec.campaign import CampaignSpec
 
@@ -25,8 +29,6 @@ Templates = str | os.PathLike[str] | None
 
 def _spec(campaign: Campaign | CampaignSpec | None, result: PriceResult | None = None
           ) -> CampaignSpec | None:
-    from promokit._campaign import Campaign
-
     if campaign is None and result is not None:
         campaign = getattr(result, "spec", None)  # once PriceResult carries its campaign's spec
     return campaign.spec if isinstance(campaign, Campaign) else campaign
@@ -39,12 +41,15 @@ def explain(result: PriceResult, campaign: Campaign | CampaignSpec | None = None
     Pass the campaign that priced the result for rule names, descriptions and tier perks;
     without it rules are named by id.
     """
-    from promokit.explain._explain_view import explain_view
-    from promokit.explain._format import check_lang
-    from promokit.explain._render import render
-
     view = explain_view(result, _spec(campaign, result), check_lang(lang))
     return render("explain", fmt, view, templates)
+
+
+def _explain_result(result: PriceResult, lang: str, fmt: str, templates: str | None) -> str:
+    return explain(result, lang=lang, fmt=fmt, templates=templates)
+
+
+install_explainer(_explain_result)
 
 
 def rule_docs(campaign: Campaign, *, lang: str = "en", fmt: str = "md",
@@ -54,10 +59,6 @@ def rule_docs(campaign: Campaign, *, lang: str = "en", fmt: str = "md",
     With ``examples`` (the default) every threshold gets worked examples priced by the engine
     with this campaign as the page is built: a cart just below the threshold and one at it.
     """
-    from promokit.explain._docs_view import docs_view
-    from promokit.explain._format import check_lang
-    from promokit.explain._render import render
-
     return render("docs", fmt, docs_view(campaign, check_lang(lang), examples=examples),
                   templates)
 

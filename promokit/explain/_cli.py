@@ -11,7 +11,9 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from promokit.explain._errors import ExplainError
+from promokit._campaign import load_campaign, load_cart
+from promokit._errors import ExplainError
+from promokit.explain import explain, rule_docs
 from promokit.explain._format import LANGS
 
 COMMANDS = ("explain", "docs")
@@ -47,9 +49,6 @@ def _common(parser: argparse.ArgumentParser, formats: tuple[str, ...], default: 
 
 def run(args: argparse.Namespace) -> str:
     """Run ``explain`` or ``docs``: the text to print (empty when written to ``-o FILE``)."""
-    from promokit._campaign import load_campaign, load_cart
-    from promokit.explain import explain, rule_docs
-
     campaign = load_campaign(args.campaign)
     if args.command == "explain":
         result = campaign.price(load_cart(args.cart), at=args.at, phase=args.phase,

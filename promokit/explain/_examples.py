@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from promokit._campaign import plan_of
 from promokit._cart.cart import Cart
 from promokit._errors import PromokitError
-from promokit._money import format_minor
+from promokit._money import Money, format_minor
 from promokit.explain._reasons import missed_reason
 from promokit.explain._terms import RuleInfo
 from promokit.explain._words import Words
@@ -271,8 +271,6 @@ class Examples:
     # --- words --------------------------------------------------------------------------------
 
     def _money(self, minor: int) -> str:
-        from promokit._money import Money
-
         return self.w.money(Money(minor, self.spec.currency))
 
     def _spend_what(self, amount: Decimal) -> str:

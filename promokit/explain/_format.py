@@ -18,6 +18,7 @@ import unicodedata
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
+from promokit._errors import ExplainError
 from promokit._money import MINOR_UNITS, Money
 
 LANGS = ("en", "zh")
@@ -35,8 +36,6 @@ _SYMBOLS = {
 def check_lang(lang: str) -> str:
     """``lang`` when it is a supported language, else an :class:`ExplainError` naming them."""
     if lang not in LANGS:
-        from promokit.explain._errors import ExplainError
-
         raise ExplainError(f"unknown language {lang!r}; expected one of {', '.join(LANGS)}")
     return lang
 

@@ -19,7 +19,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from promokit.explain._errors import ExplainError
+from promokit._errors import ExplainError
 from promokit.explain._format import ljust, plain, rjust
 
 PAGES = {"explain": ("text", "md", "html"), "docs": ("md", "html")}

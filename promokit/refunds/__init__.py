@@ -32,11 +32,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from promokit._errors import Problem
+from promokit._errors import Problem, RefundError
 from promokit._result.types import PriceResult
 from promokit.refunds._calc import Refunder, settlement
 from promokit.refunds._order import REFUND_FORMAT, Order, State, read_order
-from promokit.refunds._types import Refund, RefundError, RefundPolicy, Settlement
+from promokit.refunds._types import Refund, RefundPolicy, Settlement
 
 if TYPE_CHECKING:
     from promokit._campaign import Campaign

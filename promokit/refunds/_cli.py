@@ -8,9 +8,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from promokit._campaign import load_campaign
+from promokit._errors import RefundError
 from promokit._input.documents import read_document
 from promokit.refunds import parse_return, refund
-from promokit.refunds._types import METHODS, SHIPPING_RULES, RefundError, RefundPolicy
+from promokit.refunds._types import METHODS, SHIPPING_RULES, RefundPolicy
 
 
 def add_parser(sub: Any, at: Callable[[str], datetime]) -> None:
@@ -48,8 +50,6 @@ def _return(text: str) -> tuple[str, int]:
 
 def run(args: argparse.Namespace) -> str:
     """The refund receipt (or its JSON) for parsed ``refund`` arguments."""
-    from promokit._campaign import load_campaign
-
     result = _read(args.result)
     earlier = [_read(path) for path in args.earlier]
     campaign = load_campaign(args.campaign) if args.campaign else None

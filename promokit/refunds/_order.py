@@ -21,10 +21,9 @@ from datetime import datetime
 from typing import Any
 
 from promokit._allocation import allocate
-from promokit._errors import MoneyError, Problem
+from promokit._errors import MoneyError, Problem, RefundError
 from promokit._money import MINOR_UNITS, format_minor, to_minor
 from promokit._result.types import RESULT_FORMAT, PriceResult
-from promokit.refunds._types import RefundError
 
 REFUND_FORMAT = 1  # bump when a refund's JSON form changes incompatibly
 

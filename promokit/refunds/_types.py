@@ -7,19 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from promokit._errors import InputError, Problem
+from promokit._errors import Problem, RefundError
 from promokit._money import Money
 
 Method = Literal["allocated", "reprice"]
 ShippingRule = Literal["full_return", "proportional", "never"]
 METHODS: tuple[str, ...] = ("allocated", "reprice")
 SHIPPING_RULES: tuple[str, ...] = ("full_return", "proportional", "never")
-
-
-class RefundError(InputError):
-    """A refund that cannot be made as asked: unknown line, too many units, wrong campaign..."""
-
-    what = "refund"
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from promokit.rules._base import (
     ratio,
     rule_fields,
 )
+from promokit.rules._threshold_text import describe_threshold
 
 Scope = Literal["shop", "pool", "order"]
 #: (discount earned, times reached, next: (add this much, to earn this in all) or None), before
@@ -125,8 +126,6 @@ class Threshold(RuleSpec):
 
     def describe(self, lang: str = "en") -> str:
         """One sentence a customer understands."""
-        from promokit.rules._threshold_text import describe_threshold
-
         return describe_threshold(self, lang)
 
 

@@ -18,6 +18,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from promokit._cart.selection import Selection
 from promokit._types import Percent
 from promokit.rules._base import Funder
+from promokit.rules.shipping import FreeShipping
+from promokit.rules.threshold import Threshold
 
 if TYPE_CHECKING:
     from promokit.rules._base import RuleSpec
@@ -61,9 +63,6 @@ def perk_rules(tier: Tier, shipping_stage: str | None, cumulative: bool = False
                ) -> list[RuleSpec]:
     """The ordinary rule specs that carry a tier's discount and free shipping (for this tier, or
     with ``cumulative`` for this tier and every tier above it)."""
-    from promokit.rules.shipping import FreeShipping
-    from promokit.rules.threshold import Threshold
-
     perks = tier.perks
     only = {"min_tier": tier.name} if cumulative else {"tiers": [tier.name]}
     out: list[RuleSpec] = []

@@ -17,6 +17,7 @@ from promokit._cart.cart import Cart
 from promokit._errors import CartError, Problem, PromokitError
 from promokit._spec.campaign import CampaignSpec
 from promokit.audit import _cli as _audit_cli
+from promokit.cli._batch import Options, run_batch
 from promokit.explain import _cli as _explain_cli
 from promokit.refunds import _cli as _refund_cli
 
@@ -94,8 +95,6 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from promokit._batch import Options, run_batch
-
     options = Options(args.campaign, args.at, args.phase, args.best_coupons)
     if args.cart == "-":
         failed = run_batch(options, sys.stdin, sys.stdout, args.jobs)
