@@ -104,10 +104,11 @@ class _Builder:
     def steps(self) -> list[View]:
         r = self.r
         order = list(self.spec.stages) if self.spec is not None else []
-        for record in (*r.applied, *r.not_applied):
+        records: list[Applied | NotApplied] = [*r.applied, *r.not_applied]
+        for record in records:
             if record.stage not in order:
                 order.append(record.stage)
-        out = []
+        out: list[View] = []
         for stage in order:
             entries = [(self._key(a), self.applied(a)) for a in r.applied if a.stage == stage]
             entries += [(self._key(n), self.missed(n)) for n in r.not_applied if n.stage == stage]

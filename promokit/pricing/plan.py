@@ -128,8 +128,8 @@ class Plan:
         out: dict[str, None] = {}
         for group in (self.unindexed, idx.get("skus", {}).get(line.sku, ()),
                       idx.get("shops", {}).get(line.shop, ()),
-                      idx.get("categories", {}).get(line.category, ()),
-                      idx.get("brands", {}).get(line.brand, ())):
+                      idx.get("categories", {}).get(line.category or "", ()),
+                      idx.get("brands", {}).get(line.brand or "", ())):
             for rule in group:
                 if rule.matcher.test(line):
                     out[rule.id] = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from promokit._money import MINOR_UNITS, Money, format_minor, to_minor
-from promokit._result.types import PriceResult
+from promokit._result.types import Applied, NotApplied, PriceResult
 
 
 def check_invariants(result: PriceResult) -> None:
@@ -151,13 +151,13 @@ class _Checker:
                 self.fail("0 <= goods taken <= the applied base, lost >= 0, times >= 1",
                           f"{where}: goods taken {show(goods)}, base {show(base)}, "
                           f"lost {show(lost)}, times {a.times}")
-            for line, v in allocs:
-                if v > left[line]:
+            for line_id, v in allocs:
+                if v > left[line_id]:
                     self.fail("no allocation exceeds what is left on the line",
-                              f"{where} takes {show(v)} from line {line} with "
-                              f"{show(left[line])} left")
-                left[line] -= v
-                replay[line].append((a.rule, v))
+                              f"{where} takes {show(v)} from line {line_id} with "
+                              f"{show(left[line_id])} left")
+                left[line_id] -= v
+                replay[line_id].append((a.rule, v))
             for shop, v in ships:
                 if v > fee_left[shop]:
                     self.fail("no shipping reduction exceeds what is left of the fee",
@@ -188,7 +188,7 @@ class _Checker:
             for d in x.discounts:
                 key = (x.shop, d.funded_by)
                 funded[key] = funded.get(key, 0) + self.m(d.amount)
-        sums = [0] * 5
+        sums: list[int] = [0] * 5
         for s in r.shops:
             lines = [x for x in r.lines if x.shop == s.shop]
             sub, disc, merchant, platform, fee, fee_off, ship, pay = (
@@ -217,8 +217,8 @@ class _Checker:
                 self.fail("shop payable = subtotal - discount + shipping",
                           f"shop {s.shop}: {show(pay)} != {show(sub)} - {show(disc)} + "
                           f"{show(ship)}")
-            for k, v in enumerate((sub, disc, fee, ship, pay)):
-                sums[k] += v
+            for k, part in enumerate((sub, disc, fee, ship, pay)):
+                sums[k] += part
         order = [self.m(v) for v in (r.subtotal, r.discount_total, r.shipping_fee_total,
                                      r.shipping_total, r.total)]
         if sums != order:
@@ -229,7 +229,8 @@ class _Checker:
     def reports(self) -> None:
         r, show = self.r, self.show
         seen: set[tuple[str, str | None]] = set()
-        for x in (*r.applied, *r.not_applied):
+        records: list[Applied | NotApplied] = [*r.applied, *r.not_applied]
+        for x in records:
             key = (x.rule, x.shop)
             if key in seen:
                 self.fail("a rule reports once per shop", f"rule {x.rule}, shop {x.shop}")
