@@ -8,11 +8,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pydantic import GetCoreSchemaHandler, ValidationError
+from pydantic_core import CoreSchema, core_schema
+
+from promokit._cart.cart import Cart
+from promokit._errors import InputError, Problem
 from promokit._money import Money
+from promokit._result.document import PresaleDoc, ResultDocument
 from promokit._result.receipt import render_text
 
 if TYPE_CHECKING:
-    from promokit._cart.cart import Cart
     from promokit._spec.campaign import CampaignSpec
 
 RESULT_FORMAT = 1  # bump when the JSON form changes incompatibly
@@ -236,6 +241,25 @@ class PriceResult:
         """A plain-text receipt: lines, each discount, shop totals, payable and nudges."""
         return render_text(self)
 
+    @classmethod
+    def from_dict(cls, data: object, *, file: str | None = None) -> PriceResult:
+        """Validate a stored result (the form ``to_dict`` writes) and rebuild it.
+
+        Checks the shape, every amount's form and the recorded cart; it does not re-price
+        (a refund verifies a stored result further).
+        """
+        return _from_dict(data, file)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: object, handler: GetCoreSchemaHandler
+                                     ) -> CoreSchema:
+        """A PriceResult as a pydantic field or FastAPI response model: its stored form."""
+        return core_schema.no_info_plain_validator_function(
+            lambda v: v if isinstance(v, PriceResult) else _from_dict(v, None),
+            json_schema_input_schema=handler(ResultDocument),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda r: r.to_dict()))
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: money as decimal strings; carries the cart for refunds and re-pricing."""
         return {
@@ -292,3 +316,64 @@ def _applied(applied: Applied) -> dict[str, Any]:
     data["allocations"] = {line: amount.to_json() for line, amount in applied.allocations}
     data["shipping"] = {shop: amount.to_json() for shop, amount in applied.shipping}
     return data
+
+
+def _from_dict(data: object, file: str | None) -> PriceResult:
+    """Validate a stored result and rebuild the :class:`PriceResult` it records.
+
+    Checks the shape and every amount's form, and that the recorded cart is a valid cart; it
+    does not re-price. A refund verifies a stored result further (see ``promokit.refund``).
+    """
+    try:
+        doc = ResultDocument.model_validate(data)
+        cart = Cart.model_validate(doc.cart)
+    except ValidationError as exc:
+        raise InputError([Problem(err["msg"], path=".".join(str(p) for p in err["loc"]),
+                                  file=file, expected=None)
+                          for err in exc.errors(include_url=False)[:20]], file) from None
+    cur = doc.currency
+
+    def m(text: str) -> Money:
+        return Money.of(text, cur)
+
+    def om(text: str | None) -> Money | None:
+        return None if text is None else m(text)
+
+    return PriceResult(
+        campaign=doc.campaign, fingerprint=doc.fingerprint, currency=cur, at=doc.at,
+        subtotal=m(doc.subtotal), discount_total=m(doc.discount_total),
+        shipping_total=m(doc.shipping_total), payable=m(doc.payable),
+        lines=tuple(LineResult(
+            id=x.id, sku=x.sku, shop=x.shop, quantity=x.quantity, unit_price=m(x.unit_price),
+            subtotal=m(x.subtotal),
+            discounts=tuple(LineDiscount(d.rule, d.stage, m(d.amount), d.funded_by)
+                            for d in x.discounts),
+            discount=m(x.discount), net=m(x.net), prepaid=m(x.prepaid), due=m(x.due),
+            presale=_presale(x.presale, cur)) for x in doc.lines),
+        shops=tuple(ShopResult(
+            s.shop, m(s.subtotal), m(s.discount), m(s.merchant_funded), m(s.platform_funded),
+            m(s.shipping_fee), m(s.shipping_discount), m(s.shipping), m(s.payable))
+            for s in doc.shops),
+        applied=tuple(Applied(
+            a.rule, a.kind, a.stage, m(a.amount), m(a.base), a.times, a.shop, a.funded_by,
+            tuple((k, m(v)) for k, v in a.allocations.items()), m(a.lost), a.detail,
+            tuple((k, m(v)) for k, v in a.shipping.items())) for a in doc.applied),
+        not_applied=tuple(NotApplied(
+            n.rule, n.kind, n.stage, n.reason, n.message, n.shop, om(n.shortfall),
+            om(n.would_save), n.next_open, n.need, n.has, n.by) for n in doc.not_applied),
+        nudges=tuple(Nudge(n.rule, n.shop, m(n.shortfall), m(n.would_save))
+                     for n in doc.nudges),
+        total=m(doc.total), prepaid_total=m(doc.prepaid_total),
+        shipping_fee_total=m(doc.shipping_fee_total), phase=doc.phase, tier=doc.tier,
+        points=PointsUse(doc.points.used, m(doc.points.value), doc.points.earned,
+                         Decimal(doc.points.multiplier)) if doc.points else None,
+        coupons=tuple(CouponUse(c.id, c.kind, c.applied, m(c.amount), c.reason, c.message,
+                                om(c.shortfall), om(c.would_save)) for c in doc.coupons),
+        cart=cart)
+
+
+def _presale(doc: PresaleDoc | None, currency: str) -> dict[str, Any] | None:
+    if doc is None:
+        return None
+    return {k: v if k in ("rule", "forfeited") else Money.of(v, currency)
+            for k, v in doc.model_dump().items()}

@@ -1,0 +1,178 @@
+"""The stored form of a price result: a typed, versioned JSON document, and reading it back.
+
+``PriceResult.to_dict()`` writes it; ``PriceResult.from_dict`` validates one against
+:class:`ResultDocument` and rebuilds the result. The models below are the published schema
+(``promokit schema --result``) and what a web framework sees when a ``PriceResult`` is a
+response model: money is a decimal string in the result's currency, never a float.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: An amount as a decimal string in the result's currency: "434.55", "-0.50", "1200".
+MoneyText = Annotated[str, Field(pattern=r"^-?[0-9]{1,15}(\.[0-9]{1,4})?$",
+                                 examples=["434.55"])]
+Count = Annotated[int, Field(ge=0, le=100_000)]
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LineDiscountDoc(_Doc):
+    """One rule's share of a line's discount."""
+
+    rule: str
+    stage: str
+    amount: MoneyText
+    funded_by: str
+
+
+class PresaleDoc(_Doc):
+    """A pre-sale line's terms, for the whole line (quantity included)."""
+
+    rule: str
+    deposit: MoneyText
+    counts_as: MoneyText
+    boost: MoneyText
+    instant_reduction: MoneyText
+    forfeited: bool
+
+
+class LineDoc(_Doc):
+    """A priced line."""
+
+    id: str
+    sku: str
+    shop: str
+    quantity: Count
+    unit_price: MoneyText
+    subtotal: MoneyText
+    discounts: list[LineDiscountDoc]
+    discount: MoneyText
+    net: MoneyText
+    prepaid: MoneyText
+    due: MoneyText
+    presale: PresaleDoc | None = None
+
+
+class ShopDoc(_Doc):
+    """One shop's totals."""
+
+    shop: str
+    subtotal: MoneyText
+    discount: MoneyText
+    merchant_funded: MoneyText
+    platform_funded: MoneyText
+    shipping_fee: MoneyText
+    shipping_discount: MoneyText
+    shipping: MoneyText
+    payable: MoneyText
+
+
+class AppliedDoc(_Doc):
+    """A rule that applied."""
+
+    rule: str
+    kind: str
+    stage: str
+    amount: MoneyText
+    base: MoneyText
+    times: Annotated[int, Field(ge=1)]
+    shop: str | None
+    funded_by: str
+    allocations: dict[str, MoneyText]
+    lost: MoneyText
+    detail: str = ""
+    shipping: dict[str, MoneyText] = Field(default_factory=dict)
+
+
+class NotAppliedDoc(_Doc):
+    """A rule that matched lines but did not apply."""
+
+    rule: str
+    kind: str
+    stage: str
+    reason: str
+    message: str
+    shop: str | None = None
+    shortfall: MoneyText | None = None
+    would_save: MoneyText | None = None
+    next_open: datetime | None = None
+    need: int | None = None
+    has: int | None = None
+    by: str | None = None
+
+
+class CouponDoc(_Doc):
+    """What became of one wallet coupon."""
+
+    id: str
+    kind: str
+    applied: bool
+    amount: MoneyText
+    reason: str | None = None
+    message: str = ""
+    shortfall: MoneyText | None = None
+    would_save: MoneyText | None = None
+
+
+class PointsDoc(_Doc):
+    """Points paid with and earned."""
+
+    used: int
+    value: MoneyText
+    earned: int
+    multiplier: str
+
+
+class NudgeDoc(_Doc):
+    """How much more to spend to save more."""
+
+    rule: str
+    shop: str | None
+    shortfall: MoneyText
+    would_save: MoneyText
+    message: str
+
+
+class ResultDocument(_Doc):
+    """The stored form of a price result (``PriceResult.to_dict()``), format version 1.
+
+    ``format`` changes when the form changes incompatibly (``promokit._result.types``).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True,
+                              json_schema_extra={"title": "promokit price result"})
+
+    format: Literal[1]
+    campaign: str
+    fingerprint: str
+    currency: str
+    at: datetime | None
+    phase: Literal["deposit", "balance"]
+    tier: str | None
+    subtotal: MoneyText
+    discount_total: MoneyText
+    shipping_fee_total: MoneyText
+    shipping_total: MoneyText
+    total: MoneyText
+    prepaid_total: MoneyText
+    points: PointsDoc | None
+    payable: MoneyText
+    coupons: list[CouponDoc]
+    lines: list[LineDoc]
+    shops: list[ShopDoc]
+    applied: list[AppliedDoc]
+    not_applied: list[NotAppliedDoc]
+    nudges: list[NudgeDoc]
+    cart: dict[str, Any]
+
+
+def result_schema() -> dict[str, Any]:
+    """The JSON Schema of the stored result (standard keywords only)."""
+    return ResultDocument.model_json_schema(mode="validation")
