@@ -39,11 +39,7 @@ class Threshold:
     at: int
     repeats: bool
     shops: tuple[str, ...] | None
-
-    @property
-    def key(self) -> str:
-        """``rule@amount`` in major units."""
-        return f"{self.rule}@{self.at}"
+    key: str   # "rule@300.00": how summaries name it
 
 
 def thresholds(campaign: Campaign) -> tuple[Threshold, ...]:
@@ -60,9 +56,10 @@ def thresholds(campaign: Campaign) -> tuple[Threshold, ...]:
         steps = [(rule.get("min_spend"), False), (rule.get("every"), True)]
         steps += [(s.get("min_spend"), False) for s in rule.get("ladder") or ()]
         for amount, repeats in steps:
-            if amount is not None and Money.of(str(amount), currency).minor > 0:
-                found.append(Threshold(rule["id"], Money.of(str(amount), currency).minor,
-                                       repeats, shops))
+            money = Money.of(str(amount), currency) if amount is not None else None
+            if money is not None and money.minor > 0:
+                key = f"{rule['id']}@{money.to_json()}"
+                found.append(Threshold(rule["id"], money.minor, repeats, shops, key))
     return tuple(found)
 
 
