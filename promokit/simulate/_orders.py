@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from promokit import Problem
+from promokit import Money, Problem, PromokitError
 
 #: Order ids remembered to detect the rows of one order split apart in a tabular file.
 RECENT = 10_000
@@ -145,6 +145,12 @@ class _Grouper:
         if price is None:
             yield _problem(self.file, number, "unit_price", "not an amount", row["unit_price"],
                            'a decimal such as "19.90" (not a float)')
+            return
+        try:
+            Money.of(price, self.currency)
+        except PromokitError as exc:
+            yield _problem(self.file, number, "unit_price", str(exc), price,
+                           f"an amount in {self.currency}")
             return
         qty = _count(row["quantity"])
         if qty is None:
