@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -41,7 +42,7 @@ def _tree(parts: list[Summary], shape: st.DataObject) -> Summary:
 def test_any_split_merges_to_the_whole(cuts: set[int], data: st.DataObject) -> None:
     pricer, items, whole = _setup()
     bounds = [0, *sorted(cuts), N]
-    parts = [pricer.partition(items[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    parts = [pricer.partition(items[a:b]) for a, b in pairwise(bounds)]
     assert _tree(parts, data).to_dict() == whole.to_dict()
     assert merge_all(parts).to_dict() == whole.to_dict()
 
