@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from promokit import Campaign, Money, PriceResult, Problem, PromokitError
+from promokit import Campaign, Cart, Money, PriceResult, Problem, PromokitError
 
 from ._orders import Item, Order
 from ._summary import (
@@ -125,8 +125,12 @@ class Pricer:
     def price(self, order: Order) -> tuple[PriceResult, PriceResult | None] | Problem:
         """Both designs' results for an order, or the problem that stopped its pricing."""
         try:
-            a = self.campaign.price(order.cart, best_coupons=self.best_coupons)
-            b = (self.vs.price(order.cart, best_coupons=self.best_coupons)
+            try:  # validated once for both designs; a bad cart is re-read for its problems
+                cart: Cart | dict[str, Any] = Cart.model_validate(order.cart)
+            except ValueError:
+                cart = order.cart
+            a = self.campaign.price(cart, best_coupons=self.best_coupons)
+            b = (self.vs.price(cart, best_coupons=self.best_coupons)
                  if self.vs is not None else None)
         except PromokitError as exc:
             first = getattr(exc, "problems", None)
