@@ -23,7 +23,7 @@ from ._orders import (
     read_parquet,
 )
 from ._partition import OrderRow, Pricer, Threshold, price_partition, thresholds
-from ._run import BadInputError, iter_rows, simulate
+from ._run import BadInputError, iter_rows, rows_table, simulate
 from ._summary import Comparison, OrderFigure, Stats, Summary, merge_all
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "read_jsonl",
     "read_orders",
     "read_parquet",
+    "rows_table",
     "simulate",
     "thresholds",
     "write_orders",

@@ -228,3 +228,18 @@ def iter_rows(orders: Orders, campaign: Campaign | str | os.PathLike[str],
     pricer = Pricer(_campaign(campaign), _campaign(vs) if vs is not None else None,
                     best_coupons=best_coupons)
     return pricer.rows(order_items(orders, pricer.currency, seed), summary)
+
+
+def rows_table(rows: Iterable[OrderRow], kind: str = "arrow") -> Any:
+    """Per-order rows as a ``pyarrow.Table`` (``kind="arrow"``) or a ``pandas.DataFrame``
+    (``kind="pandas"``), where those are installed. Money columns stay integer minor units."""
+    records = [r.to_dict() for r in rows]
+    if kind == "pandas":
+        pandas: Any = importlib.import_module("pandas")
+        return pandas.DataFrame.from_records(records, columns=list(OrderRow.__slots__))
+    if kind == "arrow":
+        arrow: Any = importlib.import_module("pyarrow")
+        if not records:
+            return arrow.table({name: [] for name in OrderRow.__slots__})
+        return arrow.Table.from_pylist(records)
+    raise ValueError(f"kind {kind!r}: expected 'arrow' or 'pandas'")

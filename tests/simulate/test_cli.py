@@ -64,3 +64,16 @@ def test_strict_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert main(["simulate", str(path), "--campaign", str(EXAMPLES / "design-a.yaml"),
                  "--strict", "--jobs", "1"]) == 2
     assert f"{path}:2: unit_price" in capsys.readouterr().err
+
+
+def test_report_escapes_what_the_input_says(tmp_path: Path) -> None:
+    from promokit.simulate import simulate
+    from promokit.simulate._report import render_html
+
+    path = tmp_path / "o.csv"
+    path.write_text("order_id,sku,shop,unit_price,quantity\n"
+                    "o1,A-1,<script>x</script>,10.00,1\n"
+                    "o2,A-1,A,<img src=x>,1\n", encoding="utf-8")
+    html = render_html(simulate(path, EXAMPLES / "design-a.yaml", jobs=1))
+    assert "<script>x" not in html and "&lt;script&gt;x" in html
+    assert "<img" not in html

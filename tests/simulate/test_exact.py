@@ -81,3 +81,15 @@ def test_comparison_breakdown_adds_up(orders_csv: Path, design_a: promokit.Campa
     assert sum(map(Decimal, c["cost_delta_by_funder"].values())) == Decimal(c["cost_delta"])
     assert Decimal(d["b"]["discount"]) - Decimal(d["a"]["discount"]) == Decimal(c["cost_delta"])
     assert Decimal(c["payable_delta"]) == -Decimal(c["cost_delta"])  # same orders, same GMV
+
+
+def test_rows_as_an_arrow_table(orders_csv: Path, design_a: promokit.Campaign) -> None:
+    import pytest
+
+    pytest.importorskip("pyarrow")
+    from promokit.simulate import rows_table
+
+    table = rows_table(iter_rows(orders_csv, design_a))
+    assert table.num_rows == 200
+    assert sum(table.column("payable").to_pylist()) == simulate(orders_csv, design_a,
+                                                                 jobs=1).a.payable
