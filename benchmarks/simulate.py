@@ -1,0 +1,104 @@
+"""promokit simulate: orders per second for --jobs 1, --jobs 2 and Dask local, the --vs cost.
+
+    python benchmarks/simulate.py [--orders 3000] [--lines 6] [--seed 1] [--no-dask]
+
+Generates a synthetic Double 11 log (``--orders`` orders, ``--lines`` lines on average) into a
+temporary JSONL file, prices it against examples/simulate/design-a.yaml (and, for the comparison,
+design-b.yaml), and prints orders/s, the speed-ups against the issue's targets (jobs 2 >= 1.8x
+jobs 1; Dask >= 0.8x the pool; --vs <= 2.1x a single design), the extrapolated time for
+1,000,000 orders, and peak memory (this process, and its largest child: a pool or Dask worker).
+Figures are printed, never asserted: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import promokit  # noqa: E402
+from promokit.simulate import simulate, write_orders  # noqa: E402
+
+EXAMPLES = ROOT / "examples" / "simulate"
+
+
+def _peak_mb() -> tuple[float, float]:
+    """Peak resident memory of this process and of its largest waited-for child, in MB."""
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return me, kids
+
+
+def _time(label: str, count: int, **kwargs: object) -> float:
+    start = time.perf_counter()
+    summary = simulate(**kwargs)  # type: ignore[arg-type]
+    seconds = time.perf_counter() - start
+    assert summary.a.orders == count, (summary.a.orders, summary.bad)
+    rate = count / seconds
+    print(f"{label:<28} {seconds:8.2f} s {rate:10.0f} orders/s")
+    return rate
+
+
+def main() -> int:
+    """Run the benchmark; prints the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=3000)
+    parser.add_argument("--lines", type=float, default=6.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-dask", action="store_true")
+    args = parser.parse_args()
+    a = promokit.load_campaign(EXAMPLES / "design-a.yaml")
+    b = promokit.load_campaign(EXAMPLES / "design-b.yaml")
+    print(f"{platform.platform()}, Python {platform.python_version()}, "
+          f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "orders.jsonl"
+        lines = write_orders(log, args.orders, seed=args.seed, mean_lines=args.lines)
+        size = log.stat().st_size / 1e6
+        per_order = log.read_text(encoding="utf-8").count('"sku"') / lines
+        print(f"{args.orders} orders, {per_order:.1f} lines per order, {size:.1f} MB")
+        n = args.orders
+        simulate(log, a, vs=b, jobs=1, progress=False)  # warm up: imports, compiled plans, caches
+        one = _time("jobs 1", n, orders=log, campaign=a, jobs=1, progress=False)
+        both = _time("jobs 1, --vs", n, orders=log, campaign=a, vs=b, jobs=1, progress=False)
+        two = _time("jobs 2", n, orders=log, campaign=a, jobs=2, progress=False)
+        dask = None
+        if not args.no_dask:
+            try:
+                import distributed
+            except ImportError:
+                print("dask: not installed (pip install 'promokit[dask]')")
+            else:
+                start = time.perf_counter()
+                with distributed.LocalCluster(n_workers=2, threads_per_worker=1,
+                                              dashboard_address=None) as cluster, \
+                        distributed.Client(cluster) as client:
+                    up = time.perf_counter() - start
+                    dask = _time("dask LocalCluster (2 procs)", n, orders=log, campaign=a,
+                                 dask=client, progress=False)
+                print(f"  (cluster start {up:.1f} s, not counted; --dask local counts it)")
+    me, kid = _peak_mb()
+    print()
+    print(f"jobs 2 / jobs 1      {two / one:5.2f}x   (target >= 1.8x)")
+    if dask is not None:
+        print(f"dask / jobs 2        {dask / two:5.2f}x   (target >= 0.8x)")
+    print(f"--vs cost            {one / both:5.2f}x a single design   (target <= 2.1x)")
+    best = max(two, dask or 0.0)
+    print(f"1,000,000 orders     {1e6 / best / 60:5.1f} min at {best:.0f} orders/s "
+          f"(target <= 10 min), {1e6 / one / 60:.1f} min with jobs 1")
+    print(f"peak memory          {me:.0f} MB this process, {kid:.0f} MB largest child "
+          "(target < 1 GB whatever the input size)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

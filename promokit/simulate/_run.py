@@ -1,0 +1,245 @@
+"""Running a simulation: in this process, on a process pool, or on a Dask cluster.
+
+Every executor cuts the stream of orders into chunks, prices each chunk into a partition
+:class:`Summary` with the same pure function, and merges the summaries as they come back (in any
+order: merging is associative and commutative). At most a few chunks per worker are in flight, so
+memory stays bounded however long the input is.
+
+The limit-aware replay (budgets and per-customer limits consumed in time order, issue 13) will be a
+second pass over the per-order rows: walk them in time order through a ledger, find when each limit
+runs out, and re-price with :func:`price_partition` only the later orders that touched it. The
+first pass is this module, unchanged.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from itertools import islice
+from typing import Any
+
+from promokit import Campaign, Problem, load_campaign
+
+from ._orders import Item, Order, count_lines, orders_from_carts, read_orders
+from ._partition import OrderRow, Pricer
+from ._summary import Summary
+
+#: Orders in one chunk (one task of the pool or of Dask).
+CHUNK = 500
+
+Orders = str | os.PathLike[str] | Iterable[Mapping[str, Any] | Item]
+
+
+class BadInputError(ValueError):
+    """Raised in strict mode at the first bad order (``problem`` says where and what)."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(problem.render())
+
+
+def _campaign(value: Campaign | str | os.PathLike[str]) -> Campaign:
+    return value if isinstance(value, Campaign) else load_campaign(value)
+
+
+def order_items(orders: Orders, currency: str, seed: int = 0) -> Iterator[Item]:
+    """Orders (and problems) from a file path, ``synthetic:N`` (N generated orders), cart dicts or
+    items."""
+    if isinstance(orders, str) and orders.startswith("synthetic:"):
+        from ._generate import generate_carts
+
+        count = int(orders.split(":", 1)[1])
+        return orders_from_carts(generate_carts(count, seed=seed, currency=currency), currency,
+                                 file="synthetic")
+    if isinstance(orders, str | os.PathLike):
+        return read_orders(orders, currency)
+    return _mixed(orders, currency)
+
+
+def _mixed(orders: Iterable[Mapping[str, Any] | Item], currency: str) -> Iterator[Item]:
+    for number, item in enumerate(orders, 1):
+        if isinstance(item, Order | Problem):
+            yield item
+        else:
+            yield from orders_from_carts([item], currency, file=f"<order {number}>")
+
+
+def _chunks(items: Iterator[Item], size: int, strict: bool) -> Iterator[list[Item]]:
+    while chunk := list(islice(items, size)):
+        if strict:
+            for item in chunk:
+                if isinstance(item, Problem):
+                    raise BadInputError(item)
+        yield chunk
+
+
+_worker: Pricer | None = None
+
+
+def _start(pricer: Pricer) -> None:
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    _worker = pricer
+
+
+def _pool_chunk(chunk: list[Item]) -> Summary:
+    assert _worker is not None, "worker not started"
+    return _worker.partition(chunk)
+
+
+def _dask_chunk(pricer: Pricer, chunk: list[Item]) -> Summary:
+    return pricer.partition(chunk)
+
+
+def _position(chunk: list[Item]) -> int:
+    last = chunk[-1]
+    return last.line or 0
+
+
+def simulate(orders: Orders, campaign: Campaign | str | os.PathLike[str],
+             vs: Campaign | str | os.PathLike[str] | None = None, *, jobs: int | None = None,
+             dask: Any = None, best_coupons: bool = False, seed: int = 0, strict: bool = False,
+             chunk: int = CHUNK, progress: bool | None = None) -> Summary:
+    """Price every order against ``campaign`` (and ``vs``) and summarise, exactly.
+
+    ``orders``: a ``.jsonl``, ``.csv`` or ``.parquet`` file, ``"synthetic:N"`` (N orders from
+    the seeded generator), or an iterable of cart dicts. ``jobs``: 1 prices in this process,
+    N on a pool of N processes (default: every core). ``dask``: ``"local"`` (a
+    ``distributed.LocalCluster``), a scheduler address, or a ``distributed.Client``.
+    ``strict``: stop at the first bad order with :class:`BadInputError`. ``progress``: a bar with
+    an ETA on stderr (default: when stderr is a terminal and tqdm is installed). The summary is
+    the same whatever the executor.
+    """
+    pricer = Pricer(_campaign(campaign), _campaign(vs) if vs is not None else None,
+                    best_coupons=best_coupons)
+    items = order_items(orders, pricer.currency, seed)
+    total = None
+    show = sys.stderr.isatty() if progress is None else progress
+    if show and isinstance(orders, str | os.PathLike) and not str(orders).startswith("synth"):
+        total = count_lines(orders)
+    elif show and isinstance(orders, str):
+        total = int(orders.split(":", 1)[1])
+    bar = _bar(total, show)
+    chunks = _chunks(items, chunk, strict)
+    try:
+        if dask is not None:
+            parts = _on_dask(pricer, chunks, dask, jobs)
+        elif (jobs or os.cpu_count() or 1) == 1:
+            parts = ((pricer.partition(c), _position(c)) for c in chunks)
+        else:
+            parts = _on_pool(pricer, chunks, jobs or os.cpu_count() or 1)
+        summary = pricer.empty()
+        for part, position in parts:
+            if strict and part.problems:
+                raise BadInputError(min(part.problems, key=lambda p: (p.file or "", p.line or 0)))
+            summary = summary.merge(part)
+            bar(position)
+        return summary
+    finally:
+        bar(None)
+
+
+def _on_pool(pricer: Pricer, chunks: Iterator[list[Item]], jobs: int
+             ) -> Iterator[tuple[Summary, int]]:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(pricer,))
+    pending: dict[Future[Summary], int] = {}
+    try:
+        for c in chunks:
+            pending[pool.submit(_pool_chunk, c)] = _position(c)
+            while len(pending) >= 2 * jobs:
+                yield from _done(pending, wait(pending, return_when=FIRST_COMPLETED).done)
+        while pending:
+            yield from _done(pending, wait(pending, return_when=FIRST_COMPLETED).done)
+    finally:
+        pool.shutdown(wait=not pending, cancel_futures=True)
+
+
+def _done(pending: dict[Any, int], done: Iterable[Any]) -> Iterator[tuple[Summary, int]]:
+    for future in done:
+        position = pending.pop(future)
+        yield future.result(), position
+
+
+def _on_dask(pricer: Pricer, chunks: Iterator[list[Item]], dask: Any, jobs: int | None
+             ) -> Iterator[tuple[Summary, int]]:
+    try:
+        dd: Any = importlib.import_module("distributed")
+    except ImportError:
+        raise ValueError("--dask needs dask: pip install 'promokit[dask]'") from None
+    Client, LocalCluster, as_completed = dd.Client, dd.LocalCluster, dd.as_completed
+    own: list[Any] = []
+    if isinstance(dask, Client):
+        client = dask
+    elif dask == "local":
+        cluster = LocalCluster(n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1,
+                               processes=True, dashboard_address=None)
+        client = Client(cluster)
+        own = [client, cluster]
+    else:
+        client = Client(dask)
+        own = [client]
+    try:
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        shared = client.scatter(pricer, broadcast=True)
+        flow = as_completed()
+        pending: dict[Any, int] = {}
+        for c in chunks:
+            future = client.submit(_dask_chunk, shared, c, pure=False)
+            pending[future] = _position(c)
+            flow.add(future)
+            while len(pending) >= 2 * workers:
+                yield from _done(pending, [next(flow)])
+        for future in flow:
+            yield from _done(pending, [future])
+    finally:
+        for thing in own:
+            thing.close()
+
+
+def _bar(total: int | None, show: bool) -> Callable[[int | None], None]:
+    """A progress callback: position in the input (a line or row number), None to close."""
+    if not show:
+        return lambda position: None
+    try:
+        tqdm: Any = importlib.import_module("tqdm").tqdm
+    except ImportError:
+        return lambda position: None
+    bar = tqdm(total=total, unit="line", unit_scale=True, file=sys.stderr, leave=False)
+
+    def update(position: int | None) -> None:
+        if position is None:
+            bar.close()
+        elif position > bar.n:
+            bar.update(position - bar.n)
+
+    return update
+
+
+def iter_rows(orders: Orders, campaign: Campaign | str | os.PathLike[str],
+              vs: Campaign | str | os.PathLike[str] | None = None, *, best_coupons: bool = False,
+              seed: int = 0, summary: Summary | None = None) -> Iterator[OrderRow]:
+    """Each priced order's :class:`OrderRow`, in input order, in this process; bad orders are
+    skipped (and counted into ``summary`` when one is given). For a pandas table:
+    ``pandas.DataFrame(r.to_dict() for r in iter_rows(...))``."""
+    pricer = Pricer(_campaign(campaign), _campaign(vs) if vs is not None else None,
+                    best_coupons=best_coupons)
+    return pricer.rows(order_items(orders, pricer.currency, seed), summary)
+
+
+def rows_table(rows: Iterable[OrderRow], kind: str = "arrow") -> Any:
+    """Per-order rows as a ``pyarrow.Table`` (``kind="arrow"``) or a ``pandas.DataFrame``
+    (``kind="pandas"``), where those are installed. Money columns stay integer minor units."""
+    records = [r.to_dict() for r in rows]
+    if kind == "pandas":
+        pandas: Any = importlib.import_module("pandas")
+        return pandas.DataFrame.from_records(records, columns=list(OrderRow.__slots__))
+    if kind == "arrow":
+        arrow: Any = importlib.import_module("pyarrow")
+        if not records:
+            return arrow.table({name: [] for name in OrderRow.__slots__})
+        return arrow.Table.from_pylist(records)
+    raise ValueError(f"kind {kind!r}: expected 'arrow' or 'pandas'")
