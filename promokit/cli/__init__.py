@@ -20,6 +20,7 @@ from promokit.audit import _cli as _audit_cli
 from promokit.cli._batch import Options, run_batch
 from promokit.explain import _cli as _explain_cli
 from promokit.refunds import _cli as _refund_cli
+from promokit.simulate import _cli as _simulate_cli
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
@@ -61,12 +62,15 @@ def _parser() -> argparse.ArgumentParser:
     _refund_cli.add_parser(sub, _at)
     _explain_cli.add_parsers(sub, _at)
     _audit_cli.add_parser(sub, _at)
+    _simulate_cli.add_parser(sub)
     return parser
 
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "audit":
         return _audit_cli.run(args)
+    if args.command == "simulate":
+        return _simulate_cli.run(args)
     if args.command == "refund":
         print(_refund_cli.run(args), end="")
         return EXIT_OK

@@ -6,12 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import distributed  # in the test extra: these tests run in CI
 import pytest
 
 import promokit
 from promokit.simulate import simulate
-
-distributed = pytest.importorskip("distributed")  # in the test extra: these tests run in CI
 
 
 @pytest.fixture(scope="module")
