@@ -104,7 +104,7 @@ def read_order(result: PriceResult | Mapping[str, Any]) -> Order:
                                    expected=str(RESULT_FORMAT))])
     try:
         return _read(data)
-    except (KeyError, TypeError, ValueError, MoneyError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, MoneyError) as exc:
         raise RefundError([Problem(f"the price result is incomplete or malformed: {exc!r}",
                                    expected="the JSON a price call produced")]) from None
 
