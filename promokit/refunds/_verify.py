@@ -415,11 +415,18 @@ def check_repriced(data: Mapping[str, Any], campaign: Campaign) -> None:
         path="result", expected="the result exactly as price produced it")])
 
 
+_FIRST = ("campaign", "fingerprint", "currency", "payable", "total", "lines", "shipping_total",
+          "shops", "points", "prepaid_total", "coupons")
+
+
 def _diff(stored: object, fresh: object, path: str, out: list[str]) -> None:
     if len(out) > 50:
         return
     if isinstance(stored, Mapping) and isinstance(fresh, Mapping):
-        for key in sorted(set(stored) | set(fresh), key=str):
+        keys = sorted(set(stored) | set(fresh), key=str)
+        if not path:  # what money depends on first
+            keys.sort(key=lambda k: _FIRST.index(k) if k in _FIRST else len(_FIRST))
+        for key in keys:
             sub = f"{path}.{key}" if path else str(key)
             if key not in fresh:
                 out.append(f"{sub} is not in a priced result")
