@@ -13,6 +13,10 @@ refunds can run in other processes: pass the earlier refunds of the order in ``e
 Successive partial refunds add up exactly to a full refund, and a full return refunds exactly
 what was paid (less deposits the shop keeps, or shipping a policy does not refund).
 
+The stored result and the earlier refunds are untrusted (docs/refunds.md): each refund checks
+the result's consistency, with ``campaign=`` re-prices it, with ``key=`` checks the signature
+:func:`sign` added, and replays the earlier refunds instead of trusting their stored state.
+
 >>> import promokit
 >>> campaign = promokit.Campaign.from_dict({"campaign": "demo", "currency": "CNY", "rules": [
 ...     {"id": "s200-20", "kind": "threshold", "stage": "shop", "scope": "shop",
