@@ -13,6 +13,10 @@ refunds can run in other processes: pass the earlier refunds of the order in ``e
 Successive partial refunds add up exactly to a full refund, and a full return refunds exactly
 what was paid (less deposits the shop keeps, or shipping a policy does not refund).
 
+The stored result and the earlier refunds are untrusted (docs/refunds.md): each refund checks
+the result's consistency, with ``campaign=`` re-prices it, with ``key=`` checks the signature
+:func:`sign` added, and replays the earlier refunds instead of trusting their stored state.
+
 >>> import promokit
 >>> campaign = promokit.Campaign.from_dict({"campaign": "demo", "currency": "CNY", "rules": [
 ...     {"id": "s200-20", "kind": "threshold", "stage": "shop", "scope": "shop",
@@ -28,6 +32,7 @@ Money('80.00', 'CNY')
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -35,23 +40,32 @@ from typing import TYPE_CHECKING, Any
 from promokit._errors import Problem, RefundError
 from promokit._result.types import PriceResult
 from promokit.refunds._calc import Refunder, settlement
-from promokit.refunds._order import REFUND_FORMAT, Order, State, read_order
+from promokit.refunds._order import REFUND_FORMAT, SIGNATURE, Order, State, read_order
 from promokit.refunds._types import Refund, RefundPolicy, Settlement
+from promokit.refunds._verify import (
+    check_consistent,
+    check_repriced,
+    check_signature,
+    check_transition,
+    read_time,
+    signature,
+)
 
 if TYPE_CHECKING:
     from promokit._campaign import Campaign
 
 __all__ = ["Refund", "RefundError", "RefundPolicy", "Settlement", "parse_return", "refund",
-           "settle"]
+           "settle", "sign", "verify"]
 
 Returns = Mapping[str, int] | Iterable[tuple[str, int] | str]
 ResultLike = PriceResult | Mapping[str, Any]
 RefundLike = Refund | Mapping[str, Any]
+Key = bytes | str
 
 
 def refund(result: ResultLike, returns: Returns, *, policy: RefundPolicy | str = "allocated",
            campaign: Campaign | None = None, earlier: Sequence[RefundLike] = (),
-           at: datetime | None = None) -> Refund:
+           at: datetime | None = None, key: Key | None = None) -> Refund:
     """Refund returned units of a priced order.
 
     ``result``: a :class:`PriceResult` or its JSON form. ``returns``: ``{line id: units}``,
@@ -59,26 +73,62 @@ def refund(result: ResultLike, returns: Returns, *, policy: RefundPolicy | str =
     ``"reprice"`` (needs the ``campaign`` the order was priced with) or a :class:`RefundPolicy`.
     ``earlier``: this order's earlier refunds, in order. ``at``: when the refund is made (default:
     the order's time); a coupon whose end is after it goes back to the wallet on a full return.
+
+    The result is verified first (see :func:`verify`): with ``key`` its signature, with
+    ``campaign`` (under either policy) by pricing its cart again, and always its consistency.
+    The earlier refunds are replayed from the verified order, never taken on trust.
     """
-    order = read_order(result)
+    order = _verified(result, campaign, key)
     pol = RefundPolicy.of(policy)
-    state = _chain(order, earlier)
+    state = _chain(order, earlier, campaign, key)
     want = _wanted(returns, order, state)
     checked = _check_campaign(order, campaign) if pol.method == "reprice" else None
-    return Refunder(order, state, pol, at if at is not None else order.at).run(want, checked)
+    done = Refunder(order, state, pol, at if at is not None else order.at).run(want, checked)
+    _guard(order, state, done)
+    return done
 
 
-def settle(result: ResultLike, refunds: Sequence[RefundLike] = ()) -> Settlement:
-    """Per-shop settlement of an order after the given refunds (all of them, in order)."""
-    order = read_order(result)
-    state = _chain(order, refunds)
+def settle(result: ResultLike, refunds: Sequence[RefundLike] = (), *,
+           campaign: Campaign | None = None, key: Key | None = None) -> Settlement:
+    """Per-shop settlement of an order after the given refunds (all of them, in order).
+
+    Verified as :func:`refund` verifies: ``campaign`` re-prices the order and lets earlier
+    ``reprice`` refunds be recomputed, ``key`` checks signatures.
+    """
+    order = _verified(result, campaign, key)
+    state = _chain(order, refunds, campaign, key)
     return settlement(order, state)
+
+
+def verify(result: ResultLike, *, campaign: Campaign | None = None,
+           key: Key | None = None) -> None:
+    """Raise :class:`RefundError` unless the stored price result can be trusted to refund from.
+
+    Always: well typed, within bounds, and every sum adds up (line nets + shipping = total,
+    allocations = discounts, payable = total - prepaid - points, ...). With ``key``: it carries
+    a valid :func:`sign` signature. With ``campaign``: the fingerprint is the campaign's and
+    pricing the recorded cart again gives exactly the stored result.
+    """
+    _verified(result, campaign, key)
+
+
+def sign(data: ResultLike | RefundLike, key: Key) -> dict[str, Any]:
+    """The JSON form of a price result or a refund with an HMAC-SHA256 ``signature`` added.
+
+    Sign what you store (``price --json`` output, each refund's ``to_dict()``); pass the same
+    ``key=`` to :func:`refund` and :func:`settle`, and a changed document is refused. The key
+    is at least 16 bytes and stays on the server.
+    """
+    plain = data.to_dict() if isinstance(data, PriceResult | Refund) else dict(data)
+    plain = json.loads(json.dumps(plain, ensure_ascii=False, default=_refuse))
+    plain.pop(SIGNATURE, None)
+    return {**plain, SIGNATURE: signature(plain, key)}
 
 
 def parse_return(text: str) -> tuple[str, int]:
     """``"LINE:QTY"`` as ``(line id, units)``."""
     line, sep, qty = text.rpartition(":")
-    if not sep or not line or not qty.strip().isdigit() or int(qty) < 1:
+    if not sep or not line or not qty.strip().isdigit() or len(qty) > 12 or int(qty) < 1:
         raise RefundError([Problem("a return is LINE:QTY", path="returns", value=text,
                                    expected="a line id, a colon and a whole number >= 1, "
                                             "e.g. l1:2")])
@@ -87,37 +137,128 @@ def parse_return(text: str) -> tuple[str, int]:
 
 # --- checking the inputs ----------------------------------------------------------------------
 
-def _chain(order: Order, earlier: Sequence[RefundLike]) -> State:
+def _refuse(value: object) -> object:
+    raise RefundError([Problem("cannot be signed: not plain JSON", value=type(value).__name__,
+                               expected="strings, integers, lists and objects")])
+
+
+def _verified(result: ResultLike, campaign: Campaign | None, key: Key | None) -> Order:
+    if isinstance(result, PriceResult):
+        data: Any = json.loads(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        data = result
+    if not isinstance(data, Mapping):
+        raise RefundError([Problem("a refund needs a price result or its JSON form",
+                                   value=type(data).__name__, expected="PriceResult or dict")])
+    if key is not None:
+        check_signature(data, key, "result")
+    try:
+        order = read_order(data)  # the format, then what a refund reads
+    except RefundError as exc:
+        try:
+            check_consistent(data)  # says precisely where, when it can
+        except RefundError as precise:
+            raise RefundError([*exc.problems, *precise.problems]) from None
+        raise
+    check_consistent(data)
+    if campaign is not None:
+        check_repriced(data, campaign)
+    return order
+
+
+def _chain(order: Order, earlier: Sequence[RefundLike], campaign: Campaign | None,
+           key: Key | None) -> State:
+    """The order's state after the earlier refunds, each replayed from the verified order.
+
+    An ``allocated`` refund (or a ``reprice`` one, given the campaign) is recomputed and must
+    equal the stored one in every field; the stored ``state`` is never read. A ``reprice``
+    refund without the campaign is checked by :func:`check_transition` instead.
+    """
     if isinstance(earlier, Refund | Mapping):
         earlier = [earlier]
-    last: Mapping[str, Any] | None = None
-    problems = []
+    if not isinstance(earlier, Sequence) or isinstance(earlier, str):
+        raise RefundError([Problem("earlier refunds are a list", path="earlier",
+                                   value=type(earlier).__name__, expected="a list of refunds")])
+    state = State.initial(order)
     for k, item in enumerate(earlier, 1):
-        data = item.to_dict() if isinstance(item, Refund) else item
         where = f"earlier[{k - 1}]"
+        data = item.to_dict() if isinstance(item, Refund) else item
         if not isinstance(data, Mapping) or data.get("kind") != "refund" \
                 or data.get("format") != REFUND_FORMAT:
-            problems.append(Problem("not a promokit refund", path=where,
-                                    expected=f"a Refund or its JSON form (format "
-                                             f"{REFUND_FORMAT})"))
-        elif data.get("order") != order.digest:
-            problems.append(Problem("a refund of another order (or of a different price result)",
-                                    path=f"{where}.order", value=data.get("order"),
-                                    expected=order.digest))
-        elif data.get("sequence") != k:
-            problems.append(Problem("earlier refunds go in order, all of them", path=where,
-                                    value=data.get("sequence"), expected=f"refund {k}"))
-        else:
-            last = data
+            raise RefundError([Problem("not a promokit refund", path=where,
+                                       expected=f"a Refund or its JSON form (format "
+                                                f"{REFUND_FORMAT})")])
+        if data.get("order") != order.digest:
+            raise RefundError([Problem(
+                "a refund of another order (or of a different price result)",
+                path=f"{where}.order", value=data.get("order"), expected=order.digest)])
+        if data.get("sequence") != k:
+            raise RefundError([Problem("earlier refunds go in order, all of them", path=where,
+                                       value=data.get("sequence"), expected=f"refund {k}")])
+        if key is not None and not isinstance(item, Refund):
+            check_signature(data, key, where)
+        state = _replay(order, state, data, campaign, where)
+    return state
+
+
+def _replay(order: Order, state: State, data: Mapping[str, Any], campaign: Campaign | None,
+            where: str) -> State:
+    try:
+        raw = data.get("policy")
+        if not isinstance(raw, Mapping):
+            raise RefundError([Problem("missing or not an object", path="policy")])
+        pol = RefundPolicy(raw.get("method"), raw.get("shipping"),  # type: ignore[arg-type]
+                           raw.get("refund_deposit"))  # type: ignore[arg-type]
+        lines = data.get("lines")
+        if not isinstance(lines, list) or not all(isinstance(x, Mapping) for x in lines):
+            raise RefundError([Problem("not a list of returned lines", path="lines")])
+        returns = [(x.get("id"), x.get("units")) for x in lines]
+        if len({r[0] for r in returns if isinstance(r[0], str)}) != len(returns):
+            raise RefundError([Problem("a line returned twice in one refund", path="lines")])
+        if pol.method == "reprice" and campaign is None:
+            return check_transition(order, state, data)
+        when = read_time(data.get("at"), "at")
+        want = _wanted(returns, order, state)
+        refunder = Refunder(order, state, pol, when)
+        again = refunder.run(want, _check_campaign(order, campaign)
+                             if pol.method == "reprice" else None)
+    except RefundError as exc:
+        raise RefundError([Problem(f"{where}: {p.message}", path=f"{where}.{p.path}",
+                                   value=p.value, expected=p.expected)
+                           for p in exc.problems]) from None
+    except Exception as exc:  # a malformed time and the like: never a traceback
+        raise RefundError([Problem(f"the earlier refund cannot be read: {exc}", path=where,
+                                   expected="a refund as promokit wrote it")]) from None
+    fresh = json.loads(json.dumps(again.to_dict(), ensure_ascii=False))
+    stored = {k: v for k, v in data.items() if k != SIGNATURE}
+    stored = json.loads(json.dumps(stored, ensure_ascii=False, default=str))
+    if fresh != stored:
+        diffs = [k for k in sorted(set(fresh) | set(stored)) if fresh.get(k) != stored.get(k)]
+        shown = {k: (stored.get(k), fresh.get(k)) for k in ("amount", "cash", "kept")
+                 if k in diffs}
+        detail = "; ".join(f"{k} is {a!r}, recomputed {b!r}" for k, (a, b) in shown.items())
+        raise RefundError([Problem(
+            "the earlier refund is not what this order gives for its returns (edited after "
+            f"it was made?): {', '.join(map(str, diffs[:8]))} differ"
+            + (f" ({detail})" if detail else ""), path=where,
+            expected="the refund exactly as promokit made it")])
+    return refunder.state
+
+
+def _guard(order: Order, before: State, done: Refund) -> None:
+    """Last line of defence: never more than was paid, per returned line and in all."""
+    problems: list[Problem] = []
+    for x in done.lines:
+        if not 0 <= x.refund.minor <= x.paid.minor:
+            problems.append(Problem(f"would refund {x.refund.to_json()} for units that cost "
+                                    f"{x.paid.to_json()}", path=f"lines.{x.id}"))
+    if done.amount.minor < 0 or before.refunded + done.amount.minor > order.total:
+        problems.append(Problem(
+            f"would refund {done.amount.to_json()} after {order.show(before.refunded)} refunded "
+            f"of an order of {order.show(order.total)}", path="amount",
+            expected=f"at most {order.show(max(0, order.total - before.refunded))}"))
     if problems:
         raise RefundError(problems)
-    if last is None:
-        return State.initial(order)
-    try:
-        return State.from_json(last["state"], order)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise RefundError([Problem(f"its order state cannot be read: {exc}",
-                                   path=f"earlier[{len(earlier) - 1}].state")]) from None
 
 
 def _wanted(returns: Returns, order: Order, state: State) -> dict[str, int]:
@@ -125,7 +266,7 @@ def _wanted(returns: Returns, order: Order, state: State) -> dict[str, int]:
     if isinstance(returns, str):
         items = [returns]
     want: dict[str, int] = {}
-    problems = []
+    problems: list[Problem] = []
     for k, item in enumerate(items):
         try:
             line, qty = parse_return(item) if isinstance(item, str) else item

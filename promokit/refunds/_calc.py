@@ -262,7 +262,7 @@ def _spread(total: int, lines: dict[str, Part], ships: dict[str, Ship]
 def settlement(order: Order, st: State) -> Settlement:
     """Per-shop settlement of what remains of the order."""
     cur = order.currency
-    shops = []
+    shops: list[ShopSettlement] = []
     for s in order.shops:
         parts = [st.lines[k] for k, x in order.lines.items() if x.shop == s]
         ship = st.shipping[s]
@@ -275,7 +275,7 @@ def settlement(order: Order, st: State) -> Settlement:
             Money(platform, cur), Money(ship.fee, cur), Money(paid, cur), Money(retained, cur),
             Money(paid + platform + retained, cur)))
     zero = Money.zero(cur)
-    paid = sum((x.paid + x.retained for x in shops), zero)
+    total = sum((x.paid + x.retained for x in shops), zero)
     reimbursed = sum((x.platform_funded for x in shops), zero)
-    return Settlement(cur, st.sequence, tuple(shops), paid, Money(st.refunded, cur), reimbursed,
-                      paid + reimbursed)
+    return Settlement(cur, st.sequence, tuple(shops), total, Money(st.refunded, cur), reimbursed,
+                      total + reimbursed)

@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from promokit._campaign import load_campaign
-from promokit._errors import RefundError
+from promokit._errors import Problem, RefundError
 from promokit._input.documents import read_document
-from promokit.refunds import parse_return, refund
+from promokit.refunds import parse_return, refund, sign
 from promokit.refunds._types import METHODS, SHIPPING_RULES, RefundPolicy
 
 
@@ -26,7 +26,9 @@ def add_parser(sub: Any, at: Callable[[str], datetime]) -> None:
     p.add_argument("--policy", choices=METHODS, default="allocated",
                    help="allocated: each unit at its allocated net (default); reprice: price "
                         "the remaining cart again (needs --campaign)")
-    p.add_argument("--campaign", help="the campaign file the order was priced with (reprice)")
+    p.add_argument("--campaign", help="the campaign file the order was priced with: needed by "
+                                      "reprice; under either policy RESULT must be exactly "
+                                      "what it prices the recorded cart to")
     p.add_argument("--earlier", action="append", default=[], metavar="REFUND.json",
                    help="an earlier refund of this order (its --json output), in order; "
                         "repeatable")
@@ -36,6 +38,10 @@ def add_parser(sub: Any, at: Callable[[str], datetime]) -> None:
                         "its lines)")
     p.add_argument("--refund-deposit", action="store_true",
                    help="the seller agrees to refund deposits whose balance was never paid")
+    p.add_argument("--key-file", metavar="FILE",
+                   help="a file holding the signing key (16+ bytes; surrounding whitespace is "
+                        "stripped): RESULT and every --earlier must carry a valid signature, "
+                        "and the --json output is signed with it")
     p.add_argument("--json", action="store_true", help="print the refund as JSON")
 
 
@@ -53,13 +59,29 @@ def run(args: argparse.Namespace) -> str:
     result = _read(args.result)
     earlier = [_read(path) for path in args.earlier]
     campaign = load_campaign(args.campaign) if args.campaign else None
+    key = _key(args.key_file) if args.key_file else None
     policy = RefundPolicy(args.policy, args.shipping, args.refund_deposit)
     done = refund(result, args.returns, policy=policy, campaign=campaign, earlier=earlier,
-                  at=args.at)
+                  at=args.at, key=key)
     if args.json:
-        return json.dumps(done.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        data = sign(done, key) if key is not None else done.to_dict()
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return done.receipt()
 
 
 def _read(path: str) -> Any:
-    return read_document(path, error=RefundError).data
+    return read_document(path, error=RefundError, json_floats="reject").data
+
+
+def _key(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            key = handle.read(4097).strip()
+    except OSError as exc:
+        raise RefundError([Problem(f"cannot read the key file: {exc.strerror}", path="--key-file",
+                                   file=path)]) from None
+    if not 16 <= len(key) <= 4096:
+        raise RefundError([Problem("the key file holds no usable key", path="--key-file",
+                                   file=path, value=f"{len(key)} bytes",
+                                   expected="16 to 4096 bytes")])
+    return key

@@ -25,7 +25,7 @@ from promokit import (
 )
 from promokit._money import format_minor
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "refund"
+EXAMPLE = Path(__file__).resolve().parent.parent.parent / "examples" / "refund"
 CST = timezone(timedelta(hours=8))
 CAMPAIGN = promokit.load_campaign(EXAMPLE / "campaign.yaml")
 

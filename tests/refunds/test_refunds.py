@@ -27,7 +27,7 @@ from promokit import (
 )
 from promokit.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLE = ROOT / "examples" / "refund"
 CST = timezone(timedelta(hours=8))
 
