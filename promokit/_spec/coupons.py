@@ -85,7 +85,7 @@ def coupon_rule(coupon: Coupon, policy: KindPolicy, env: Env) -> Rule:
     rule = spec.compile(env)
     rule.kind = f"coupon/{coupon.kind}"
     rule.benefit = f"coupon:{coupon.kind}"
-    rule.tier = 1  # a customer's coupon is not spent on what the campaign gives anyway
+    rule.from_wallet = True  # a customer's coupon is not spent on what the campaign gives anyway
     return rule
 
 

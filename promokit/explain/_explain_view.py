@@ -19,7 +19,9 @@ from promokit.explain._terms import (
     describe_perks,
     describe_window,
     info_for,
+    kind_judged,
     kind_label,
+    kind_repeats,
     rule_index,
 )
 from promokit.explain._terms import stage_label as _stage_label
@@ -104,10 +106,11 @@ class _Builder:
     def steps(self) -> list[View]:
         r = self.r
         order = list(self.spec.stages) if self.spec is not None else []
-        for record in (*r.applied, *r.not_applied):
+        records: list[Applied | NotApplied] = [*r.applied, *r.not_applied]
+        for record in records:
             if record.stage not in order:
                 order.append(record.stage)
-        out = []
+        out: list[View] = []
         for stage in order:
             entries = [(self._key(a), self.applied(a)) for a in r.applied if a.stage == stage]
             entries += [(self._key(n), self.missed(n)) for n in r.not_applied if n.stage == stage]
@@ -132,7 +135,7 @@ class _Builder:
 
     def applied(self, a: Applied) -> View:
         w = self.w
-        times = w("times", n=a.times) if a.times > 1 and a.kind == "threshold" else ""
+        times = w("times", n=a.times) if a.times > 1 and kind_repeats(a.kind) else ""
         funded = w("funded_platform" if a.funded_by == "platform" else "funded_merchant")
         allocations = [{"line": line, "ref": self.line_ref(line), "amount": w.money(amount)}
                        for line, amount in a.allocations]
@@ -140,7 +143,7 @@ class _Builder:
                     for shop, amount in a.shipping]
         return {**self._head(a), "ok": True, "amount": w.money(a.amount),
                 "base": w.money(a.base), "times": a.times,
-                "text": w("applied_threshold" if _judged(a.kind) else "applied_sentence",
+                "text": w("applied_threshold" if kind_judged(a.kind) else "applied_sentence",
                           amount=w.money(a.amount), base=w.money(a.base), times=times,
                           funded=funded),
                 "funded": funded, "allocations": allocations,
@@ -247,8 +250,3 @@ class _Builder:
             if presale else "t_payable"
         rows.append((pay, w.money(r.payable)))
         return [{"label": w(k), "value": v, "last": k == pay} for k, v in rows]
-
-
-def _judged(kind: str) -> bool:
-    """Is ``base`` a threshold's measure (rather than the amount a discount was taken from)?"""
-    return kind in ("threshold", "free_shipping") or kind.startswith("coupon/")
