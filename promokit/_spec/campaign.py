@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.fields import FieldInfo
 
 from promokit._money import MINOR_UNITS, Rounding
 from promokit._spec.coupons import CouponPolicy
 from promokit._types import Percent
-from promokit.rules import AnyRule
+from promokit.rules import AnyRule, on_change, rule_union
 from promokit.rules._base import Env, Overflow, RuleSpec
 from promokit.tiers import Points, Tiers, perk_rules
 
@@ -107,3 +108,18 @@ def fingerprint(spec: CampaignSpec) -> str:
     data["rules"] = sorted(data.get("rules", []), key=lambda r: r["id"])
     canon = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canon.encode()).hexdigest()
+
+
+def _accept_registered_kinds() -> None:
+    """Rebuild ``CampaignSpec.rules`` for the kinds registered now.
+
+    pydantic builds the discriminated union of ``rules`` when the class is created; a kind
+    registered later (or removed) replaces the field's annotation and rebuilds the validator, so
+    a campaign file may use exactly the registered kinds.
+    """
+    rules: Any = tuple[rule_union(), ...]  # type: ignore[misc]
+    CampaignSpec.__pydantic_fields__["rules"] = FieldInfo.from_annotated_attribute(rules, ())
+    CampaignSpec.model_rebuild(force=True)
+
+
+on_change(_accept_registered_kinds)

@@ -17,7 +17,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from promokit._cart.wallet import Coupon, CouponKind
-from promokit.rules._base import Env, Funder, Rule
+from promokit.rules._base import Env, Funder, Reason, Rule
 from promokit.rules._gates import Window
 from promokit.rules.shipping import FreeShipping
 from promokit.rules.threshold import Threshold
@@ -85,7 +85,7 @@ def coupon_rule(coupon: Coupon, policy: KindPolicy, env: Env) -> Rule:
     rule = spec.compile(env)
     rule.kind = f"coupon/{coupon.kind}"
     rule.benefit = f"coupon:{coupon.kind}"
-    rule.tier = 1  # a customer's coupon is not spent on what the campaign gives anyway
+    rule.from_wallet = True  # a customer's coupon is not spent on what the campaign gives anyway
     return rule
 
 
@@ -93,7 +93,7 @@ def coupon_rule(coupon: Coupon, policy: KindPolicy, env: Env) -> Rule:
 class Conflict:
     """Why a coupon cannot join a combination: reason code, message, and the coupon in the way."""
 
-    reason: str
+    reason: Reason
     message: str
     other: str | None = None
 
@@ -102,13 +102,13 @@ def conflict(coupon: Coupon, chosen: Sequence[Coupon], policy: CouponPolicy) -> 
     """Can ``coupon`` join ``chosen`` (already valid together) under ``policy``?"""
     mine = policy.kinds[coupon.kind]
     if policy.max_coupons is not None and len(chosen) >= policy.max_coupons:
-        return Conflict("coupon_limit", f"at most {policy.max_coupons} coupons per order")
+        return Conflict(Reason.COUPON_LIMIT, f"at most {policy.max_coupons} coupons per order")
     if mine.limit is not None:
         same = [c for c in chosen if c.kind == coupon.kind
                 and (mine.per == "order" or c.shop == coupon.shop)]
         if len(same) >= mine.limit:
             where = f"shop {coupon.shop}" if mine.per == "shop" else "order"
-            return Conflict("kind_limit",
+            return Conflict(Reason.KIND_LIMIT,
                             f"at most {mine.limit} {coupon.kind} coupon(s) per {where}; "
                             f"{same[0].id!r} is used", same[0].id)
     for other in chosen:
@@ -116,10 +116,10 @@ def conflict(coupon: Coupon, chosen: Sequence[Coupon], policy: CouponPolicy) -> 
         if other.kind != coupon.kind and (
                 (mine.combines_with is not None and other.kind not in mine.combines_with)
                 or (theirs.combines_with is not None and coupon.kind not in theirs.combines_with)):
-            return Conflict("incompatible", f"a {coupon.kind} coupon does not combine with "
+            return Conflict(Reason.INCOMPATIBLE, f"a {coupon.kind} coupon does not combine with "
                             f"{other.kind} coupon {other.id!r}", other.id)
         if coupon.stack_group is not None and other.stack_group == coupon.stack_group:
-            return Conflict("incompatible", f"stack group {coupon.stack_group!r} allows one "
+            return Conflict(Reason.INCOMPATIBLE, f"stack group {coupon.stack_group!r} allows one "
                             f"coupon; {other.id!r} is used", other.id)
     return None
 

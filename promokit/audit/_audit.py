@@ -24,6 +24,7 @@ from promokit.audit._catalog import (
 from promokit.audit._report import FLAW_KINDS, AuditReport, Flaw
 from promokit.audit._search import Hit, Outcome, search
 from promokit.audit._static import never_applies
+from promokit.rules import Reason
 from promokit.testing import carts as cart_strategy
 
 Progress = Callable[[str], None]
@@ -217,7 +218,7 @@ def _excluded_probe(campaign: Campaign, variant: Campaign, rid: str) -> _search.
         solo = _search._price(variant, cart)
         if real is None or solo is None or not any(a.rule == rid for a in solo.applied):
             return None
-        by = [n.by for n in real.not_applied if n.rule == rid and n.reason == "excluded"]
+        by = [n.by for n in real.not_applied if n.rule == rid and n.reason == Reason.EXCLUDED]
         if not by:
             return None
         return Hit((rid, *(b for b in by if b)), f"exclusive group member {by[0]!r} comes "

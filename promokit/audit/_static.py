@@ -16,36 +16,13 @@ from promokit.audit._report import Flaw
 from promokit.rules._base import RuleSpec
 
 
-def _reach(spec: RuleSpec) -> tuple[Decimal | None, int | None]:
-    """(spend, units) the rule's lowest step needs; None where it needs none."""
-    kind = spec.kind
-    if kind == "threshold":
-        ladder = getattr(spec, "ladder", None)
-        first = ladder[0] if ladder else spec
-        spend = getattr(first, "min_spend", None)
-        if spend is None and not ladder:
-            spend = getattr(spec, "every", None)
-        units = getattr(first, "min_qty", None)
-        if units is None and not ladder:
-            units = getattr(spec, "every_qty", None)
-        return spend, units
-    if kind == "free_shipping":
-        return getattr(spec, "min_spend", None), None
-    if kind == "multibuy":
-        buy, get = spec.buy, spec.get  # type: ignore[attr-defined]
-        return None, buy if getattr(spec, "reward", None) is not None else buy + get
-    if kind == "bundle":
-        return None, spec.size  # type: ignore[attr-defined]
-    return None, None
-
-
 def never_applies(rules: Sequence[RuleSpec], catalog: Sequence[Entry], shops: Sequence[str],
                   *, max_lines: int, max_quantity: int, max_price: Decimal) -> list[Flaw]:
     """Flaws for selections that match nothing and thresholds no cart can reach."""
     flaws = []
     for spec in rules:
-        empty = [n for n, sel in enumerate(selections(spec))
-                 if not matching(sel, catalog, shops)]
+        sels = list(selections(spec))
+        empty = [n for n, sel in enumerate(sels) if not matching(sel, catalog, shops)]
         if empty:
             which = "its selection" if empty == [0] else "its reward selection"
             flaws.append(Flaw(
@@ -53,10 +30,11 @@ def never_applies(rules: Sequence[RuleSpec], catalog: Sequence[Entry], shops: Se
                 f"rule {spec.id!r}: {which} matches no item of the catalog "
                 f"({len(catalog)} items, shops {', '.join(shops)})",
                 facts={"check": "empty_selection",
-                       "selection": (spec.select if empty == [0] else spec.reward)  # type: ignore[attr-defined]
+                       "selection": (sels[0] if empty == [0] else sels[-1])
                        .model_dump(mode="json", exclude_defaults=True)}))
             continue
-        spend, units = _reach(spec)
+        reach = spec.reach()  # the kind's own hook
+        spend, units = reach.spend, reach.units
         most_units = max_lines * max_quantity
         if units is not None and units > most_units:
             flaws.append(Flaw(

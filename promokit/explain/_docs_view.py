@@ -5,6 +5,7 @@ examples, exclusive groups, tiers, points, the pre-sale timeline and the coupon 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from promokit._campaign import plan_of
@@ -27,6 +28,8 @@ from promokit.explain._terms import (
     stage_label,
 )
 from promokit.explain._words import Words
+from promokit.rules._kind import BaseFact, Fact, WindowFact, WordFact
+from promokit.rules.presale import Presale
 
 if TYPE_CHECKING:
     from promokit._campaign import Campaign
@@ -94,7 +97,7 @@ def _stages(spec: CampaignSpec, w: Words, index: dict[str, Any], anchors: dict[s
                  for r in every if r.stage == stage]
         coupons = [coupon_kind_label(k, w) for k in COUPON_KINDS
                    if spec.coupon_policy is not None and k in spec.coupon_policy.kinds
-                   and spec.coupon_policy.kinds[k].stage == stage]  # type: ignore[index]
+                   and spec.coupon_policy.kinds[k].stage == stage]
         out.append({"n": n, "code": stage, "label": stage_label(stage, w), "rules": rules,
                     "coupons": coupons,
                     "summary": w.join([r["title"] for r in rules] + coupons) or w("none")})
@@ -103,7 +106,6 @@ def _stages(spec: CampaignSpec, w: Words, index: dict[str, Any], anchors: dict[s
 
 def _rule(rule: RuleSpec, spec: CampaignSpec, w: Words, index: dict[str, Any],
           worked: Examples | None, anchor: str) -> View:
-    r: Any = rule
     facts = [("f_id", rule.id), ("f_kind", kind_label(rule.kind, w)),
              ("f_stage", f"{spec.stages.index(rule.stage) + 1}. {stage_label(rule.stage, w)}"),
              ("f_applies_to", describe_selection(rule.select, w)),
@@ -112,18 +114,7 @@ def _rule(rule: RuleSpec, spec: CampaignSpec, w: Words, index: dict[str, Any],
     if rule.schedule is not None:
         facts.append(("f_schedule", describe_schedule(rule.schedule.rrule, rule.schedule.hours,
                                                       w.lang)))
-    if rule.kind in ("threshold", "free_shipping"):
-        facts.append(("f_base", describe_base(r.base or spec.threshold_base, w)))
-    if rule.kind == "threshold":
-        facts.append(("f_scope", w(f"scope_{r.scope}")))
-        if r.overflow is not None:
-            facts.append(("f_overflow", w(f"overflow_{r.overflow}")))
-    if rule.kind == "presale":
-        facts.append(("f_deposit_window", describe_window(r.deposit_window, w)))
-        facts.append(("f_balance_window", describe_window(r.balance_window, w)))
-    limits = [str(getattr(r, k)) for k in ("limit", "max_units") if getattr(r, k, None)]
-    if limits:
-        facts.append(("f_limit", " / ".join(limits)))
+    facts += [(f.label, _fact(f, spec, w)) for f in rule.facts()]  # the kind's own terms
     facts.append(("f_funded", w(rule.funded_by)))
     if rule.exclusive is not None:
         others = [index[o.id].title for o in spec.rules
@@ -138,6 +129,17 @@ def _rule(rule: RuleSpec, spec: CampaignSpec, w: Words, index: dict[str, Any],
             "sentence": index[rule.id].sentence, "facts": [{"label": w(k), "value": v}
                                                            for k, v in facts],
             "examples": rows, "no_examples": why}
+
+
+def _fact(fact: Fact, spec: CampaignSpec, w: Words) -> str:
+    """One of a kind's own terms, in words."""
+    if isinstance(fact, BaseFact):
+        return describe_base(fact.base or spec.threshold_base, w)
+    if isinstance(fact, WindowFact):
+        return describe_window(fact.window, w)
+    if isinstance(fact, WordFact):
+        return w(fact.key)
+    return fact.text
 
 
 def _groups(spec: CampaignSpec, w: Words, index: dict[str, Any]) -> list[View]:
@@ -165,8 +167,6 @@ def _points(spec: CampaignSpec, w: Words) -> list[str]:
     p = spec.points
     if p is None:
         return []
-    from decimal import Decimal
-
     out = [w("points_earn", points=p.points, per=w.amount(p.per),
              basis=w(f"points_basis_{p.basis}"), rounding=w(f"rounding_{p.rounding.value}")),
            w("points_redeem", rate=p.redeem_rate, one=w.amount(Decimal(1)))]
@@ -181,9 +181,11 @@ def _points(spec: CampaignSpec, w: Words) -> list[str]:
 
 def _presale(spec: CampaignSpec, w: Words, index: dict[str, Any],
              worked: Examples | None) -> View | None:
-    rules: list[Any] = [r for r in spec.rules if r.kind == "presale"]
+    rules = [r for r in spec.rules if isinstance(r, Presale)]
     if not rules:
         return None
+    tz = w.tz
+    assert tz is not None  # docs_view gives its Words the campaign's time zone
     events: list[tuple[datetime, int, str]] = []
     terms = []
     for k, r in enumerate(rules):
@@ -192,7 +194,7 @@ def _presale(spec: CampaignSpec, w: Words, index: dict[str, Any],
                                       (r.balance_window, "ev_balance_opens", "ev_balance_closes")):
             if window is None:
                 continue
-            start, end = window.aware(w.tz)
+            start, end = window.aware(tz)
             if start is not None:
                 events.append((start, 2 * k, w(opens, rule=title)))
             if end is not None:
@@ -228,7 +230,7 @@ def _coupons(spec: CampaignSpec, w: Words) -> View | None:
 
     table = []
     for k in kinds:
-        kp = policy.kinds[k]  # type: ignore[index]
+        kp = policy.kinds[k]
         funded = kp.funded_by or COUPON_FUNDERS[k]
         table.append({"kind": coupon_kind_label(k, w), "stage": stage_label(kp.stage, w),
                       "limit": cell(k, k), "base": describe_base(kp.base or spec.threshold_base, w),

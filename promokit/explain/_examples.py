@@ -21,15 +21,16 @@ from promokit._cart.cart import Cart
 from promokit._errors import PromokitError
 from promokit._money import Money, format_minor
 from promokit.explain._reasons import missed_reason
-from promokit.explain._terms import RuleInfo
+from promokit.explain._terms import RuleInfo, kind_repeats
 from promokit.explain._words import Words
-from promokit.rules._gates import SCHEDULE_ANCHOR
+from promokit.rules._gates import SCHEDULE_ANCHOR, Window
 
 if TYPE_CHECKING:
     from promokit._campaign import Campaign
     from promokit._cart.selection import Selection
     from promokit._result.types import PriceResult
     from promokit.rules._base import RuleSpec
+    from promokit.rules._kind import Worked
 
 Row = dict[str, str]
 _SEARCH = 24  # most pricings spent finding the price at one threshold
@@ -52,108 +53,78 @@ class Examples:
     def rows(self, rule: RuleSpec) -> tuple[list[Row], str]:
         """(example rows, why there are none) for ``rule``."""
         w = self.w
-        if rule.select.presale is True and rule.kind != "presale":
-            return [], w("no_example", why=w("ex_presale_only"))
         try:
-            return self._rows(rule), ""
+            worked = rule.worked(self.env, self.unit)  # the kind's own hook
+            if rule.select.presale is True and not worked.phases:
+                return [], w("no_example", why=w("ex_presale_only"))
+            return self._rows(rule, worked), ""
         except PromokitError as exc:
             return [], w("no_example", why=str(exc).splitlines()[0])
 
-    def presale_sentence(self, rule: Any) -> str:
-        """The computed deposit / balance example of a pre-sale rule, in one sentence."""
+    def presale_sentence(self, rule: RuleSpec) -> str:
+        """The computed deposit / balance example of a phased (pre-sale) rule, in one sentence."""
         try:
-            price = self._presale_price(rule)
-            cart = self._cart(rule, [(rule.select, price, 1)])
-            deposit = self._price(cart, rule, phase="deposit", window=rule.deposit_window)
-            balance = self._price(cart, rule, phase="balance", window=rule.balance_window)
+            worked = rule.worked(self.env, self.unit)
+            cart = self._cart(rule, [(rule.select, worked.unit, 1)])
+            deposit, balance = (self._price(cart, rule, phase=phase, window=window)
+                                for phase, window in worked.phases)
         except PromokitError as exc:
             return self.w("no_example", why=str(exc).splitlines()[0])
         w = self.w
-        return w("presale_example", price=self._money(price), deposit=w.money(deposit.payable),
-                 balance=w.money(balance.payable), total=w.money(deposit.payable
-                                                                 + balance.payable))
+        return w("presale_example", price=self._money(worked.unit),
+                 deposit=w.money(deposit.payable), balance=w.money(balance.payable),
+                 total=w.money(deposit.payable + balance.payable))
 
-    # --- per kind -----------------------------------------------------------------------------
+    # --- what the kind asks for ---------------------------------------------------------------
 
-    def _rows(self, rule: Any) -> list[Row]:
-        kind = rule.kind
-        if kind == "threshold":
-            return self._threshold(rule)
-        if kind == "free_shipping":
-            if rule.min_spend is None:
-                return [self._row(rule, self.w("ex_one"), [(rule.select, self.unit, 1)],
-                                  ship=True)]
-            reach = self.env.minor(rule.min_spend)
-            return self._spend(rule, [(self._spend_what(rule.min_spend), reach)], reach,
-                               ship=True)
-        if kind == "multibuy":
-            unit = max(self.unit, 2 * self.env.minor(rule.price)) if rule.price else self.unit
-            if rule.reward is None:
-                return self._qty(rule, [(rule.buy + rule.get, None)], unit)
-            return self._qty(rule, [(rule.buy, None)], unit, reward=(rule.reward, rule.get))
-        if kind == "bundle":
-            unit = max(1, -(-2 * self.env.minor(rule.price) // rule.size))
-            return self._qty(rule, [(rule.size, None)], unit)
-        if kind == "presale":
-            return self._presale_rows(rule)
-        unit = self.unit
-        if kind == "special_price":
-            unit = max(unit, 2 * self.env.minor(rule.price))
-        elif kind == "amount_off":
-            unit = max(unit, 2 * self.env.minor(rule.amount))
-        return [self._row(rule, self.w("ex_one"), [(rule.select, unit, 1)])]
-
-    def _threshold(self, rule: Any) -> list[Row]:
-        env = self.env
-        if rule.every is not None:
-            size = env.minor(rule.every)
-            return self._spend(rule, [(self._spend_what(rule.every), size),
-                                      (self._spend_what(rule.every * 2), 2 * size)], size,
-                               single={2 * size})
-        if rule.every_qty is not None:
-            n = rule.every_qty
-            return self._qty(rule, [(n, None), (2 * n, "at")], self.unit)
-        steps = [s for s in rule.steps() if s.reach]
-        if not steps:
-            return []
-        if steps[0].min_qty is not None:
-            return self._qty(rule, [(s.min_qty, None) for s in steps], self.unit)
-        first = env.minor(rule.steps()[0].min_spend)
-        return self._spend(rule, [(self._spend_what(s.min_spend), env.minor(s.min_spend))
-                                  for s in steps], first)
-
-    def _spend(self, rule: Any, targets: list[tuple[str, int]], first: int, *,
-               ship: bool = False, single: frozenset[int] | set[int] = frozenset()) -> list[Row]:
-        w, rows = self.w, []
-        for what, target in targets:
-            price = self._reach(rule, target, first, ship)
-            if target not in single and price > 1:
-                rows.append(self._row(rule, w("ex_below", what=what),
-                                      [(rule.select, price - 1, 1)], ship=ship, first=first))
-            rows.append(self._row(rule, w("ex_at", what=what), [(rule.select, price, 1)],
-                                  ship=ship, first=first))
+    def _rows(self, rule: RuleSpec, worked: Worked) -> list[Row]:
+        if worked.phases:
+            return self._phase_rows(rule, worked)
+        env, ship = self.env, worked.shipping
+        first = env.minor(worked.first) if worked.first is not None else None
+        rows: list[Row] = []
+        for case in worked.cases:
+            if case.spend is not None:
+                assert first is not None  # a kind asking for spend cases gives its first
+                rows += self._spend(rule, self._spend_what(case.spend), env.minor(case.spend),
+                                    first, below=case.below, ship=ship)
+            elif case.units is not None:
+                rows += self._qty(rule, case.units, worked.unit, below=case.below,
+                                  reward=worked.reward)
+            else:
+                rows.append(self._row(rule, self.w("ex_one"), [(rule.select, worked.unit, 1)],
+                                      ship=ship))
         return rows
 
-    def _qty(self, rule: Any, targets: list[tuple[int, str | None]], unit: int, *,
-             reward: tuple[Selection, int] | None = None) -> list[Row]:
+    def _spend(self, rule: RuleSpec, what: str, target: int, first: int, *, below: bool,
+               ship: bool) -> list[Row]:
         w, rows = self.w, []
-        for n, only in targets:
-            what = w("ex_qty", n=n)
-            for count, label in ((n - 1, w("ex_below", what=what)), (n, w("ex_at", what=what))):
-                if count < 1 or (only == "at" and count != n):
-                    continue
-                lines = [(rule.select, unit, count)]
-                if reward is not None:
-                    lines.append((reward[0], unit, reward[1]))
-                rows.append(self._row(rule, label, lines))
+        price = self._reach(rule, target, first, ship)
+        if below and price > 1:
+            rows.append(self._row(rule, w("ex_below", what=what),
+                                  [(rule.select, price - 1, 1)], ship=ship, first=first))
+        rows.append(self._row(rule, w("ex_at", what=what), [(rule.select, price, 1)],
+                              ship=ship, first=first))
         return rows
 
-    def _presale_rows(self, rule: Any) -> list[Row]:
+    def _qty(self, rule: RuleSpec, n: int, unit: int, *, below: bool,
+             reward: tuple[Selection, int] | None) -> list[Row]:
+        w, rows = self.w, []
+        what = w("ex_qty", n=n)
+        for count, label in ((n - 1, w("ex_below", what=what)), (n, w("ex_at", what=what))):
+            if count < 1 or (not below and count != n):
+                continue
+            lines = [(rule.select, unit, count)]
+            if reward is not None:
+                lines.append((reward[0], unit, reward[1]))
+            rows.append(self._row(rule, label, lines))
+        return rows
+
+    def _phase_rows(self, rule: RuleSpec, worked: Worked) -> list[Row]:
         w = self.w
-        price = self._presale_price(rule)
-        cart = self._cart(rule, [(rule.select, price, 1)])
+        cart = self._cart(rule, [(rule.select, worked.unit, 1)])
         rows = []
-        for phase, window in (("deposit", rule.deposit_window), ("balance", rule.balance_window)):
+        for phase, window in worked.phases:
             result = self._price(cart, rule, phase=phase, window=window)
             rows.append(self._view(rule, w(f"phase_{phase}").split("：")[0].split(":")[0],
                                    cart, result, first=None))
@@ -161,12 +132,12 @@ class Examples:
 
     # --- carts, times, pricing ----------------------------------------------------------------
 
-    def _row(self, rule: Any, label: str, lines: list[tuple[Selection, int, int]], *,
+    def _row(self, rule: RuleSpec, label: str, lines: list[tuple[Selection, int, int]], *,
              ship: bool = False, first: int | None = None) -> Row:
         cart = self._cart(rule, lines, ship=ship)
         return self._view(rule, label, cart, self._price(cart, rule), first)
 
-    def _reach(self, rule: Any, target: int, first: int, ship: bool) -> int:
+    def _reach(self, rule: RuleSpec, target: int, first: int, ship: bool) -> int:
         """The smallest unit price whose base for ``rule`` reaches ``target`` (engine-judged)."""
         def base(price: int) -> int | None:
             cart = self._cart(rule, [(rule.select, price, 1)], ship=ship)
@@ -194,7 +165,7 @@ class Examples:
                 price = guess if low < guess < high else (low + high) // 2
         return high if high is not None else target
 
-    def _cart(self, rule: Any, lines: list[tuple[Selection, int, int]], *,
+    def _cart(self, rule: RuleSpec, lines: list[tuple[Selection, int, int]], *,
               ship: bool = False) -> dict[str, Any]:
         out, shops = [], set()
         for n, (sel, unit, qty) in enumerate(lines, start=1):
@@ -208,7 +179,7 @@ class Examples:
                                 for shop in sorted(shops)}
         return cart
 
-    def _customer(self, rule: Any) -> dict[str, Any]:
+    def _customer(self, rule: RuleSpec) -> dict[str, Any]:
         who = rule.customers
         if who is None:
             return {}
@@ -221,8 +192,8 @@ class Examples:
             out["tags"] = [who.tags[0]]
         return out
 
-    def _price(self, cart: dict[str, Any], rule: Any, *, phase: str | None = None,
-               window: Any = None) -> PriceResult:
+    def _price(self, cart: dict[str, Any], rule: RuleSpec, *, phase: str | None = None,
+               window: Window | None = None) -> PriceResult:
         """The engine's result for ``cart`` (memoized: the search and the rows share carts)."""
         at = self._moment(rule, window)
         key = (repr(cart), at, phase)
@@ -232,7 +203,7 @@ class Examples:
             self._seen[key] = result
         return result
 
-    def _moment(self, rule: Any, window: Any = None) -> datetime:
+    def _moment(self, rule: RuleSpec, window: Window | None = None) -> datetime:
         """A time inside ``window`` (default: the rule's) and its schedule."""
         tz = self.env.tz
         window = window if window is not None else rule.window
@@ -250,23 +221,13 @@ class Examples:
     def _reference(self) -> datetime:
         """The sale's first moment: the earliest window start, else a fixed day."""
         tz = self.env.tz
-        starts = []
+        starts: list[datetime] = []
         for rule in self.spec.rules:
             for window in (rule.window, getattr(rule, "deposit_window", None)):
-                if window is not None and window.start is not None:
-                    starts.append(window.aware(tz)[0])
+                start = window.aware(tz)[0] if isinstance(window, Window) else None
+                if start is not None:
+                    starts.append(start)
         return min(starts) if starts else SCHEDULE_ANCHOR.replace(tzinfo=tz)
-
-    def _presale_price(self, rule: Any) -> int:
-        env = self.env
-        if rule.price is not None:
-            return env.minor(rule.price)
-        floor = env.minor(rule.counts_as + rule.instant_reduction)
-        price = max(4 * env.minor(rule.counts_as), 2 * floor)
-        limit = env.limits.get("max_deposit_percent")
-        if limit:
-            price = max(price, int(-(-env.minor(rule.deposit) * 100 // Decimal(limit))))
-        return price
 
     # --- words --------------------------------------------------------------------------------
 
@@ -276,7 +237,7 @@ class Examples:
     def _spend_what(self, amount: Decimal) -> str:
         return self.w.amount(amount)
 
-    def _view(self, rule: Any, label: str, cart: dict[str, Any], result: PriceResult,
+    def _view(self, rule: RuleSpec, label: str, cart: dict[str, Any], result: PriceResult,
               first: int | None) -> Row:
         w = self.w
         lines = [w("ex_cart", qty=ln["quantity"], unit=self._money(self.env.minor(
@@ -295,7 +256,7 @@ class Examples:
             total = self._money(sum(x.amount.minor for x in own + parts))
             if a.shipping:
                 outcome = w("ex_shipping", amount=w.money(a.shipping[0][1]))
-            elif a.times > 1 and a.kind == "threshold":
+            elif a.times > 1 and kind_repeats(a.kind):
                 outcome = w("ex_applied_times", amount=total, n=a.times)
             else:
                 outcome = w("ex_applied", amount=total)

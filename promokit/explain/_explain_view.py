@@ -19,7 +19,9 @@ from promokit.explain._terms import (
     describe_perks,
     describe_window,
     info_for,
+    kind_judged,
     kind_label,
+    kind_repeats,
     rule_index,
 )
 from promokit.explain._terms import stage_label as _stage_label
@@ -133,7 +135,7 @@ class _Builder:
 
     def applied(self, a: Applied) -> View:
         w = self.w
-        times = w("times", n=a.times) if a.times > 1 and a.kind == "threshold" else ""
+        times = w("times", n=a.times) if a.times > 1 and kind_repeats(a.kind) else ""
         funded = w("funded_platform" if a.funded_by == "platform" else "funded_merchant")
         allocations = [{"line": line, "ref": self.line_ref(line), "amount": w.money(amount)}
                        for line, amount in a.allocations]
@@ -141,7 +143,7 @@ class _Builder:
                     for shop, amount in a.shipping]
         return {**self._head(a), "ok": True, "amount": w.money(a.amount),
                 "base": w.money(a.base), "times": a.times,
-                "text": w("applied_threshold" if _judged(a.kind) else "applied_sentence",
+                "text": w("applied_threshold" if kind_judged(a.kind) else "applied_sentence",
                           amount=w.money(a.amount), base=w.money(a.base), times=times,
                           funded=funded),
                 "funded": funded, "allocations": allocations,
@@ -248,8 +250,3 @@ class _Builder:
             if presale else "t_payable"
         rows.append((pay, w.money(r.payable)))
         return [{"label": w(k), "value": v, "last": k == pay} for k, v in rows]
-
-
-def _judged(kind: str) -> bool:
-    """Is ``base`` a threshold's measure (rather than the amount a discount was taken from)?"""
-    return kind in ("threshold", "free_shipping") or kind.startswith("coupon/")

@@ -7,13 +7,15 @@ compile to ordinary rules) and wallet coupons.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from promokit._cart.wallet import Coupon
 from promokit.explain._format import format_number
 from promokit.explain._words import Words
+from promokit.rules import RULE_KINDS
+from promokit.rules.threshold import Threshold
 
 if TYPE_CHECKING:
     from promokit._cart.selection import Selection
@@ -32,12 +34,23 @@ _STAGES = {
     "order": ("Order discounts", "订单优惠"), "coupon": ("Coupons", "优惠券"),
     "coupons": ("Coupons", "优惠券"),
 }
-_KINDS = {
-    "percent_off": ("percent off", "限时折扣"), "amount_off": ("amount off", "直降"),
-    "special_price": ("special price", "特价"), "multibuy": ("multi-buy", "多件优惠"),
-    "bundle": ("any N for a price", "N元任选"), "threshold": ("spend threshold", "满减"),
-    "presale": ("pre-sale deposit", "预售定金"), "free_shipping": ("free shipping", "包邮"),
-}
+
+
+class _KindLabels(Mapping[str, tuple[str, str]]):
+    """Every registered rule kind's (English, Chinese) name, from its ``label`` hook (live)."""
+
+    def __getitem__(self, kind: str) -> tuple[str, str]:
+        spec = RULE_KINDS[kind]
+        return spec.label("en"), spec.label("zh")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(RULE_KINDS)
+
+    def __len__(self) -> int:
+        return len(RULE_KINDS)
+
+
+KIND_LABELS: Mapping[str, tuple[str, str]] = _KindLabels()
 _COUPONS = {
     "shop": ("shop coupon", "店铺券"), "platform": ("platform coupon", "平台券"),
     "allowance": ("shopping allowance", "购物津贴"), "product": ("product coupon", "商品券"),
@@ -55,8 +68,21 @@ def kind_label(kind: str, w: Words) -> str:
     """A rule kind (or ``coupon/<kind>``) in words."""
     if kind.startswith("coupon/"):
         return coupon_kind_label(kind.partition("/")[2], w)
-    pair = _KINDS.get(kind)
-    return pair[w.zh] if pair else kind
+    spec = RULE_KINDS.get(kind)
+    return spec.label(w.lang) if spec is not None else kind
+
+
+def kind_repeats(kind: str) -> bool:
+    """Does an applied rule of ``kind`` count the times it earned (每满 x3)? Coupons do not."""
+    spec = RULE_KINDS.get(kind)
+    return spec is not None and spec.repeats
+
+
+def kind_judged(kind: str) -> bool:
+    """Is the ``base`` of an applied rule of ``kind`` a threshold's measure (rather than the
+    amount its discount was taken from)? Wallet coupons are thresholds."""
+    spec = RULE_KINDS.get(kind)
+    return kind.startswith("coupon/") or (spec is not None and spec.judged)
 
 
 def coupon_kind_label(kind: str, w: Words) -> str:
@@ -202,7 +228,7 @@ def rule_index(spec: CampaignSpec | None, wallet: Iterable[Coupon], w: Words
 
 def _perk_info(rule: RuleSpec, tier: Tier, w: Words) -> RuleInfo:
     d = tier.perks.discount
-    if rule.kind == "threshold" and d is not None:
+    if isinstance(rule, Threshold) and d is not None:  # the discount perk (else free shipping)
         title = w("perk_rule_discount", tier=tier.name, pct=format_number(d.percent),
                   zhe=w.zhe(d.percent))
     else:

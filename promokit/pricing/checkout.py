@@ -13,7 +13,7 @@ from promokit._spec.coupons import coupon_rule, valid_together
 from promokit.pricing.build import build_result
 from promokit.pricing.engine import Setup, Trace, run
 from promokit.pricing.search import Why, best_combination, explain_unused
-from promokit.rules._base import Rule
+from promokit.rules._base import Reason, Rule
 
 if TYPE_CHECKING:
     from promokit._cart.cart import Cart
@@ -33,7 +33,7 @@ def price(plan: Plan, cart: Cart, *, at: datetime | None = None,
     reasons: dict[str, Why] = {}
     for c in cart.wallet:
         if policy is None or c.kind not in policy.kinds:
-            reasons[c.id] = ("not_accepted", f"this campaign accepts no {c.kind} coupons",
+            reasons[c.id] = (Reason.NOT_ACCEPTED, f"this campaign accepts no {c.kind} coupons",
                              None, None)
         else:
             rules[c.id] = coupon_rule(c, policy.kinds[c.kind], plan.env)
@@ -46,19 +46,19 @@ def price(plan: Plan, cart: Cart, *, at: datetime | None = None,
         pool = [c for c in cart.wallet if c.id in rules and c.id in wanted]
         for c in cart.wallet:
             if c.id not in wanted:
-                reasons.setdefault(c.id, ("not_chosen", "not selected", None, None))
+                reasons.setdefault(c.id, (Reason.NOT_CHOSEN, "not selected", None, None))
     usable = []
     for c in pool:
         rule = rules[c.id]
         if rule.id not in setup.eligible:
-            reasons[c.id] = ("no_eligible_lines", _no_lines(c, rule, setup), None, None)
+            reasons[c.id] = (Reason.NO_ELIGIBLE_LINES, _no_lines(c, rule, setup), None, None)
             continue
         closed = setup.gate(rule)
         if closed is not None:
-            if closed.reason == "ended":
-                reasons[c.id] = ("expired", f"expired: {closed.message}", None, None)
+            if closed.reason is Reason.ENDED:  # a coupon past its end has expired
+                reasons[c.id] = (Reason.EXPIRED, f"expired: {closed.message}", None, None)
             else:
-                reasons[c.id] = (str(closed.reason), closed.message, None, None)
+                reasons[c.id] = (closed.reason, closed.message, None, None)
             continue
         usable.append(c)
     chosen: Sequence[Coupon] = usable
@@ -96,12 +96,12 @@ def _uses(wallet: Sequence[Coupon], trace: Trace, reasons: dict[str, Why],
             out.append(CouponUse(c.id, c.kind, True, Money(amounts[rid], cur)))
         elif rid in missed:
             miss = missed[rid]
-            out.append(CouponUse(c.id, c.kind, False, Money(0, cur), str(miss.reason),
+            out.append(CouponUse(c.id, c.kind, False, Money(0, cur), miss.reason.value,
                                  miss.message, _money(miss.shortfall, cur),
                                  _money(miss.would_save, cur)))
         else:
             reason, message, short, save = reasons.get(
-                c.id, ("nothing_left", "nothing left to discount", None, None))
-            out.append(CouponUse(c.id, c.kind, False, Money(0, cur), reason, message,
+                c.id, (Reason.NOTHING_LEFT, "nothing left to discount", None, None))
+            out.append(CouponUse(c.id, c.kind, False, Money(0, cur), reason.value, message,
                                  _money(short, cur), _money(save, cur)))
     return tuple(out)

@@ -164,7 +164,7 @@ class Setup:
         closed = gate.check(self.at, self.tier, self.tags)
         if closed is None:
             return None
-        return Miss(Reason(closed.reason), closed.message, next_open=closed.next_open)
+        return Miss(closed.reason, closed.message, next_open=closed.next_open)
 
 
 def _entry_key(entry: Entry) -> tuple[int, int, str]:

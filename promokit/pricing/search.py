@@ -34,11 +34,11 @@ from promokit._spec.coupons import CouponPolicy, conflict
 from promokit.pricing.build import payable_for_due, payable_minor
 from promokit.pricing.engine import Setup, Trace, run, run_stage
 from promokit.pricing.plan import Group
-from promokit.rules._base import Ctx, Rule
+from promokit.rules._base import Ctx, Reason, Rule
 
 _NEVER = (1, 0.0)
 #: Why a coupon was left out: (reason code, message, shortfall, would_save) in minor units.
-Why = tuple[str, str, int | None, int | None]
+Why = tuple[Reason, str, int | None, int | None]
 
 
 def expiry_key(coupon: Coupon, setup: Setup) -> tuple[int, float]:
@@ -248,8 +248,9 @@ def _unused_reason(setup: Setup, coupon: Coupon, chosen: Sequence[Coupon],
     misses = [m for r, m in trace.missed if r.id == rid]
     if misses and not any(r.id == rid for r, _ in trace.applied):
         miss = misses[0]
-        return str(miss.reason), miss.message, miss.shortfall, miss.would_save
-    return "not_chosen", "a combination without it pays no more (see the tie-break)", None, None
+        return miss.reason, miss.message, miss.shortfall, miss.would_save
+    return (Reason.NOT_CHOSEN, "a combination without it pays no more (see the tie-break)",
+            None, None)
 
 
 def explain_unused(setup: Setup, coupons: Sequence[Coupon], chosen: Sequence[Coupon],

@@ -1,12 +1,16 @@
-"""Rule kinds: one module per mechanism, joined here into a union discriminated on ``kind``."""
+"""Rule kinds: one module per mechanism, registered here into the one kind list.
+
+``RULE_KINDS`` and the discriminated union ``AnyRule`` both come from the registry
+(:mod:`promokit.rules._registry`); a kind defined elsewhere joins with :func:`register`. See
+docs/adding-a-rule-kind.md.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, TypeAlias
 
-from pydantic import Field
-
-from promokit.rules._base import Reason, Rule, RuleSpec
+from promokit.rules._base import HOOKS, Reason, Rule, RuleSpec
+from promokit.rules._registry import RULE_KINDS, on_change, register, rule_union, unregister
 from promokit.rules.amount_off import AmountOff
 from promokit.rules.bundle import Bundle
 from promokit.rules.multibuy import Multibuy
@@ -16,21 +20,17 @@ from promokit.rules.shipping import FreeShipping
 from promokit.rules.special_price import SpecialPrice
 from promokit.rules.threshold import Threshold
 
-#: Every rule kind's spec class, by its ``kind`` tag.
-RULE_KINDS: dict[str, type[RuleSpec]] = {
-    "percent_off": PercentOff,
-    "amount_off": AmountOff,
-    "special_price": SpecialPrice,
-    "multibuy": Multibuy,
-    "bundle": Bundle,
-    "threshold": Threshold,
-    "presale": Presale,
-    "free_shipping": FreeShipping,
-}
+# The built-in kinds, in the order error messages, schemas and strategies list them.
+for _kind in (PercentOff, AmountOff, SpecialPrice, Multibuy, Bundle, Threshold, Presale,
+              FreeShipping):
+    register(_kind)
 
-AnyRule = Annotated[
-    PercentOff | AmountOff | SpecialPrice | Multibuy | Bundle | Threshold | Presale | FreeShipping,
-    Field(discriminator="kind"),
-]
+if TYPE_CHECKING:
+    AnyRule: TypeAlias = RuleSpec
+else:
+    #: The built-in kinds as a pydantic discriminated union (the registry's union when imported;
+    #: ``rule_union()`` gives the current one).
+    AnyRule = rule_union()
 
-__all__ = ["RULE_KINDS", "AnyRule", "Reason", "Rule", "RuleSpec"]
+__all__ = ["HOOKS", "RULE_KINDS", "AnyRule", "Reason", "Rule", "RuleSpec", "on_change",
+           "register", "rule_union", "unregister"]

@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from decimal import Decimal
-from enum import StrEnum
-from typing import Literal
+from typing import ClassVar, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,33 +23,11 @@ from promokit._cart.selection import Matcher, Selection
 from promokit._money import Rounding, format_minor, round_div, to_minor
 from promokit._types import Ident
 from promokit.rules._gates import Customers, Gate, Schedule, Window
+from promokit.rules._kind import Draws, Fact, Reach, Worked
+from promokit.rules._reason import Reason as Reason  # re-exported: kinds name it from here
 
 Funder = Literal["merchant", "platform"]
 Overflow = Literal["lose", "spill"]
-
-
-class Reason(StrEnum):
-    """Why a rule did not apply (documented in docs/campaign-format.md)."""
-
-    BELOW_THRESHOLD = "below_threshold"      # eligible spend under the lowest step
-    BELOW_QUANTITY = "below_quantity"        # eligible units under the lowest step
-    NOT_ENOUGH_UNITS = "not_enough_units"    # multibuy / bundle: too few units for one application
-    NO_SAVING = "no_saving"                  # the promotion price is not lower than the price
-    NOTHING_LEFT = "nothing_left"            # every eligible line is already at zero
-    NOT_STARTED = "not_started"              # evaluation time before the rule's window
-    ENDED = "ended"                          # evaluation time after the rule's window
-    EXCLUDED = "excluded"                    # another rule of its exclusive group applied
-    OFF_SCHEDULE = "off_schedule"            # outside its recurring schedule (member day)
-    TIER_NOT_ELIGIBLE = "tier_not_eligible"  # the customer's tier may not use it
-    CUSTOMER_NOT_ELIGIBLE = "customer_not_eligible"  # the customer lacks a required tag
-    BALANCE_WINDOW_MISSED = "balance_window_missed"  # pre-sale balance paid outside its window
-    INCOMPATIBLE = "incompatible"            # a coupon that does not combine with one applied
-    KIND_LIMIT = "kind_limit"                # over the per-kind coupon limit
-    NOT_ACCEPTED = "not_accepted"            # a coupon kind the campaign does not accept
-    NO_ELIGIBLE_LINES = "no_eligible_lines"  # a coupon matching nothing in the cart (wrong shop)
-    EXPIRED = "expired"                      # a coupon past its end
-    COUPON_LIMIT = "coupon_limit"            # over the campaign's max_coupons per order
-    NOT_CHOSEN = "not_chosen"                # best mode: a combination without it pays less
 
 
 class RuleSpec(BaseModel):
@@ -70,13 +47,56 @@ class RuleSpec(BaseModel):
     schedule: Schedule | None = None
     customers: Customers | None = None
 
-    def compile(self, env: Env) -> Rule:  # pragma: no cover - every kind overrides
-        """The runtime form of this rule."""
-        raise TypeError(f"rule kind {self.kind!r} cannot be compiled")
+    # --- hooks: what the rest of the library knows about a kind (docs/adding-a-rule-kind.md) ---
+    # Every kind overrides every hook; ``promokit.rules.register`` refuses a kind that does not.
 
-    def describe(self, lang: str = "en") -> str:  # pragma: no cover - every kind overrides
-        """One sentence a customer understands, in ``lang`` ("en" or "zh")."""
-        raise TypeError(f"rule kind {self.kind!r} has no description")
+    def compile(self, env: Env) -> Rule:
+        """The runtime form of this rule (pricing)."""
+        raise _missing(type(self), "compile")
+
+    def describe(self, lang: str = "en") -> str:
+        """One sentence a customer understands, in ``lang`` ("en" or "zh") (every view)."""
+        raise _missing(type(self), "describe")
+
+    @classmethod
+    def label(cls, lang: str = "en") -> str:
+        """The kind's name in ``lang`` ("en" or "zh"): "spend threshold", 满减 (every view)."""
+        raise _missing(cls, "label")
+
+    def reach(self) -> Reach:
+        """What this rule's lowest step needs before it can apply (the audit)."""
+        raise _missing(type(self), "reach")
+
+    def worked(self, env: Env, unit: int) -> Worked:
+        """What a worked example of this rule shows (the rule page); ``unit`` is the page's plain
+        example price in minor units."""
+        raise _missing(type(self), "worked")
+
+    def facts(self) -> tuple[Fact, ...]:
+        """This kind's own lines in the rule page's terms (base, scope, limits, ...)."""
+        raise _missing(type(self), "facts")
+
+    @classmethod
+    def draw_fields(cls, d: Draws) -> dict[str, object]:
+        """The kind's own fields of a random valid rule, drawn with ``d`` (promokit.testing)."""
+        raise _missing(cls, "draw_fields")
+
+    #: Is the ``base`` of an applied rule of this kind the measure of a threshold it reached
+    #: (rather than the amount its discount was taken from)?
+    judged: ClassVar[bool] = False
+    #: Can one application of this kind earn its discount several times (每满)?
+    repeats: ClassVar[bool] = False
+    #: May a rule of this kind be in an exclusive group (``exclusive``)?
+    groupable: ClassVar[bool] = True
+
+
+#: The hooks every kind must override.
+HOOKS = ("compile", "describe", "label", "reach", "worked", "facts", "draw_fields")
+
+
+def _missing(cls: type[RuleSpec], hook: str) -> NotImplementedError:
+    return NotImplementedError(f"rule kind {cls.__name__} does not define the {hook!r} hook; "
+                               "see docs/adding-a-rule-kind.md")
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +229,7 @@ class Rule(ABC):
     gate: Gate | None
     spec: RuleSpec = field(repr=False)
     benefit: str | None = None   # the multiplier key this rule's benefit answers to
-    tier: int = 0                # 0: campaign rules; 1: wallet coupons, after them in a stage
+    from_wallet: bool = False    # a customer's wallet coupon: after the campaign's rules in a stage
 
     @abstractmethod
     def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:
@@ -221,7 +241,7 @@ class Rule(ABC):
 
     def sort_key(self) -> tuple[int, int, str]:
         """Order within a stage: campaign rules before coupons, then priority, then id."""
-        return (self.tier, self.priority, self.id)
+        return (int(self.from_wallet), self.priority, self.id)
 
 
 @dataclass(slots=True)
@@ -243,14 +263,27 @@ class Claim:
     misses: list[Miss] = field(default_factory=list)
 
 
-def rule_fields(spec: RuleSpec, env: Env) -> dict[str, object]:
+class RuleFields(TypedDict):
+    """The compiled fields every rule has: ``Rule(**rule_fields(spec, env), ...)`` type-checks."""
+
+    id: str
+    kind: str
+    stage: str
+    priority: int
+    group: str | None
+    funded_by: str
+    matcher: Matcher
+    gate: Gate | None
+    spec: RuleSpec
+
+
+def rule_fields(spec: RuleSpec, env: Env) -> RuleFields:
     """The common compiled fields of a rule, for a kind's ``compile``."""
     gate = Gate.build(spec.window, spec.schedule, spec.customers, env.tz, env.ranks)
-    return {
-        "id": spec.id, "kind": spec.kind, "stage": spec.stage, "priority": spec.priority,
-        "group": spec.exclusive, "funded_by": spec.funded_by, "matcher": Matcher.of(spec.select),
-        "gate": gate, "spec": spec,
-    }
+    return RuleFields(
+        id=spec.id, kind=spec.kind, stage=spec.stage, priority=spec.priority,
+        group=spec.exclusive, funded_by=spec.funded_by, matcher=Matcher.of(spec.select),
+        gate=gate, spec=spec)
 
 
 def ratio(value: Decimal) -> tuple[int, int]:

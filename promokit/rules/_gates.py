@@ -17,6 +17,8 @@ from typing import Self
 from dateutil.rrule import rrule, rrulestr
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from promokit.rules._reason import Reason
+
 #: Where a schedule's recurrence is anchored when it names no start of its own (a Monday).
 SCHEDULE_ANCHOR = datetime(2024, 1, 1)
 #: Frequencies a schedule may use; finer ones would make every check walk millions of occurrences.
@@ -92,7 +94,7 @@ def _aware(value: datetime | None, tz: tzinfo) -> datetime | None:
 class Closed:
     """Why a gate is closed: a reason code, a message and when it next opens (if it does)."""
 
-    reason: str
+    reason: Reason
     message: str
     next_open: datetime | None = None
 
@@ -143,16 +145,16 @@ class Gate:
         if self.tiers is not None and tier not in self.tiers:
             allowed = ", ".join(sorted(self.tiers)) or "(none)"
             who = f"tier {tier!r}" if tier else "a customer with no tier"
-            return Closed("tier_not_eligible", f"for tiers {allowed}; not for {who}")
+            return Closed(Reason.TIER_NOT_ELIGIBLE, f"for tiers {allowed}; not for {who}")
         if self.tags is not None and self.tags.isdisjoint(tags):
-            return Closed("customer_not_eligible",
+            return Closed(Reason.CUSTOMER_NOT_ELIGIBLE,
                           "for customers tagged " + ", ".join(sorted(self.tags)))
         if at is None:
             return None  # the engine refuses timed gates without a time before it gets here
         if self.start is not None and at < self.start:
-            return Closed("not_started", f"opens at {self.start.isoformat()}", self.start)
+            return Closed(Reason.NOT_STARTED, f"opens at {self.start.isoformat()}", self.start)
         if self.end is not None and at >= self.end:
-            return Closed("ended", f"ended at {self.end.isoformat()}")
+            return Closed(Reason.ENDED, f"ended at {self.end.isoformat()}")
         if self.recurrence is not None and self.duration is not None:
             last = self.recurrence.before(at, inc=True)
             if last is None or at >= last + self.duration:
@@ -160,5 +162,5 @@ class Gate:
                 if nxt is not None and self.end is not None and nxt >= self.end:
                     nxt = None
                 when = f"; next opens at {nxt.isoformat()}" if nxt else "; does not open again"
-                return Closed("off_schedule", "closed now" + when, nxt)
+                return Closed(Reason.OFF_SCHEDULE, "closed now" + when, nxt)
         return None

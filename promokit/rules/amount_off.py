@@ -8,6 +8,7 @@ from typing import Literal
 from promokit._types import Amount
 from promokit.rules._base import Ctx, Env, Outcome, Rule, RuleSpec, rule_fields
 from promokit.rules._item import item_outcome
+from promokit.rules._kind import Case, Draws, Fact, Reach, Worked
 from promokit.rules._threshold_text import num
 
 
@@ -26,6 +27,28 @@ class AmountOff(RuleSpec):
         if lang == "zh":
             return f"每件直降{num(self.amount)}元"
         return f"{num(self.amount)} off each item"
+
+    @classmethod
+    def label(cls, lang: str = "en") -> str:
+        """The kind's name."""
+        return "直降" if lang == "zh" else "amount off"
+
+    def reach(self) -> Reach:
+        """No threshold: any selected line."""
+        return Reach()
+
+    def worked(self, env: Env, unit: int) -> Worked:
+        """One unit priced well above the amount taken off."""
+        return Worked(max(unit, 2 * env.minor(self.amount)), (Case(),))
+
+    def facts(self) -> tuple[Fact, ...]:
+        """Nothing beyond the common terms."""
+        return ()
+
+    @classmethod
+    def draw_fields(cls, d: Draws) -> dict[str, object]:
+        """Any amount."""
+        return {"amount": d.money()}
 
 
 @dataclass(slots=True)

@@ -23,6 +23,7 @@ from promokit.rules._base import (
     rule_fields,
     unit_values,
 )
+from promokit.rules._kind import Case, Draws, Fact, Reach, TextFact, Worked
 from promokit.rules._threshold_text import num
 
 
@@ -46,6 +47,34 @@ class Bundle(RuleSpec):
         if lang == "zh":
             return f"{num(self.price)}元任选{self.size}件"
         return f"any {self.size} for {num(self.price)}"
+
+    @classmethod
+    def label(cls, lang: str = "en") -> str:
+        """The kind's name."""
+        return "N元任选" if lang == "zh" else "any N for a price"
+
+    def reach(self) -> Reach:
+        """One bundle's units."""
+        return Reach(units=self.size)
+
+    def worked(self, env: Env, unit: int) -> Worked:
+        """Carts of one bundle's units, less one, each unit worth twice its share of the price."""
+        share = max(1, -(-2 * env.minor(self.price) // self.size))
+        return Worked(share, (Case(units=self.size),))
+
+    def facts(self) -> tuple[Fact, ...]:
+        """The bundle limit, when there is one."""
+        return (TextFact("f_limit", str(self.limit)),) if self.limit else ()
+
+    @classmethod
+    def draw_fields(cls, d: Draws) -> dict[str, object]:
+        """Any size, price and pick; a limit or none."""
+        out: dict[str, object] = {"size": d.integer(1, 4), "price": d.money(),
+                                  "pick": d.pick("most_expensive", "cheapest")}
+        limit = d.maybe_integer(1, 3)
+        if limit is not None:
+            out["limit"] = limit
+        return out
 
 
 @dataclass(slots=True)

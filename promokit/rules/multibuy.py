@@ -27,6 +27,7 @@ from promokit.rules._base import (
     rule_fields,
 )
 from promokit.rules._base import unit_values as _units
+from promokit.rules._kind import Case, Draws, Fact, Reach, TextFact, Worked
 from promokit.rules._threshold_text import num, zhe
 
 Pick = Literal["cheapest", "most_expensive"]
@@ -59,15 +60,15 @@ class Multibuy(RuleSpec):
         """The runtime form of this rule."""
         if self.percent_off is not None:
             num, den = ratio(self.percent_off)
-            benefit: tuple[str, int, int] = ("percent", num, den * 100)
+            gain: tuple[str, int, int] = ("percent", num, den * 100)
         elif self.amount_off is not None:
-            benefit = ("amount", env.minor(self.amount_off), 1)
+            gain = ("amount", env.minor(self.amount_off), 1)
         else:
             assert self.price is not None  # guaranteed by _one_benefit
-            benefit = ("price", env.minor(self.price), 1)
+            gain = ("price", env.minor(self.price), 1)
         reward = Matcher.of(self.reward) if self.reward is not None else None
         return MultibuyRule(**rule_fields(self, env), buy=self.buy, get=self.get,
-                            benefit=benefit, reward=reward, cheapest=self.pick == "cheapest",
+                            gain=gain, reward=reward, cheapest=self.pick == "cheapest",
                             limit=self.limit, max_units=self.max_units)
 
     def describe(self, lang: str = "en") -> str:
@@ -89,6 +90,43 @@ class Multibuy(RuleSpec):
         target = "the cheapest" if self.pick == "cheapest" else "the most expensive"
         return f"buy {self.buy}, get {self.get} more {what} ({target} first)"
 
+    @classmethod
+    def label(cls, lang: str = "en") -> str:
+        """The kind's name."""
+        return "多件优惠" if lang == "zh" else "multi-buy"
+
+    def reach(self) -> Reach:
+        """One application's units: ``buy``, plus ``get`` when the reward units are the same."""
+        return Reach(units=self.buy if self.reward is not None else self.buy + self.get)
+
+    def worked(self, env: Env, unit: int) -> Worked:
+        """Carts around one application (with the reward units, when they are other items)."""
+        if self.price is not None:
+            unit = max(unit, 2 * env.minor(self.price))
+        if self.reward is None:
+            return Worked(unit, (Case(units=self.buy + self.get),))
+        return Worked(unit, (Case(units=self.buy),), reward=(self.reward, self.get))
+
+    def facts(self) -> tuple[Fact, ...]:
+        """The limits, when there are any."""
+        limits = [str(n) for n in (self.limit, self.max_units) if n]
+        return (TextFact("f_limit", " / ".join(limits)),) if limits else ()
+
+    @classmethod
+    def draw_fields(cls, d: Draws) -> dict[str, object]:
+        """Any buy/get, one benefit, a pick, maybe another reward selection and limits."""
+        out: dict[str, object] = {"buy": d.integer(1, 3), "get": d.integer(1, 2)}
+        benefit = d.pick("percent_off", "amount_off", "price")
+        out[benefit] = d.percent() if benefit == "percent_off" else d.money()
+        out["pick"] = d.pick("cheapest", "most_expensive")
+        if d.flag():
+            out["reward"] = d.selection()
+        for name, high in (("limit", 3), ("max_units", 4)):
+            value = d.maybe_integer(1, high)
+            if value is not None:
+                out[name] = value
+        return out
+
 
 @dataclass(slots=True)
 class MultibuyRule(Rule):
@@ -96,7 +134,7 @@ class MultibuyRule(Rule):
 
     buy: int = 1
     get: int = 1
-    benefit: tuple[str, int, int] = ("percent", 100, 100)
+    gain: tuple[str, int, int] = ("percent", 100, 100)  # what a reward unit gets
     reward: Matcher | None = None
     cheapest: bool = True
     limit: int | None = None
@@ -124,7 +162,7 @@ class MultibuyRule(Rule):
             acc = per_line.setdefault(i, [0, 0])
             acc[0] += value
             acc[1] += 1
-        kind, a, b = self.benefit
+        kind, a, b = self.gain
         alloc: dict[int, int] = {}
         for i, (value, units) in per_line.items():
             if kind == "percent":

@@ -8,6 +8,7 @@ from typing import Literal
 from promokit._types import Percent
 from promokit.rules._base import Ctx, Env, Outcome, Rule, RuleSpec, ratio, rule_fields
 from promokit.rules._item import item_outcome
+from promokit.rules._kind import Case, Draws, Fact, Reach, Worked
 from promokit.rules._threshold_text import num, zhe
 
 
@@ -27,6 +28,28 @@ class PercentOff(RuleSpec):
         if lang == "zh":
             return f"单品{zhe(self.percent)}（立减{num(self.percent)}%）"
         return f"{num(self.percent)}% off the item price"
+
+    @classmethod
+    def label(cls, lang: str = "en") -> str:
+        """The kind's name."""
+        return "限时折扣" if lang == "zh" else "percent off"
+
+    def reach(self) -> Reach:
+        """No threshold: any selected line."""
+        return Reach()
+
+    def worked(self, env: Env, unit: int) -> Worked:
+        """One unit at the plain example price."""
+        return Worked(unit, (Case(),))
+
+    def facts(self) -> tuple[Fact, ...]:
+        """Nothing beyond the common terms."""
+        return ()
+
+    @classmethod
+    def draw_fields(cls, d: Draws) -> dict[str, object]:
+        """Any percent."""
+        return {"percent": d.percent()}
 
 
 @dataclass(slots=True)

@@ -34,6 +34,7 @@ from promokit.rules._base import (
     rule_fields,
 )
 from promokit.rules._gates import Window
+from promokit.rules._kind import Draws, Fact, Reach, WindowFact, Worked
 from promokit.rules._threshold_text import num
 
 
@@ -81,6 +82,57 @@ class Presale(RuleSpec):
             return text + (f"，付定金立减{num(cut)}" if cut else "")
         text = f"pre-sale: a deposit of {num(self.deposit)} counts as {num(self.counts_as)}"
         return text + (f", and paying it takes {num(cut)} off the price" if cut else "")
+
+    @classmethod
+    def label(cls, lang: str = "en") -> str:
+        """The kind's name."""
+        return "预售定金" if lang == "zh" else "pre-sale deposit"
+
+    def reach(self) -> Reach:
+        """No threshold: any selected line."""
+        return Reach()
+
+    def worked(self, env: Env, unit: int) -> Worked:
+        """One unit priced in the deposit and in the balance phase."""
+        return Worked(self.example_price(env), phases=(("deposit", self.deposit_window),
+                                                       ("balance", self.balance_window)))
+
+    def example_price(self, env: Env) -> int:
+        """A unit price these terms accept: the rule's price, else well above counts_as (and
+        high enough for the campaign's deposit limit)."""
+        if self.price is not None:
+            return env.minor(self.price)
+        floor = env.minor(self.counts_as + self.instant_reduction)
+        price = max(4 * env.minor(self.counts_as), 2 * floor)
+        limit = env.limits.get("max_deposit_percent")
+        if limit:
+            price = max(price, int(-(-env.minor(self.deposit) * 100 // Decimal(limit))))
+        return price
+
+    def facts(self) -> tuple[Fact, ...]:
+        """The deposit and balance windows."""
+        return (WindowFact("f_deposit_window", self.deposit_window),
+                WindowFact("f_balance_window", self.balance_window))
+
+    @classmethod
+    def draw_fields(cls, d: Draws) -> dict[str, object]:
+        """Deposit < counts_as; counts_as + instant reduction <= the pre-sale bound (< a price)."""
+        top = d.presale
+        deposit = d.integer(1, top - 1)
+        counts_as = d.integer(deposit + 1, top)
+        out: dict[str, object] = {"deposit": d.amount(deposit), "counts_as": d.amount(counts_as)}
+        cut = d.maybe_integer(0, top - counts_as)
+        if cut is not None:
+            out["instant_reduction"] = d.amount(cut)
+        if d.flag():
+            out["price"] = d.money(counts_as + (cut or 0) + 1, top + d.top)
+        for name in ("deposit_window", "balance_window"):
+            window = d.window()
+            if window is not None:
+                out[name] = window
+        return out
+
+    groupable = False  # its deposit terms are fixed before any stage runs
 
 
 def _inside(at: datetime | None, window: tuple[datetime | None, datetime | None]) -> bool:

@@ -22,6 +22,7 @@ from promokit.rules._base import (
     RuleSpec,
     rule_fields,
 )
+from promokit.rules._kind import BaseFact, Case, Draws, Fact, Reach, Worked
 from promokit.rules._threshold_text import num
 
 
@@ -49,6 +50,36 @@ class FreeShipping(RuleSpec):
         head = (f"free shipping on {num(self.min_spend)} or more per shop"
                 if self.min_spend is not None else "free shipping")
         return head + (f" (up to {num(self.max_waived)} off the fee)" if self.max_waived else "")
+
+    @classmethod
+    def label(cls, lang: str = "en") -> str:
+        """The kind's name."""
+        return "包邮" if lang == "zh" else "free shipping"
+
+    def reach(self) -> Reach:
+        """The minimum spend, if any."""
+        return Reach(spend=self.min_spend)
+
+    def worked(self, env: Env, unit: int) -> Worked:
+        """Carts with a shipping fee: just below and at the minimum, or one unit when none."""
+        if self.min_spend is None:
+            return Worked(unit, (Case(),), shipping=True)
+        return Worked(unit, (Case(spend=self.min_spend),), first=self.min_spend, shipping=True)
+
+    def facts(self) -> tuple[Fact, ...]:
+        """The base the minimum is judged on."""
+        return (BaseFact("f_base", self.base),)
+
+    @classmethod
+    def draw_fields(cls, d: Draws) -> dict[str, object]:
+        """A minimum and a cap, each maybe."""
+        out: dict[str, object] = {}
+        for name in ("min_spend", "max_waived"):
+            if d.flag():
+                out[name] = d.money()
+        return out
+
+    judged = True
 
 
 @dataclass(slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import pairwise
 from typing import Literal, Self
 
@@ -30,6 +31,7 @@ from promokit.rules._base import (
     ratio,
     rule_fields,
 )
+from promokit.rules._kind import BaseFact, Case, Draws, Fact, Reach, WordFact, Worked
 from promokit.rules._threshold_text import describe_threshold
 
 Scope = Literal["shop", "pool", "order"]
@@ -113,20 +115,96 @@ class Threshold(RuleSpec):
         cap = env.minor(self.cap) if self.cap is not None else None
         base = self.base or env.default_base
         spill = (self.overflow or env.overflow) == "spill"
-        if self.every is not None or self.every_qty is not None:
-            qty = self.every_qty is not None
-            size = self.every_qty if qty else env.minor(self.every)  # type: ignore[arg-type]
-            fields["benefit"] = f"rule:{self.id}"
-            return RepeatingRule(**fields, scope=self.scope, base=base, cap=cap, spill=spill,
-                                 qty=qty, size=size, each=env.minor(self.discount))  # type: ignore[arg-type]
-        fields["benefit"] = f"rule:{self.id}"
-        rungs = tuple(_compile_step(s, env) for s in self.steps())
-        return LadderRule(**fields, scope=self.scope, base=base, cap=cap, spill=spill,
-                          qty=rungs[0][0], rungs=rungs)
+        benefit = f"rule:{self.id}"
+        if self.every_qty is not None:
+            size, qty = self.every_qty, True
+        elif self.every is not None:
+            size, qty = env.minor(self.every), False
+        else:
+            rungs = tuple(_compile_step(s, env) for s in self.steps())
+            return LadderRule(**fields, benefit=benefit, scope=self.scope, base=base, cap=cap,
+                              spill=spill, qty=rungs[0][0], rungs=rungs)
+        assert self.discount is not None  # a repeating threshold gives a fixed discount (validated)
+        return RepeatingRule(**fields, benefit=benefit, scope=self.scope, base=base, cap=cap,
+                             spill=spill, qty=qty, size=size, each=env.minor(self.discount))
 
     def describe(self, lang: str = "en") -> str:
         """One sentence a customer understands."""
         return describe_threshold(self, lang)
+
+    @classmethod
+    def label(cls, lang: str = "en") -> str:
+        """The kind's name."""
+        return "满减" if lang == "zh" else "spend threshold"
+
+    def reach(self) -> Reach:
+        """The lowest step (or the first multiple of a repeating threshold)."""
+        if self.ladder is None:
+            return Reach(spend=self.min_spend if self.min_spend is not None else self.every,
+                         units=self.min_qty if self.min_qty is not None else self.every_qty)
+        return Reach(spend=self.ladder[0].min_spend, units=self.ladder[0].min_qty)
+
+    def worked(self, env: Env, unit: int) -> Worked:
+        """Every rung (just below and at); the first and second multiple of 每满."""
+        if self.every is not None:
+            return Worked(unit, (Case(spend=self.every), Case(spend=self.every * 2, below=False)),
+                          first=self.every)
+        if self.every_qty is not None:
+            n = self.every_qty
+            return Worked(unit, (Case(units=n), Case(units=2 * n, below=False)))
+        steps = [s for s in self.steps() if s.reach]
+        if not steps:
+            return Worked(unit)
+        if steps[0].min_qty is not None:
+            return Worked(unit, tuple(Case(units=s.min_qty) for s in steps))
+        return Worked(unit, tuple(Case(spend=s.min_spend) for s in steps),
+                      first=self.steps()[0].min_spend)
+
+    def facts(self) -> tuple[Fact, ...]:
+        """Base, scope and overflow."""
+        out: list[Fact] = [BaseFact("f_base", self.base),
+                           WordFact("f_scope", f"scope_{self.scope}")]
+        if self.overflow is not None:
+            out.append(WordFact("f_overflow", f"overflow_{self.overflow}"))
+        return tuple(out)
+
+    @classmethod
+    def draw_fields(cls, d: Draws) -> dict[str, object]:
+        """Any scope and form (single, repeating, ladder), maybe a cap and an overflow."""
+        out: dict[str, object] = {"scope": d.pick("pool", "shop", "order")}
+        form = d.pick("min_spend", "min_qty", "every", "every_qty", "ladder")
+        if form == "ladder":
+            out["ladder"] = _draw_ladder(d)
+        else:
+            out[form] = d.money(1 if form == "every" else 0) if form in ("min_spend", "every") \
+                else d.integer(1, 6)
+            percent = form in ("min_spend", "min_qty") and d.flag()
+            out["percent" if percent else "discount"] = d.percent() if percent else d.money()
+        if d.flag():
+            out["cap"] = d.money()
+        overflow = d.maybe_pick("lose", "spill")
+        if overflow is not None:
+            out["overflow"] = overflow
+        return out
+
+    judged = True
+    repeats = True
+
+
+def _draw_ladder(d: Draws) -> list[dict[str, object]]:
+    """1 to 4 strictly increasing rungs; a benefit never drops below the rung before of its kind."""
+    by_qty = d.flag()
+    reaches = d.distinct(1 if by_qty else 0, 8 if by_qty else d.top, 4)
+    steps: list[dict[str, object]] = []
+    for value in reaches:
+        step: dict[str, object] = {"min_qty": value} if by_qty else {"min_spend": d.amount(value)}
+        kind = d.pick("discount", "percent")
+        benefit = Decimal(d.percent() if kind == "percent" else d.money())
+        if steps and kind in steps[-1]:
+            benefit = max(benefit, Decimal(str(steps[-1][kind])))
+        step[kind] = str(benefit)
+        steps.append(step)
+    return steps
 
 
 def _check_ladder(ladder: tuple[Step, ...]) -> None:
@@ -184,9 +262,9 @@ class _ThresholdRule(Rule):
         current = sum(amounts[i] for i in idxs)
         earned = self.earn(ctx, measure, current)
         if len(earned) == 2:
-            short, save = earned  # type: ignore[misc]
+            short, save = earned
             return self._miss(ctx, short, self._final(ctx, save), shop, measure)
-        want, times, nxt = earned  # type: ignore[misc]
+        want, times, nxt = earned
         want = self._final(ctx, want)
         if want == 0:
             return Miss(Reason.NO_SAVING, "the step reached gives nothing off", shop=shop)

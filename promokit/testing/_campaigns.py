@@ -29,7 +29,7 @@ from promokit.testing._common import (
     _opt,
     _subset,
 )
-from promokit.testing._rules import _KIND_FIELDS, _Config, _Draw
+from promokit.testing._rules import _Config, _Draw, kind_fields
 
 
 def campaigns(
@@ -102,9 +102,6 @@ def _configure(*, currency: str, shops: Sequence[str], skus: Sequence[str],
     if unknown or not kinds:
         raise InvalidArgument(f"kinds={kinds!r}: expected a non-empty selection of "
                               f"{', '.join(RULE_KINDS)}")
-    missing = [k for k in kinds if k not in _KIND_FIELDS]
-    if missing:
-        raise InvalidArgument(f"promokit.testing cannot draw rule kinds {missing} yet")
     if not stages or len(set(stages)) != len(stages):
         raise InvalidArgument(f"stages={tuple(stages)!r}: expected distinct stage names")
     if not 0 <= min_rules <= max_rules:
@@ -144,8 +141,9 @@ def _campaigns(draw: st.DrawFn, config: _Config, min_rules: int, max_rules: int,
         at = draw(_int(0, len(stages) - 1))
         rule: dict[str, Any] = {"id": f"r{n}", "kind": draw(_of(*config.kinds)),
                                 "stage": stages[at]}
-        rule.update(_KIND_FIELDS[rule["kind"]](d))
-        if rule["kind"] in ("threshold", "free_shipping"):
+        spec = RULE_KINDS[rule["kind"]]
+        rule.update(kind_fields(rule["kind"], d))
+        if "base" in spec.model_fields:
             # running, list or an earlier stage; the campaign's default only when it is one
             bases = ["running", "list", *stages[:at]]
             inherit = default_base in ("running", "list") or stages.index(default_base) < at
@@ -153,8 +151,8 @@ def _campaigns(draw: st.DrawFn, config: _Config, min_rules: int, max_rules: int,
             if base is not None:
                 rule["base"] = base
         rule.update(_shared_fields(d, stages[at]))
-        if rule["kind"] == "presale":
-            rule.pop("exclusive", None)  # deposit terms are fixed before stages: no groups
+        if not spec.groupable:
+            rule.pop("exclusive", None)  # e.g. deposit terms are fixed before stages: no groups
         rules.append(rule)
     groups = sorted({r["exclusive"] for r in rules if "exclusive" in r})
     return {

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from promokit import Reason
-from promokit.explain._terms import _KINDS, _STAGES
+from promokit.explain._terms import _STAGES
+from promokit.explain._terms import KIND_LABELS as _KINDS
 from promokit.explain._words import PHRASES, REASONS, Words
 from promokit.rules import RULE_KINDS
 from promokit.rules._base import RuleSpec
