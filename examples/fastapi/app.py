@@ -26,7 +26,6 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 import promokit
-from promokit._result.document import ResultDocument
 from promokit.explain import rule_docs
 from promokit.refunds import sign
 
@@ -35,15 +34,7 @@ SIGNATURE_HEADER = "X-Promokit-Signature"
 Lang = Literal["zh", "en"]
 
 
-class _StoredForm:
-    """Names a PriceResult's JSON Schema for responses too: promokit gives it for input only,
-    and /openapi.json fails without it. Drop this once PriceResult names it in both modes."""
-
-    def __get_pydantic_json_schema__(self, core: object, handler: Any) -> Any:
-        return handler(ResultDocument.__pydantic_core_schema__)
-
-
-Result = Annotated[promokit.PriceResult, _StoredForm()]
+Result = promokit.PriceResult
 
 
 class RefundRequest(BaseModel):

@@ -8,7 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import GetCoreSchemaHandler, ValidationError
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
+from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
 from promokit._cart.cart import Cart
@@ -259,6 +260,12 @@ class PriceResult:
             json_schema_input_schema=handler(ResultDocument),
             serialization=core_schema.plain_serializer_function_ser_schema(
                 lambda r: r.to_dict()))
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core: CoreSchema, handler: GetJsonSchemaHandler
+                                     ) -> JsonSchemaValue:
+        """The JSON Schema of the stored form, for requests and responses alike."""
+        return handler(ResultDocument.__pydantic_core_schema__)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: money as decimal strings; carries the cart for refunds and re-pricing."""

@@ -56,6 +56,13 @@ def test_a_price_result_is_a_pydantic_field() -> None:
     assert Response.model_validate_json(text).result == result
 
 
+def test_the_response_schema_is_the_stored_form() -> None:
+    """As a response model (serialisation) a PriceResult has the same schema as for input."""
+    adapter = TypeAdapter(promokit.PriceResult)
+    assert adapter.json_schema(mode="serialization") == adapter.json_schema(mode="validation")
+    assert adapter.json_schema(mode="serialization")["title"] == "promokit price result"
+
+
 def test_the_schema_uses_standard_keywords() -> None:
     """Bounds are JSON Schema's minimum/maximum, never pydantic's ge/le, and money is a pattern."""
     schema = TypeAdapter(promokit.PriceResult).json_schema(mode="validation")
