@@ -54,7 +54,9 @@ class Cart(_Model):
     at: datetime | None = None
     customer: Customer = Field(default_factory=Customer)
     lines: tuple[Line, ...] = Field(min_length=1)
-    shipping: dict[str, Amount] = Field(default_factory=dict)
+    shipping: dict[str, Amount] = Field(
+        default_factory=dict, description="shop -> shipping fee; a fee for a shop with no line "
+        "in the cart is not charged (a backend may send every shop's fee)")
     wallet: tuple[Coupon, ...] = Field(default=(), description="the customer's coupons")
     coupons: tuple[str, ...] = Field(default=(), description="ids of wallet coupons chosen")
 
@@ -93,9 +95,11 @@ class Cart(_Model):
                     f"shipping.{shop}: {fee} has more than {digits} decimal places "
                     f"for {self.currency}"
                 )
-        ids = {c.id for c in self.wallet}
-        if len(ids) != len(self.wallet):
-            problems.append("wallet: coupon ids repeat")
+        ids: set[str] = set()
+        for i, coupon in enumerate(self.wallet):
+            if coupon.id in ids:
+                problems.append(f"wallet.{i}.id: duplicate coupon id {coupon.id!r}")
+            ids.add(coupon.id)
         problems += [f"coupons: {c!r} is not in the wallet" for c in self.coupons if c not in ids]
         if problems:
             raise ValueError("; ".join(problems))

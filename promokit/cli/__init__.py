@@ -143,13 +143,14 @@ def _check(path: str) -> int:
 
 def _cart_pricing(exc: CartPricingError, cart: str) -> str:
     """A cart pricing error as the command line says it: the cart file, and its flags."""
-    return f"{cart}: cannot be priced: {exc.render(cart, FLAG_HINTS.get(exc.option or ''))}"
+    return exc.render(cart, FLAG_HINTS.get(exc.option or ""))
 
 
 def _batch(args: argparse.Namespace) -> int:
     options = Options(args.campaign, args.at, args.phase, args.best_coupons)
     if args.cart == "-":
-        failed = run_batch(options, sys.stdin.buffer, sys.stdout, args.jobs)
+        failed = run_batch(options, getattr(sys.stdin, "buffer", sys.stdin), sys.stdout,
+                           args.jobs)
     else:
         try:
             source = open(args.cart, "rb")  # noqa: SIM115 - closed below
