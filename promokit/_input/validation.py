@@ -456,4 +456,4 @@ def _cart_check(data: Mapping[Any, Any]) -> list[Found]:
                              ("lines", i, "id"), lid, "a unique id per line"))
         if isinstance(lid, str):
             seen.setdefault(lid, i)
-    return out + _too_precise(Cart, data)
+    return out + _too_precise(Cart, data) + _underscored(Cart, data)

@@ -263,10 +263,10 @@ def _group(setup: Setup, ctx: Ctx, group: Group, trace: Trace | None) -> None:
     how = "saves more" if group.pick == "best" else "comes first"
     outcomes = {r.id: outs for r, outs in tried}
     for rule in members:
-        outs = outcomes.get(rule.id)
-        effective = outs is not None and any(isinstance(o, Effect) for o in outs)
-        if winner is None or rule is winner or (outs is not None and not effective):
-            _commit(ctx, rule, outs or [], trace)
+        got = outcomes.get(rule.id)
+        effective = got is not None and any(isinstance(o, Effect) for o in got)
+        if winner is None or rule is winner or (got is not None and not effective):
+            _commit(ctx, rule, got or [], trace)
         elif trace is not None:
             trace.missed.append((rule, Miss(
                 Reason.EXCLUDED,
