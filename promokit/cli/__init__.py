@@ -83,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="validate a campaign file and report every problem")
     check.add_argument("campaign", help="campaign file (YAML, JSON or TOML)")
+    check.add_argument("--json", action="store_true",
+                       help="print the summary and its warnings as JSON")
 
     schema = sub.add_parser("schema", help="print the JSON Schema of campaign (or cart) files")
     schema.add_argument("--cart", action="store_true", help="the cart's schema instead")
@@ -107,7 +109,7 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
         return EXIT_OK
     if args.command == "check":
-        return _check(args.campaign)
+        return _check(args.campaign, as_json=args.json)
     if args.batch:
         return _batch(args)
     if Path(args.cart).suffix.lower() in _LINES_SUFFIXES:
@@ -129,10 +131,19 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check(path: str) -> int:
+def _check(path: str, *, as_json: bool = False) -> int:
     """Validate a campaign: its summary and its warnings (exit 0), or its problems (exit 2)."""
     campaign = load_campaign(path)
     found = campaign.warnings
+    if as_json:
+        warnings = [{"message": w.message, "path": w.path, "rule": w.rule, "line": w.line,
+                     "value": None if w.value is None else str(w.value), "expected": w.expected}
+                    for w in found]
+        print(_json_text(json.dumps(
+            {"file": path, "ok": True, "campaign": campaign.id, "rules": len(campaign.spec.rules),
+             "stages": len(campaign.spec.stages), "warnings": warnings},
+            indent=2, ensure_ascii=False)))
+        return EXIT_OK
     print(safe_text(f"{path}: ok, campaign {campaign.id!r} with {len(campaign.spec.rules)} "
                     f"rules in {len(campaign.spec.stages)} stages"
                     + (f", {len(found)} warning{'s' if len(found) != 1 else ''}" if found else "")))
