@@ -54,9 +54,7 @@ class Cart(_Model):
     at: datetime | None = None
     customer: Customer = Field(default_factory=Customer)
     lines: tuple[Line, ...] = Field(min_length=1)
-    shipping: dict[str, Amount] = Field(
-        default_factory=dict, description="shop -> shipping fee; a fee for a shop with no line "
-        "in the cart is not charged (a backend may send every shop's fee)")
+    shipping: dict[str, Amount] = Field(default_factory=dict)
     wallet: tuple[Coupon, ...] = Field(default=(), description="the customer's coupons")
     coupons: tuple[str, ...] = Field(default=(), description="ids of wallet coupons chosen")
 

@@ -93,9 +93,7 @@ class Setup:
         self.presale_info: dict[int, dict[str, object]] = {}
         self.early_misses: list[tuple[Rule, Miss]] = []
         self.cuts: list[tuple[Rule, Effect]] = []  # price cuts made before any stage (立减)
-        shops = {ln.shop for ln in self.lines}  # a fee for a shop with no line is not charged
-        self.shipping = {shop: to_minor(fee, env.digits) for shop, fee in cart.shipping.items()
-                         if shop in shops}
+        self.shipping = {shop: to_minor(fee, env.digits) for shop, fee in cart.shipping.items()}
         self._claim()
         self.visit = self.plan.visits(self.eligible)
 

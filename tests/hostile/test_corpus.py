@@ -85,7 +85,6 @@ CASES = {
     "underscore amount": price("cart-underscore.json", 2, "lines[0].unit_price", "'1_000.00'"),
     "jsonl without --batch": price("carts.jsonl", 2, "carts.jsonl", "--batch"),
     "escape sequences": price("cart-escape.json", 0, "l\\x1b[31mRED", absent=("\x1b",)),
-    "fee of a shop with no line": price("cart-ship-other-shop.json", 0, "shipping         0.00"),
     # batches
     "batch non-UTF-8": price("batch-non-utf8.jsonl", 2, '"line": 2', "not UTF-8",
                              '"line": 2', more=("--batch", "--jobs", "1")),

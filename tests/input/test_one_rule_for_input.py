@@ -131,12 +131,6 @@ def test_a_schedule_walk_is_bounded() -> None:
     assert exc.value.code == "schedule_bound"
 
 
-def test_a_fee_for_a_shop_with_no_line_is_not_charged() -> None:
-    result = campaign(T).price({**CART, "shipping": {"Z": "8.00", "A": "5.00"}})
-    assert result.shipping_total == Money.of("5.00", "CNY")
-    assert [s.shop for s in result.shops] == ["A"]
-
-
 def test_coupon_window_order() -> None:
     bad = {"id": "c", "kind": "platform", "value": "5.00", "start": "2026-11-12T00:00:00",
            "end": "2026-11-11T00:00:00"}
