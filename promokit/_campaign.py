@@ -9,8 +9,9 @@ from functools import cached_property
 from typing import Any, NoReturn
 
 from promokit._cart.cart import Cart
-from promokit._errors import CampaignError, CartError
+from promokit._errors import CampaignError, CartError, Problem
 from promokit._input.documents import Document, parse_document, read_document
+from promokit._input.lint import campaign_warnings
 from promokit._input.validation import load_cart_data, validate_campaign
 from promokit._result.types import PriceResult
 from promokit._spec.campaign import CampaignSpec
@@ -35,12 +36,14 @@ class Campaign:
 
     def __init__(self, spec: CampaignSpec, *, file: str | None = None) -> None:
         # a spec built by hand has passed pydantic only: run the whole-campaign checks too
-        validate_campaign(spec.model_dump(mode="json"))
-        self._init(spec, file)
+        data = spec.model_dump(mode="json")
+        validate_campaign(data)
+        self._init(spec, file, campaign_warnings(data))
 
-    def _init(self, spec: CampaignSpec, file: str | None) -> None:
+    def _init(self, spec: CampaignSpec, file: str | None, warnings: list[Problem]) -> None:
         object.__setattr__(self, "spec", spec)
         object.__setattr__(self, "file", file)
+        object.__setattr__(self, "_warnings", tuple(warnings))
 
     def __setattr__(self, name: str, value: object) -> NoReturn:
         raise AttributeError(f"a Campaign is immutable: cannot set {name!r}; build a new one "
@@ -50,16 +53,23 @@ class Campaign:
         raise AttributeError(f"a Campaign is immutable: cannot delete {name!r}")
 
     @classmethod
-    def _checked(cls, spec: CampaignSpec, file: str | None) -> Campaign:
-        """A campaign from a spec that validate_campaign produced (not checked twice)."""
+    def _checked(cls, doc: Document) -> Campaign:
+        """A campaign from a document: validated, with its warnings."""
+        spec = validate_campaign(doc.data, doc)
         campaign = cls.__new__(cls)
-        campaign._init(spec, file)
+        campaign._init(spec, doc.file, campaign_warnings(doc.data, doc))
         return campaign
 
     @classmethod
     def from_dict(cls, data: object, *, file: str | None = None) -> Campaign:
         """Validate and compile a campaign from parsed data."""
-        return cls._checked(validate_campaign(data, Document(data, file)), file)
+        return cls._checked(Document(data, file))
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """Likely mistakes in a valid campaign (``percent: 0.85``; overlapping pre-sales), each
+        located like a problem; ``promokit check`` prints them."""
+        return self.__dict__["_warnings"]  # type: ignore[no-any-return]
 
     @cached_property
     def _plan(self) -> Plan:
@@ -94,14 +104,12 @@ class Campaign:
 
 def load_campaign(path: str | os.PathLike[str]) -> Campaign:
     """Read, validate and compile a campaign file (YAML, JSON or TOML)."""
-    doc = read_document(path, error=CampaignError)
-    return Campaign._checked(validate_campaign(doc.data, doc), doc.file)
+    return Campaign._checked(read_document(path, error=CampaignError))
 
 
 def parse_campaign(text: str, fmt: str = "yaml", *, file: str | None = None) -> Campaign:
     """Validate and compile a campaign from text in ``fmt`` (yaml, json or toml)."""
-    doc = parse_document(text, fmt, file=file, error=CampaignError)
-    return Campaign._checked(validate_campaign(doc.data, doc), file)
+    return Campaign._checked(parse_document(text, fmt, file=file, error=CampaignError))
 
 
 def load_cart(path: str | os.PathLike[str]) -> Cart:

@@ -10,6 +10,8 @@
     │   └── AuditInputError                 ... a catalog, costs file or audit option
     ├── ExplainError (ValueError)           an explanation or rule page cannot be rendered
     └── PricingError (RuntimeError)         a valid input that cannot be priced as asked
+        ├── CartPricingError                ... because of this cart or request: a 4xx, with
+        │                                       a stable ``code`` and the cart ``path`` at fault
         └── SearchBoundError                an exact search would exceed its declared bound
 
 Every input error carries a list of :class:`Problem` records with structured fields, so a CLI, an
@@ -133,6 +135,51 @@ class ExplainError(PromokitError, ValueError):
 
 class PricingError(PromokitError, RuntimeError):
     """A valid input that cannot be priced as asked."""
+
+
+#: The stable codes of :class:`CartPricingError`, and what each means.
+CART_PRICING_CODES: dict[str, str] = {
+    "missing_time": "a rule has a window or schedule and neither the cart nor the call gives "
+                    "an evaluation time",
+    "currency_mismatch": "the cart's currency is not the campaign's",
+    "unknown_tier": "the customer's tier is not one the campaign declares",
+    "unknown_phase": "the pre-sale phase asked for is neither deposit nor balance",
+    "presale_overlap": "a cart line is selected by two pre-sale rules open at once",
+    "schedule_bound": "judging a schedule at this time would walk too many occurrences",
+}
+
+
+class CartPricingError(PricingError):
+    """A valid campaign cannot price this valid cart as asked: the cart or the request is at
+    fault, so a web backend answers with a 4xx.
+
+    ``code`` is stable (one of :data:`CART_PRICING_CODES`); ``path`` is where in the cart
+    (``at``, ``currency``, ``customer.tier``, ``lines[2]``); ``option`` names the pricing
+    argument that fixes it, when one does (``at``: the ``at=`` argument, ``--at`` on the
+    command line). ``str()`` is the problem and the library's hint; :meth:`problem` gives it as
+    a :class:`Problem` for a file, and ``hint`` alone can be replaced (the CLI names its flag).
+    """
+
+    def __init__(self, code: str, message: str, *, path: str = "", value: object = None,
+                 expected: str | None = None, rule: str | None = None, hint: str | None = None,
+                 option: str | None = None, file: str | None = None) -> None:
+        if code not in CART_PRICING_CODES:
+            raise ValueError(f"unknown cart pricing code {code!r}")
+        self.code, self.message, self.path, self.value = code, message, path, value
+        self.expected, self.rule, self.hint, self.option = expected, rule, hint, option
+        self.file = file
+        super().__init__(self.render())
+
+    def problem(self, file: str | None = None) -> Problem:
+        """The error as a located problem (``file`` defaults to the one it carries)."""
+        return Problem(self.message, self.path, self.rule, self.value, self.expected,
+                       file or self.file)
+
+    def render(self, file: str | None = None, hint: str | None = None) -> str:
+        """One line: where, what, the value and what was expected, then the hint and the code."""
+        text = self.problem(file).render()
+        hint = self.hint if hint is None else hint
+        return f"{text}; {hint} [{self.code}]" if hint else f"{text} [{self.code}]"
 
 
 class SearchBoundError(PricingError):

@@ -79,7 +79,10 @@ def parse_decimal(value: object, what: str = "amount") -> Decimal:
             f"{what} {value!r} is a {type(value).__name__}; write it as a decimal string "
             f"such as \"19.90\" (floats cannot hold money exactly)"
         )
-    if isinstance(value, int):
+    if isinstance(value, int):  # bounded as text is: a JSON or YAML integer of 10^20 too
+        if abs(value) >= 10**MAX_DIGITS:
+            raise MoneyError(f"{what} {_short(value)} is too large "
+                             f"(expected less than 10^{MAX_DIGITS})")
         return Decimal(value)
     if isinstance(value, Decimal):
         dec = value
@@ -91,11 +94,18 @@ def parse_decimal(value: object, what: str = "amount") -> Decimal:
             raise MoneyError(f"{what} {value!r} is not a decimal number") from None
     else:
         raise MoneyError(f"{what} {value!r} is not a decimal number")
+    shown = str(value) if isinstance(value, Decimal) else repr(value)
     if not dec.is_finite():
-        raise MoneyError(f"{what} {value!r} is not a finite number")
+        raise MoneyError(f"{what} {shown} is not a finite number")
     if dec and dec.adjusted() >= MAX_DIGITS:
-        raise MoneyError(f"{what} {value!r} is too large (expected less than 10^{MAX_DIGITS})")
+        raise MoneyError(f"{what} {shown} is too large (expected less than 10^{MAX_DIGITS})")
     return dec
+
+
+def _short(value: int) -> str:
+    """A huge integer as a short text (``1000...000 (27 digits)``)."""
+    text = str(value)
+    return text if len(text) <= 24 else f"{text[:10]}...{text[-3:]} ({len(text)} digits)"
 
 
 def to_minor(value: object, digits: int, what: str = "amount") -> int:

@@ -12,14 +12,15 @@ from promokit._money import parse_decimal
 
 
 def _exact_number(value: object) -> Decimal:
+    try:
+        dec = parse_decimal(value, "value")  # first: a JSON 1e400 is too large, not just a float
+    except MoneyError as exc:
+        raise ValueError(str(exc)) from None
     if type(value).__name__ == "JsonFloat":
         raise ValueError(
             f"{value} is a JSON float; write money as a decimal string such as \"{value}\""
         )
-    try:
-        return parse_decimal(value, "value")
-    except MoneyError as exc:
-        raise ValueError(str(exc)) from None
+    return dec
 
 
 def _non_negative(value: Decimal) -> Decimal:

@@ -93,9 +93,11 @@ class Cart(_Model):
                     f"shipping.{shop}: {fee} has more than {digits} decimal places "
                     f"for {self.currency}"
                 )
-        ids = {c.id for c in self.wallet}
-        if len(ids) != len(self.wallet):
-            problems.append("wallet: coupon ids repeat")
+        ids: set[str] = set()
+        for i, coupon in enumerate(self.wallet):
+            if coupon.id in ids:
+                problems.append(f"wallet.{i}.id: duplicate coupon id {coupon.id!r}")
+            ids.add(coupon.id)
         problems += [f"coupons: {c!r} is not in the wallet" for c in self.coupons if c not in ids]
         if problems:
             raise ValueError("; ".join(problems))

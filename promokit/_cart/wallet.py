@@ -48,6 +48,11 @@ class Coupon(BaseModel):
             raise ValueError("a shipping coupon takes a value off the fee, not a percent")
         if self.kind == "red_envelope" and self.min_spend:
             raise ValueError("a red envelope has no threshold (min_spend)")
+        s, e = self.start, self.end
+        if s is not None and e is not None and (s.tzinfo is None) == (e.tzinfo is None) \
+                and e <= s:
+            raise ValueError(f"end {e.isoformat()} is not after start {s.isoformat()}; expected "
+                             "an expiry after the coupon's start")
         return self
 
     @property

@@ -232,29 +232,52 @@ def _parse_yaml(text: str, file: str | None) -> tuple[object, dict[_Path, int], 
 # --- JSON and TOML --------------------------------------------------------------------------
 
 
+class _NonFinite(str):
+    """A JSON NaN or Infinity, kept as a marker until its place in the document is known."""
+
+
 def _parse_json(text: str, file: str | None, json_floats: str) -> tuple[object, list[Problem]]:
-    problems: list[Problem] = []
+    repeated: dict[int, list[str]] = {}  # id of an object -> keys it repeats
 
     def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
         out: dict[str, object] = {}
         for key, value in items:
             if key in out:
-                problems.append(Problem(f"duplicate key {key!r}", value=key, file=file))
+                repeated.setdefault(id(out), []).append(key)
             out[key] = value
         return out
-
-    def constant(name: str) -> None:
-        message = f"{name} is not allowed: numbers must be finite"
-        problems.append(Problem(message, value=name, expected="a finite number", file=file))
 
     parse_float = JsonFloat if json_floats == "reject" else Decimal
     try:
         data = json.loads(
-            text, parse_float=parse_float, parse_constant=constant, object_pairs_hook=pairs
+            text, parse_float=parse_float, parse_constant=_NonFinite, object_pairs_hook=pairs
         )
     except json.JSONDecodeError as exc:
         return None, [Problem(f"JSON syntax error: {exc.msg}", file=file, line=exc.lineno)]
-    return data, problems
+    if not repeated and "NaN" not in text and "Infinity" not in text:
+        return data, []
+    return data, _json_problems(data, repeated, file)
+
+
+def _json_problems(data: object, repeated: dict[int, list[str]],
+                   file: str | None) -> list[Problem]:
+    """Duplicate keys and non-finite numbers, each with its field path."""
+    problems: list[Problem] = []
+    todo: list[tuple[_Path, object]] = [((), data)]
+    while todo:
+        path, value = todo.pop()
+        if isinstance(value, _NonFinite):
+            problems.append(Problem(f"{value} is not allowed: numbers must be finite",
+                                    render_path(path), value=str(value),
+                                    expected="a finite number", file=file))
+        elif isinstance(value, dict):
+            for key in repeated.get(id(value), ()):
+                problems.append(Problem(f"duplicate key {key!r}", render_path((*path, key)),
+                                        value=key, expected="each key once", file=file))
+            todo += [((*path, k), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            todo += [((*path, k), v) for k, v in enumerate(value)]
+    return sorted(problems, key=lambda p: p.path)
 
 
 def _plain_toml(value: object) -> object:

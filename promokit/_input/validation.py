@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -29,17 +31,24 @@ from promokit._input.messages import (
     number,
     shown,
 )
-from promokit._input.schema import Loc, drop_none, get_path, resolve, walk
+from promokit._input.schema import Loc, drop_none, get_path, resolve, strip, walk
 from promokit._money import MINOR_UNITS
 from promokit._spec.campaign import DEFAULT_STAGES, CampaignSpec
 from promokit._types import Amount
 
 BASES = ("running", "list")  # threshold bases that are not stage names
+_SELECT_FIELDS = ("skus", "shops", "categories", "brands", "tags")
+_UNDERSCORED = re.compile(r"\s*[-+]?[0-9_]*[0-9][0-9_]*(?:\.[0-9_]*)?\s*\Z")
 LineOf = typing.Callable[[Sequence[Any]], "int | None"]
 _BOOL: TypeAdapter[bool] = TypeAdapter(bool)
 
 
 # --- entry points -----------------------------------------------------------------------------
+
+
+def placed(found: Iterable[Found], data: object, doc: Document | None) -> list[Problem]:
+    """Problems found on a document's data, with rule ids, cart line ids, lines and file."""
+    return _placed(found, data, doc.line_of if doc else None, doc.file if doc else None)
 
 
 def validate_campaign(data: object, doc: Document | None = None) -> CampaignSpec:
@@ -166,7 +175,158 @@ def _cross_check(data: Mapping[Any, Any]) -> list[Found]:
         if "base" in model.model_fields:
             out += _base(loc, raw, stages, default_base)
     return [*out, *_rule_check(data), *_perk_check(data), *_presale_check(data),
-            *_too_precise(CampaignSpec, data)]
+            *_perk_stages(data, stages, default_base), *_reserved_ids(data),
+            *_too_precise(CampaignSpec, data),
+            *_underscored(CampaignSpec, data)]
+
+
+def _underscored(root: type[BaseModel], data: Mapping[Any, Any]) -> list[Found]:
+    """Numbers written with ``_`` (``1_000``): YAML keeps them strings, so they are refused where
+    a number is expected rather than read as digit separators (docs/campaign-format.md)."""
+    out = []
+    for loc, hint, value in walk(root, data):
+        if isinstance(value, str) and "_" in value and strip(hint) in (int, Decimal) \
+                and _UNDERSCORED.match(value):
+            plain = value.strip().replace("_", "")
+            out.append(Found(f"{value!r} is text with '_' in it, not a number (underscores are "
+                             "not read as digit separators)", loc, value,
+                             f"a number without underscores, such as {plain}"))
+    return out
+
+
+def _perk_stages(data: Mapping[Any, Any], stages: list[str], default: object) -> list[Found]:
+    """Tier perks compile to rules judged on the campaign's threshold_base: a perk's stage must
+    come after that base's stage (a perk cannot name a base of its own)."""
+    if not isinstance(default, str) or default not in stages:
+        return []
+    after = stages[stages.index(default) + 1:]
+    expected = ("one of " + ", ".join(after)) if after else "a stage after threshold_base"
+    why = f"is not after threshold_base {default!r}, which tier perks are judged on"
+    out = []
+    levels = get_path(data, ("tiers", "levels"))
+    for k, tier in enumerate(levels if isinstance(levels, list) else []):
+        stage = get_path(tier, ("perks", "discount", "stage"))
+        if isinstance(stage, str) and stage in stages and stage not in after:
+            out.append(Found(f"the discount perk's stage {stage!r} {why}",
+                             ("tiers", "levels", k, "perks", "discount", "stage"), stage,
+                             expected))
+    ship = data.get("shipping_stage")
+    wants_ship = any(get_path(t, ("perks", "free_shipping")) is True
+                     for t in (levels if isinstance(levels, list) else []))
+    if wants_ship and isinstance(ship, str) and ship in stages and ship not in after:
+        out.append(Found(f"shipping_stage {ship!r} {why} (the free-shipping perks run there)",
+                         ("shipping_stage",), ship, expected))
+    return out
+
+
+def perk_ids(data: Mapping[Any, Any]) -> dict[str, Loc]:
+    """The rule ids tier perks compile to, each with the place of the perk that makes it."""
+    out: dict[str, Loc] = {}
+    levels = get_path(data, ("tiers", "levels"))
+    for k, tier in enumerate(levels if isinstance(levels, list) else []):
+        name = get_path(tier, ("name",))
+        if not isinstance(name, str):
+            continue
+        if isinstance(get_path(tier, ("perks", "discount")), Mapping):
+            out[f"tier-{name}-discount"] = ("tiers", "levels", k, "perks", "discount")
+        if get_path(tier, ("perks", "free_shipping")) is True and data.get("shipping_stage"):
+            out[f"tier-{name}-free-shipping"] = ("tiers", "levels", k, "perks", "free_shipping")
+    return out
+
+
+def _reserved_ids(data: Mapping[Any, Any]) -> list[Found]:
+    """A rule id may not be one a tier perk compiles to, nor a coupon's (``coupon:<id>``): one
+    would silently replace the other and change the price."""
+    perks = perk_ids(data)
+    out = []
+    for i, raw in _rules(data):
+        rid = raw.get("id")
+        if isinstance(rid, str) and rid in perks:
+            out.append(Found(f"rule id {rid!r} is the id the tier perk at "
+                             f"{render_path(perks[rid])} compiles to", ("rules", i, "id"), rid,
+                             "an id that does not start with 'tier-<name>-' of a perk"))
+        elif isinstance(rid, str) and rid.startswith("coupon:"):
+            out.append(Found(f"rule id {rid!r} starts with 'coupon:', which names wallet coupons",
+                             ("rules", i, "id"), rid, "an id that does not start with 'coupon:'"))
+    return out
+
+
+def presale_overlap(data: Mapping[Any, Any]) -> list[Found]:
+    """Two pre-sale rules, always open together, whose selections share a possible line: a line
+    has one set of deposit terms, and pricing refuses a cart with such a line (a warning at load:
+    a campaign whose carts never hold such a line prices fine)."""
+    presales = [(i, raw) for i, raw in _rules(data) if raw.get("kind") == "presale"
+                and raw.get("schedule") is None and raw.get("customers") is None]
+    out = []
+    for n, (i, a) in enumerate(presales):
+        for j, b in presales[:n]:
+            if _windows_meet(a.get("window"), b.get("window")) \
+                    and _selections_meet(a.get("select"), b.get("select")):
+                other = b.get("id") if isinstance(b.get("id"), str) else f"#{j}"
+                out.append(Found(f"selects the same lines as pre-sale rule {other!r} "
+                                 f"({render_path(('rules', j))}); a line has one set of deposit "
+                                 "terms", ("rules", i, "select"), None,
+                                 "selections that share no line, or windows that do not overlap"))
+                break
+    return out
+
+
+def _windows_meet(a: object, b: object) -> bool:
+    """Can two windows (raw data; missing: always open) be open at once? False when unsure."""
+    spans: list[tuple[datetime | None, datetime | None]] = []
+    for raw in (a, b):
+        if raw is None:
+            spans.append((None, None))
+            continue
+        if not isinstance(raw, Mapping):
+            return False
+        try:
+            start, end = (None if raw.get(k) is None else datetime.fromisoformat(str(raw[k]))
+                          for k in ("start", "end"))
+        except ValueError:
+            return False
+        spans.append((start, end))
+    times = [t for span in spans for t in span if t is not None]
+    if len({t.tzinfo is None for t in times}) > 1:
+        return False
+    (s1, e1), (s2, e2) = spans
+    return (s1 is None or e2 is None or s1 < e2) and (s2 is None or e1 is None or s2 < e1)
+
+
+def _selections_meet(a: object, b: object) -> bool:
+    """Is there certainly a line both selections (raw data) match? False when unsure."""
+    sel: list[Mapping[Any, Any]] = []
+    for raw in (a, b):
+        if raw is None or raw == "all":
+            raw = {}
+        if not isinstance(raw, Mapping):
+            return False
+        sel.append(raw)
+    excluded: dict[str, set[str]] = {}
+    for raw in sel:
+        exclude = raw.get("exclude") or {}
+        if not isinstance(exclude, Mapping):
+            return False
+        for name in _SELECT_FIELDS:
+            values: object = exclude.get(name) or []
+            if not isinstance(values, list):
+                return False
+            excluded.setdefault(name, set()).update(map(str, values))
+    presale: set[object] = {raw.get("presale") for raw in sel} - {None}
+    if len(presale) > 1:
+        return False
+    for name in _SELECT_FIELDS:
+        given = [raw.get(name) for raw in sel if raw.get(name)]
+        lists = [g for g in given if isinstance(g, list)]
+        if len(lists) != len(given):
+            return False
+        sets = [set(map(str, g)) - excluded[name] for g in lists]
+        if name == "tags":  # a line may carry a tag of each
+            if any(not s for s in sets):
+                return False
+        elif sets and not set.intersection(*sets):
+            return False
+    return True
 
 
 def _base(loc: Loc, raw: Mapping[Any, Any], stages: list[str], default: object) -> list[Found]:
@@ -186,7 +346,8 @@ def _base(loc: Loc, raw: Mapping[Any, Any], stages: list[str], default: object) 
         return [Found(f"base {base!r} is {why}; a threshold is judged on running, list or a "
                       f"stage before {stage!r}", (*loc, "base"), base,
                       "one of " + ", ".join(earlier))]
-    if base is None and default in stages and stages.index(default) >= at:  # type: ignore[arg-type]
+    if base is None and isinstance(default, str) and default in stages \
+            and stages.index(default) >= at:
         return [Found(f"inherits threshold_base {default!r}, which is not before its stage "
                       f"{stage!r}; give it a base", (*loc, "stage"), stage,
                       f"a base ({', '.join(earlier)}), or a stage after {default!r}")]
@@ -295,4 +456,4 @@ def _cart_check(data: Mapping[Any, Any]) -> list[Found]:
                              ("lines", i, "id"), lid, "a unique id per line"))
         if isinstance(lid, str):
             seen.setdefault(lid, i)
-    return out + _too_precise(Cart, data)
+    return out + _too_precise(Cart, data) + _underscored(Cart, data)

@@ -1,28 +1,57 @@
 """The ``promokit`` command: price carts, validate campaigns, print the JSON Schema.
 
 Every error exits 2 with a message naming the file, rule, field, value and what was expected;
-the CLI never shows a traceback for bad input.
+the CLI never shows a traceback for bad input. ``check`` exits 0 on a campaign it accepts and
+prints its warnings (likely mistakes that are still valid, such as ``percent: 0.85``). What is
+printed for a terminal has its control characters escaped: ids cannot carry terminal escapes.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from promokit._campaign import load_campaign, load_cart
 from promokit._cart.cart import Cart
-from promokit._errors import CartError, Problem, PromokitError
+from promokit._errors import CartError, CartPricingError, Problem, PromokitError
 from promokit._spec.campaign import CampaignSpec
 from promokit.audit import _cli as _audit_cli
-from promokit.cli._batch import Options, run_batch
+from promokit.cli._batch import FLAG_HINTS, Options, run_batch
 from promokit.explain import _cli as _explain_cli
 from promokit.refunds import _cli as _refund_cli
 from promokit.simulate import _cli as _simulate_cli
 
 EXIT_OK, EXIT_ERROR = 0, 2
+#: Control characters (C0 but newline and tab, DEL, C1): escaped before they reach a terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: Cart files that hold one cart per line: they are priced with --batch.
+_LINES_SUFFIXES = (".jsonl", ".ndjson")
+
+
+def safe_text(text: str) -> str:
+    """``text`` with control characters shown as ``\\x1b`` escapes (newlines and tabs kept)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _json_text(text: str) -> str:
+    """JSON text with DEL and C1 controls written as ``\\u`` escapes (json leaves them raw)."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a number of worker processes (expected a whole number >= 1)")
+    return jobs
 
 
 def _at(value: str) -> datetime:
@@ -50,11 +79,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="choose the wallet coupons that minimise the amount due")
     price.add_argument("--batch", action="store_true",
                        help="CART is JSON lines, one cart each: print one JSON result per line")
-    price.add_argument("--jobs", type=int, default=None,
+    price.add_argument("--jobs", type=_jobs, default=None,
                        help="with --batch: worker processes (default: every core)")
 
     check = sub.add_parser("check", help="validate a campaign file and report every problem")
     check.add_argument("campaign", help="campaign file (YAML, JSON or TOML)")
+    check.add_argument("--json", action="store_true",
+                       help="print the summary and its warnings as JSON")
 
     schema = sub.add_parser("schema", help="print the JSON Schema of campaign (or cart) files")
     schema.add_argument("--cart", action="store_true", help="the cart's schema instead")
@@ -72,39 +103,72 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "simulate":
         return _simulate_cli.run(args)
     if args.command == "refund":
-        print(_refund_cli.run(args), end="")
+        print(safe_text(_refund_cli.run(args)), end="")
         return EXIT_OK
     if args.command in _explain_cli.COMMANDS:
-        print(_explain_cli.run(args), end="")
+        print(safe_text(_explain_cli.run(args)), end="")
         return EXIT_OK
     if args.command == "schema":
         model = Cart if args.cart else CampaignSpec
         print(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
         return EXIT_OK
     if args.command == "check":
-        campaign = load_campaign(args.campaign)
-        print(f"{args.campaign}: ok, campaign {campaign.id!r} with {len(campaign.spec.rules)} "
-              f"rules in {len(campaign.spec.stages)} stages")
-        return EXIT_OK
+        return _check(args.campaign, as_json=args.json)
     if args.batch:
         return _batch(args)
+    if Path(args.cart).suffix.lower() in _LINES_SUFFIXES:
+        raise CartError([Problem("a JSON-lines file holds one cart per line",
+                                 expected="a .json cart, or --batch to price every line",
+                                 file=args.cart)], file=args.cart)
     campaign = load_campaign(args.campaign)
     cart = load_cart(args.cart)
-    result = campaign.price(cart, at=args.at, phase=args.phase, best_coupons=args.best_coupons)
+    try:
+        result = campaign.price(cart, at=args.at, phase=args.phase,
+                                best_coupons=args.best_coupons)
+    except CartPricingError as exc:
+        print(f"promokit: error: {safe_text(_cart_pricing(exc, args.cart))}", file=sys.stderr)
+        return EXIT_ERROR
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        print(_json_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False)))
     else:
-        print(result.receipt(), end="")
+        print(safe_text(result.receipt()), end="")
     return EXIT_OK
+
+
+def _check(path: str, *, as_json: bool = False) -> int:
+    """Validate a campaign: its summary and its warnings (exit 0), or its problems (exit 2)."""
+    campaign = load_campaign(path)
+    found = campaign.warnings
+    if as_json:
+        warnings = [{"message": w.message, "path": w.path, "rule": w.rule, "line": w.line,
+                     "value": None if w.value is None else str(w.value), "expected": w.expected}
+                    for w in found]
+        print(_json_text(json.dumps(
+            {"file": path, "ok": True, "campaign": campaign.id, "rules": len(campaign.spec.rules),
+             "stages": len(campaign.spec.stages), "warnings": warnings},
+            indent=2, ensure_ascii=False)))
+        return EXIT_OK
+    print(safe_text(f"{path}: ok, campaign {campaign.id!r} with {len(campaign.spec.rules)} "
+                    f"rules in {len(campaign.spec.stages)} stages"
+                    + (f", {len(found)} warning{'s' if len(found) != 1 else ''}" if found else "")))
+    for warning in found:
+        print(safe_text(f"  warning: {warning.render()}"))
+    return EXIT_OK
+
+
+def _cart_pricing(exc: CartPricingError, cart: str) -> str:
+    """A cart pricing error as the command line says it: the cart file, and its flags."""
+    return exc.render(cart, FLAG_HINTS.get(exc.option or ""))
 
 
 def _batch(args: argparse.Namespace) -> int:
     options = Options(args.campaign, args.at, args.phase, args.best_coupons)
     if args.cart == "-":
-        failed = run_batch(options, sys.stdin, sys.stdout, args.jobs)
+        failed = run_batch(options, getattr(sys.stdin, "buffer", sys.stdin), sys.stdout,
+                           args.jobs)
     else:
         try:
-            source = open(args.cart, encoding="utf-8")  # noqa: SIM115 - closed below
+            source = open(args.cart, "rb")  # noqa: SIM115 - closed below
         except OSError as exc:
             raise CartError([Problem(f"cannot read the file: {exc.strerror}")],
                             file=args.cart) from None
@@ -122,8 +186,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _run(args)
+    except CartPricingError as exc:
+        print(f"promokit: error: {safe_text(exc.render(hint=FLAG_HINTS.get(exc.option or '')))}",
+              file=sys.stderr)
+        return EXIT_ERROR
     except PromokitError as exc:
-        print(f"promokit: error: {exc}", file=sys.stderr)
+        print(f"promokit: error: {safe_text(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # e.g. piped into `head`
         return EXIT_OK

@@ -2,7 +2,9 @@
 
 Each worker process loads and compiles the campaign once, then prices the carts it is handed;
 results come back in input order. A cart that fails gets an error object on its line (with the
-input line number and every problem), the rest are still priced, and the exit code says so.
+input line number and every problem), the rest are still priced, and the exit code says so. A
+line that is not UTF-8 text is such a failed line too: the batch goes on. A cart the campaign
+cannot price (:class:`~promokit.CartPricingError`) reports its ``code`` and cart ``path``.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ from datetime import datetime
 from typing import IO, Any
 
 from promokit._campaign import Campaign, load_campaign
-from promokit._errors import CartError, InputError, PromokitError
+from promokit._errors import CartError, CartPricingError, InputError, Problem, PromokitError
 from promokit._input.documents import parse_document
 from promokit._input.validation import load_cart_data
 
 #: Carts handed to a worker at a time: large enough to amortise the hand-off.
 CHUNK = 64
+#: What the command line says instead of a pricing argument (``at=`` is ``--at``).
+FLAG_HINTS = {"at": "give the cart an 'at' or use --at (e.g. --at 2026-11-11T00:05:00+08:00)",
+              "phase": "use --phase deposit or --phase balance"}
 
 
 @dataclass(frozen=True)
@@ -43,11 +48,14 @@ def _start(options: Options) -> None:
     _worker = (load_campaign(options.campaign), options)
 
 
-def price_line(number: int, text: str, campaign: Campaign, options: Options) -> tuple[str, bool]:
+def price_line(number: int, text: str | bytes, campaign: Campaign, options: Options
+               ) -> tuple[str, bool]:
     """One JSON line in, one JSON line out (the result, or ``{"line": n, "error": ...}``) and
     whether it priced."""
     where = f"line {number}"
     try:
+        if isinstance(text, bytes):
+            text = _decode(text, where)
         doc = parse_document(text, "json", file=where, error=CartError, json_floats="reject")
         cart = load_cart_data(doc.data, where)
         result = campaign.price(cart, at=options.at, phase=options.phase,
@@ -57,17 +65,30 @@ def price_line(number: int, text: str, campaign: Campaign, options: Options) -> 
         error: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc)}
         if isinstance(exc, InputError):
             error["problems"] = [p.render() for p in exc.problems]
+        if isinstance(exc, CartPricingError):
+            error.update(code=exc.code, path=exc.path,
+                         message=exc.render(where, FLAG_HINTS.get(exc.option or "")))
         return json.dumps({"line": number, "error": error}, ensure_ascii=False), False
 
 
-def _price_chunk(chunk: list[tuple[int, str]]) -> list[tuple[str, bool]]:
+def _decode(raw: bytes, where: str) -> str:
+    """A line's bytes as UTF-8 text, or a CartError naming the first bad byte."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CartError([Problem(f"the line is not UTF-8 text (byte 0x{raw[exc.start]:02x} "
+                                 f"at column {exc.start + 1})", file=where,
+                                 expected="UTF-8 encoded JSON")], file=where) from None
+
+
+def _price_chunk(chunk: list[tuple[int, str | bytes]]) -> list[tuple[str, bool]]:
     assert _worker is not None, "worker not started"  # set by the pool's initializer
     campaign, options = _worker
     return [price_line(n, text, campaign, options) for n, text in chunk]
 
 
-def _chunks(lines: Iterable[str]) -> Iterator[list[tuple[int, str]]]:
-    chunk: list[tuple[int, str]] = []
+def _chunks(lines: Iterable[str | bytes]) -> Iterator[list[tuple[int, str | bytes]]]:
+    chunk: list[tuple[int, str | bytes]] = []
     for number, text in enumerate(lines, 1):
         if text.strip():
             chunk.append((number, text))
@@ -78,8 +99,14 @@ def _chunks(lines: Iterable[str]) -> Iterator[list[tuple[int, str]]]:
         yield chunk
 
 
-def run_batch(options: Options, source: IO[str], out: IO[str], jobs: int | None = None) -> int:
-    """Price every cart of ``source`` into ``out``; returns how many carts failed."""
+def run_batch(options: Options, source: IO[str] | IO[bytes], out: IO[str],
+              jobs: int | None = None) -> int:
+    """Price every cart of ``source`` into ``out``; returns how many carts failed.
+
+    ``source`` may be text or bytes; read as bytes, a line that is not UTF-8 fails alone.
+    """
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
     campaign = load_campaign(options.campaign)  # fail fast, in this process, on a bad campaign
     jobs = jobs or os.cpu_count() or 1
     failed = 0
@@ -100,7 +127,8 @@ def run_batch(options: Options, source: IO[str], out: IO[str], jobs: int | None 
     return failed
 
 
-def _ordered(pool: ProcessPoolExecutor, chunks: Iterator[list[tuple[int, str]]], window: int
+def _ordered(pool: ProcessPoolExecutor, chunks: Iterator[list[tuple[int, str | bytes]]],
+             window: int
              ) -> Iterator[list[tuple[str, bool]]]:
     """Results in input order, with at most ``window`` chunks in flight (memory stays bounded
     however long the input is)."""

@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from promokit._errors import CurrencyMismatchError, PricingError
+from promokit._errors import CartPricingError
 from promokit._money import to_minor
 from promokit.pricing.plan import Entry, Group
 from promokit.rules._base import CartLine, Ctx, Effect, Miss, Outcome, Reason, Rule
@@ -54,9 +54,15 @@ class Setup:
         env = plan.env
         spec = plan.spec
         if cart.currency != env.currency:
-            raise CurrencyMismatchError(env.currency, cart.currency)
+            raise CartPricingError(
+                "currency_mismatch", f"the cart is in {cart.currency} but campaign "
+                f"{spec.campaign!r} prices in {env.currency}: cannot combine {env.currency} "
+                f"with {cart.currency}", path="currency", value=cart.currency,
+                expected=env.currency)
         if phase is not None and phase not in PHASES:
-            raise PricingError(f"unknown phase {phase!r}; expected one of {', '.join(PHASES)}")
+            raise CartPricingError("unknown_phase", f"unknown phase {phase!r}", path="phase",
+                                   value=phase, expected="one of " + ", ".join(PHASES),
+                                   option="phase")
         self.cart, self.env, self.plan = cart, env, plan
         self.phase = phase or "balance"
         self.at = at if at is not None else cart.at
@@ -102,9 +108,11 @@ class Setup:
                 continue  # a closed pre-sale claims nothing; its stage reports why
             for i in self.eligible[rule.id]:
                 if i in claimed:
-                    raise PricingError(
-                        f"line {self.lines[i].id!r} is selected by two pre-sale rules, "
-                        f"{claimed[i]!r} and {rule.id!r}; a line has one set of deposit terms")
+                    raise CartPricingError(
+                        "presale_overlap", f"line {self.lines[i].id!r} is selected by two "
+                        f"pre-sale rules, {claimed[i]!r} and {rule.id!r}; a line has one set "
+                        "of deposit terms", path=f"lines[{i}]", value=self.lines[i].sku,
+                        expected="a line under at most one open pre-sale rule")
                 claimed[i] = rule.id
             claim = rule.prepare(ctx, self.eligible[rule.id])
             if claim is None:
@@ -159,8 +167,10 @@ class Setup:
         if gate is None:
             return None
         if gate.timed and self.at is None:
-            raise PricingError(f"rule {rule.id!r} has a validity window or schedule but the cart "
-                               "has no 'at' time; give the cart an 'at' or price it with at=...")
+            raise CartPricingError(
+                "missing_time", "the rule has a validity window or schedule but the cart has "
+                "no 'at' time", path="at", rule=rule.id, expected="an evaluation time",
+                hint="give the cart an 'at' or pass at= to price()", option="at")
         closed = gate.check(self.at, self.tier, self.tags)
         if closed is None:
             return None
@@ -251,10 +261,10 @@ def _group(setup: Setup, ctx: Ctx, group: Group, trace: Trace | None) -> None:
     how = "saves more" if group.pick == "best" else "comes first"
     outcomes = {r.id: outs for r, outs in tried}
     for rule in members:
-        outs = outcomes.get(rule.id)
-        effective = outs is not None and any(isinstance(o, Effect) for o in outs)
-        if winner is None or rule is winner or (outs is not None and not effective):
-            _commit(ctx, rule, outs or [], trace)
+        got = outcomes.get(rule.id)
+        effective = got is not None and any(isinstance(o, Effect) for o in got)
+        if winner is None or rule is winner or (got is not None and not effective):
+            _commit(ctx, rule, got or [], trace)
         elif trace is not None:
             trace.missed.append((rule, Miss(
                 Reason.EXCLUDED,

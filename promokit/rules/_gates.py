@@ -10,6 +10,7 @@ rule next opens.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Self
@@ -17,12 +18,86 @@ from typing import Self
 from dateutil.rrule import rrule, rrulestr
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from promokit._errors import CartPricingError
 from promokit.rules._reason import Reason
 
 #: Where a schedule's recurrence is anchored when it names no start of its own (a Monday).
 SCHEDULE_ANCHOR = datetime(2024, 1, 1)
 #: Frequencies a schedule may use; finer ones would make every check walk millions of occurrences.
 FREQUENCIES = ("HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+#: Most occurrences one check walks from the schedule's start (an hourly schedule: 57 years).
+MAX_OCCURRENCES = 200_000  # an hourly schedule: 22 years; about 3 s of walking at most
+#: The RRULE parts a schedule may use, with the range of each number (signed: also -hi..-lo).
+_RANGES: dict[str, tuple[int, int, bool]] = {
+    "INTERVAL": (1, 1000, False), "COUNT": (1, MAX_OCCURRENCES, False),
+    "BYSECOND": (0, 59, False), "BYMINUTE": (0, 59, False), "BYHOUR": (0, 23, False),
+    "BYMONTH": (1, 12, False), "BYMONTHDAY": (1, 31, True), "BYYEARDAY": (1, 366, True),
+    "BYWEEKNO": (1, 53, True), "BYSETPOS": (1, 366, True)}
+_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+PARTS = ("FREQ", *_RANGES, "BYDAY", "WKST", "UNTIL")
+_BYDAY = re.compile(r"([+-]?)([0-9]{1,2})?(MO|TU|WE|TH|FR|SA|SU)\Z")
+_UNTIL = re.compile(r"[0-9]{8}T[0-9]{6}Z\Z")
+#: Parts that pick days: a rule with any of them may never occur (BYMONTH=2;BYMONTHDAY=30).
+_DAY_PARTS = ("BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY")
+
+
+def rrule_problem(text: str) -> str | None:
+    """What is wrong with a schedule's recurrence rule, in words, or None.
+
+    Strict where python-dateutil is lax or hangs: every part known and given once, every number
+    in its range (``BYSECOND=61``, ``BYMONTHDAY=0``, ``INTERVAL=0`` are refused), FREQ one of
+    :data:`FREQUENCIES`, UNTIL in UTC, and a rule that can occur at all.
+    """
+    parts: dict[str, str] = {}
+    for part in text.upper().split(";"):
+        name, eq, value = part.strip().partition("=")
+        if name not in PARTS:
+            return (f"unsupported RRULE part {part.strip()!r}; expected parts among "
+                    + ", ".join(PARTS))
+        if not eq or not value:
+            return f"RRULE part {name} has no value; expected {name}=<value>"
+        if name in parts:
+            return f"RRULE part {name} is given twice; expected each part once"
+        parts[name] = value
+    if "FREQ" not in parts:
+        return ("the rule has no FREQ part; expected FREQ=" + ", ".join(FREQUENCIES[:-1])
+                + f" or {FREQUENCIES[-1]}, e.g. FREQ=MONTHLY;BYMONTHDAY=8")
+    if parts["FREQ"] not in FREQUENCIES:
+        return f"FREQ={parts['FREQ']} is not supported; expected one of " + ", ".join(FREQUENCIES)
+    for name, (lo, hi, signed) in _RANGES.items():
+        for item in parts.get(name, "").split(",") if name in parts else ():
+            bad = not re.fullmatch(r"[+-]?[0-9]{1,6}", item)
+            n = 0 if bad else int(item)
+            if bad or not (lo <= n <= hi or (signed and -hi <= n <= -lo)):
+                where = f"{lo}..{hi}" + (f" or {-hi}..{-lo}" if signed else "")
+                return f"{name}={item} is outside {where}; expected {name} in {where}"
+    for item in parts.get("BYDAY", "").split(",") if "BYDAY" in parts else ():
+        found = _BYDAY.match(item)
+        if not found or (found[2] is not None and not 1 <= int(found[2]) <= 53):
+            return (f"BYDAY={item} is not a weekday; expected MO, TU, WE, TH, FR, SA or SU, "
+                    "optionally numbered (1MO, -1FR)")
+    if parts.get("WKST", "MO") not in _DAYS:
+        return f"WKST={parts['WKST']} is not a weekday; expected one of " + ", ".join(_DAYS)
+    if "UNTIL" in parts and not _UNTIL.match(parts["UNTIL"]):
+        return (f"UNTIL={parts['UNTIL']} is not a UTC time; expected e.g. UNTIL=20261231T160000Z")
+    if "COUNT" in parts and "UNTIL" in parts:
+        return "COUNT and UNTIL are both given; expected one of them"
+    if any(p in parts for p in _DAY_PARTS) and not _can_occur(parts):
+        return ("the rule never occurs: no day matches all of its BY parts; expected a rule "
+                "with occurrences, e.g. FREQ=MONTHLY;BYMONTHDAY=8")
+    return None
+
+
+def _can_occur(parts: dict[str, str]) -> bool:
+    """Does some day match the rule's day parts? Checked yearly over a whole 400-year Gregorian
+    cycle, where every calendar repeats (numbered weekdays read as any such weekday, a superset)."""
+    probe = {k: v for k, v in parts.items() if k in ("BYMONTH", *_DAY_PARTS, "WKST")}
+    if "BYDAY" in probe:
+        probe["BYDAY"] = ",".join(dict.fromkeys(d[-2:] for d in probe["BYDAY"].split(",")))
+    text = ";".join(["FREQ=YEARLY", *(f"{k}={v}" for k, v in probe.items())])
+    first = rrulestr(text, dtstart=datetime(9999 - 401, 1, 1)).after(datetime(9999 - 401, 1, 1),
+                                                                        inc=True)
+    return first is not None
 
 
 class Window(BaseModel):
@@ -61,16 +136,15 @@ class Schedule(BaseModel):
         text = value.strip()
         if "DTSTART" in text.upper() or "\n" in text:
             raise ValueError("give the recurrence rule only (FREQ=...); put its start in 'start'")
-        try:
-            rrulestr(text, dtstart=SCHEDULE_ANCHOR)
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"not an RFC 5545 recurrence rule: {exc} "
-                             "(expected e.g. FREQ=MONTHLY;BYMONTHDAY=8)") from None
-        freq = next((p.split("=", 1)[1] for p in text.upper().split(";")
-                     if p.startswith("FREQ=")), "")
-        if freq not in FREQUENCIES:
-            raise ValueError(f"FREQ={freq or '?'} is not supported; expected one of "
-                             + ", ".join(FREQUENCIES))
+        problem = rrule_problem(text)
+        if problem is None:
+            try:
+                rrulestr(text, dtstart=SCHEDULE_ANCHOR)
+            except (ValueError, TypeError) as exc:
+                problem = (f"not an RFC 5545 recurrence rule: {exc}; expected e.g. "
+                           "FREQ=MONTHLY;BYMONTHDAY=8")
+        if problem is not None:
+            raise ValueError(problem)
         return text
 
 
@@ -118,11 +192,13 @@ class Gate:
         if window is None and schedule is None and customers is None:
             return None
         start, end = window.aware(tz) if window else (None, None)
-        recurrence = duration = None
+        recurrence: rrule | None = None
+        duration: timedelta | None = None
         if schedule is not None:
             anchor = _aware(schedule.start or SCHEDULE_ANCHOR, tz)
-            recurrence = rrulestr(schedule.rrule, dtstart=anchor, cache=True)
-            duration = timedelta(hours=schedule.hours)
+            parsed = rrulestr(schedule.rrule, dtstart=anchor, cache=True)
+            assert isinstance(parsed, rrule), "a schedule is one RRULE"
+            recurrence, duration = parsed, timedelta(hours=schedule.hours)
         tiers = tags = None
         if customers is not None:
             allowed = set(customers.tiers)
@@ -156,11 +232,27 @@ class Gate:
         if self.end is not None and at >= self.end:
             return Closed(Reason.ENDED, f"ended at {self.end.isoformat()}")
         if self.recurrence is not None and self.duration is not None:
-            last = self.recurrence.before(at, inc=True)
+            last, nxt = self.around(at)
             if last is None or at >= last + self.duration:
-                nxt = self.recurrence.after(at)
                 if nxt is not None and self.end is not None and nxt >= self.end:
                     nxt = None
                 when = f"; next opens at {nxt.isoformat()}" if nxt else "; does not open again"
                 return Closed(Reason.OFF_SCHEDULE, "closed now" + when, nxt)
         return None
+
+    def around(self, at: datetime) -> tuple[datetime | None, datetime | None]:
+        """The schedule's last occurrence at or before ``at`` and its first after, walking at
+        most :data:`MAX_OCCURRENCES` (a CartPricingError ``schedule_bound`` beyond)."""
+        assert self.recurrence is not None, "a scheduled gate"
+        last = None
+        for n, occurrence in enumerate(self.recurrence):
+            if occurrence > at:
+                return last, occurrence
+            if n >= MAX_OCCURRENCES:
+                raise CartPricingError(
+                    "schedule_bound", f"a schedule would walk more than {MAX_OCCURRENCES:,} "
+                    "occurrences from its start to reach this time",
+                    path="at", value=at.isoformat(), option="at",
+                    expected="a time nearer the schedule's start")
+            last = occurrence
+        return last, None

@@ -13,7 +13,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from promokit._errors import PricingError
+from promokit._errors import CartPricingError
 from promokit._types import Amount, Ident
 from promokit.tiers.perks import Perks
 
@@ -71,8 +71,10 @@ class Tiers(BaseModel):
         """The customer's tier: the one named, or the highest whose min_spend ``spend`` reaches."""
         if tier is not None:
             if tier not in self.ranks:
-                raise PricingError(f"customer tier {tier!r} is not in the campaign's tiers "
-                                   f"(expected one of {', '.join(self.ranks)})")
+                raise CartPricingError(
+                    "unknown_tier", f"customer tier {tier!r} is not in the campaign's tiers",
+                    path="customer.tier", value=tier,
+                    expected="one of " + ", ".join(self.ranks))
             return tier
         if spend is None:
             return None
