@@ -1,4 +1,4 @@
-"""Returns, refunds and per-shop settlement of a priced order (DOMAIN.md, "Refunds").
+"""Returns, refunds and per-shop settlement of a priced order.
 
 Two policies, both exact to the minor unit:
 

@@ -1,6 +1,6 @@
 """Pre-sale deposits (定金膨胀): pay ``deposit`` now, it counts as ``counts_as`` against the price.
 
-Per DOMAIN.md ("Pre-sale: deposit, boost, balance"): price 800, deposit 100 counting as 200 gives
+As the platforms publish it: price 800, deposit 100 counting as 200 gives
 a balance of 600 and 700 paid in all. In the ``deposit`` phase a pre-sale line costs its deposit
 and nothing else touches it. In the ``balance`` phase the line keeps the deposit as a floor (no
 promotion takes it below what was already paid), and at this rule's stage loses its boost

@@ -1,6 +1,6 @@
 """Membership tiers: a ladder of named ranks, and how a customer qualifies (cumulative spend).
 
-DOMAIN.md's seed example: silver below 300 spent, gold from 300 to 1000, diamond above 1000. A
+The usual ladder: silver below 300 spent, gold from 300 to 1000, diamond above 1000. A
 customer's tier comes from the cart (``customer.tier``) or is computed from ``customer.spend``:
 the highest tier whose ``min_spend`` the spend reaches (lower bounds are inclusive).
 """

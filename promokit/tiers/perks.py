@@ -1,7 +1,7 @@
 """A tier's perks, and the ordinary rules they compile to (so the engine has no tier special case).
 
 - ``discount``: an extra percent off at a declared stage and scope, optionally sparing pre-sale
-  lines (DOMAIN.md: "Some platforms exclude pre-sale lines from member discounts");
+  lines (some platforms exclude pre-sale lines from member discounts);
 - ``free_shipping``: every shop's fee waived, at the campaign's ``shipping_stage``;
 - ``multipliers``: factors on other rules' benefits: ``presale_boost`` (diamond: boosts x1.5),
   ``coupon`` or ``coupon:<kind>`` (gold: coupon face value x1.2), ``rule:<id>`` for any threshold;

@@ -1,10 +1,10 @@
 """Points: earned on what the customer paid, at the tier's multiplier; redeemable as payment.
 
-DOMAIN.md: 100 points = 1 yuan; points earned are a function of the amount paid and the tier's
-multiplier; paying with points is a payment, not a discount. Earning: ``paid / per x points x
-multiplier``, rounded once with the declared rounding (1 point per yuan, gold x1.5, rounded down:
-19.99 paid earns 29 points). Redeeming: ``redeem_rate`` points per major unit, at
-most ``max_percent`` of the amount due and at most ``max_points``.
+Points are money at a fixed rate (commonly 100 points = 1 yuan); points earned are a function of
+the amount paid and the tier's multiplier; paying with points is a payment, not a discount.
+Earning: ``paid / per x points x multiplier``, rounded once with the declared rounding (1 point per
+yuan, gold x1.5, rounded down: 19.99 paid earns 29 points). Redeeming: ``redeem_rate`` points per
+major unit, at most ``max_percent`` of the amount due and at most ``max_points``.
 """
 
 from __future__ import annotations
