@@ -100,8 +100,15 @@ def create_app(campaign_path: str | os.PathLike[str] | None = None,
         return JSONResponse({"error": type(exc).__name__, "problems": problems},
                             status_code=422)
 
+    @app.exception_handler(promokit.CartPricingError)
+    async def cart_cannot_be_priced(request: Request, exc: promokit.CartPricingError
+                                    ) -> JSONResponse:
+        # a stable code and the cart field at fault: what a client can act on
+        return JSONResponse({"error": type(exc).__name__, "code": exc.code, "path": exc.path,
+                             "message": str(exc)}, status_code=422)
+
     @app.exception_handler(promokit.PricingError)
-    @app.exception_handler(promokit.MoneyError)  # CurrencyMismatchError among them
+    @app.exception_handler(promokit.MoneyError)
     async def cannot_price(request: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"error": type(exc).__name__, "message": str(exc)}, status_code=422)
 

@@ -97,7 +97,8 @@ def test_a_cart_in_another_currency_is_422_with_a_message(client: TestClient) ->
     cart["currency"] = "USD"
     r = client.post("/price", json=cart)
     assert r.status_code == 422
-    assert r.json()["error"] == "CurrencyMismatchError"
+    assert r.json()["error"] == "CartPricingError"
+    assert (r.json()["code"], r.json()["path"]) == ("currency_mismatch", "currency")
     assert "USD" in r.json()["message"]
 
 
