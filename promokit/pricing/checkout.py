@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,7 @@ from promokit._spec.coupons import coupon_rule, valid_together
 from promokit.pricing.build import build_result
 from promokit.pricing.engine import Setup, Trace, run
 from promokit.pricing.search import Why, best_combination, explain_unused
-from promokit.rules._base import Reason, Rule
+from promokit.rules._base import Miss, Reason, Rule
 
 if TYPE_CHECKING:
     from promokit._cart.cart import Cart
@@ -48,6 +49,7 @@ def price(plan: Plan, cart: Cart, *, at: datetime | None = None,
             if c.id not in wanted:
                 reasons.setdefault(c.id, (Reason.NOT_CHOSEN, "not selected", None, None))
     usable = []
+    closed_out: list[tuple[Rule, Miss]] = []  # expired / not yet valid: in not_applied[] too
     for c in pool:
         rule = rules[c.id]
         if rule.id not in setup.eligible:
@@ -56,16 +58,17 @@ def price(plan: Plan, cart: Cart, *, at: datetime | None = None,
         closed = setup.gate(rule)
         if closed is not None:
             if closed.reason is Reason.ENDED:  # a coupon past its end has expired
-                reasons[c.id] = (Reason.EXPIRED, f"expired: {closed.message}", None, None)
-            else:
-                reasons[c.id] = (closed.reason, closed.message, None, None)
+                closed = replace(closed, reason=Reason.EXPIRED,
+                                 message=f"expired: {closed.message}")
+            reasons[c.id] = (closed.reason, closed.message, None, None)
+            closed_out.append((rule, closed))
             continue
         usable.append(c)
     chosen: Sequence[Coupon] = usable
     if policy is not None and (best_coupons or not valid_together(usable, policy)):
         chosen, _steps = best_combination(setup, usable, rules, policy)
         reasons.update(explain_unused(setup, usable, chosen, rules, policy))
-    trace = Trace([[] for _ in setup.lines])
+    trace = Trace([[] for _ in setup.lines], missed=closed_out)
     ctx = run(setup, [rules[c.id] for c in chosen], trace)
     return build_result(setup, ctx, trace, _uses(cart.wallet, trace, reasons, plan))
 

@@ -14,6 +14,7 @@ from promokit.rules._registry import RULE_KINDS, on_change, register, rule_union
 from promokit.rules.amount_off import AmountOff
 from promokit.rules.bundle import Bundle
 from promokit.rules.multibuy import Multibuy
+from promokit.rules.nth_item import NthItem
 from promokit.rules.percent_off import PercentOff
 from promokit.rules.presale import Presale
 from promokit.rules.shipping import FreeShipping
@@ -21,7 +22,7 @@ from promokit.rules.special_price import SpecialPrice
 from promokit.rules.threshold import Threshold
 
 # The built-in kinds, in the order error messages, schemas and strategies list them.
-for _kind in (PercentOff, AmountOff, SpecialPrice, Multibuy, Bundle, Threshold, Presale,
+for _kind in (PercentOff, AmountOff, SpecialPrice, Multibuy, NthItem, Bundle, Threshold, Presale,
               FreeShipping):
     register(_kind)
 

@@ -52,17 +52,17 @@ def describe_threshold(rule: Threshold, lang: str) -> str:
         if rule.every is not None or rule.every_qty is not None:
             reach = (f"每满{num(rule.every)}" if rule.every is not None
                      else f"每满{rule.every_qty}件")
-            cap = "上不封顶" if rule.cap is None else f"最高减{num(rule.cap)}"
+            cap = "上不封顶" if rule.max_off is None else f"最高减{num(rule.max_off)}"
             return f"{scope}{reach}减{num(rule.discount)}，{cap}"
         text = "，".join(_zh_step(s) for s in rule.steps())
-        cap = f"（最高减{num(rule.cap)}）" if rule.cap is not None else ""
+        cap = f"（最高减{num(rule.max_off)}）" if rule.max_off is not None else ""
         return f"{scope}{text}{cap}"
     scope = _EN_SCOPE[rule.scope]
     if rule.every is not None or rule.every_qty is not None:
         reach = (f"every {num(rule.every)} spent" if rule.every is not None
                  else f"every {rule.every_qty} items bought")
-        cap = "no cap" if rule.cap is None else f"up to {num(rule.cap)} in all"
+        cap = "no cap" if rule.max_off is None else f"up to {num(rule.max_off)} in all"
         return f"{reach}{scope} saves {num(rule.discount)}, {cap}"
     text = "; ".join(_en_step(s) for s in rule.steps())
-    cap = f" (at most {num(rule.cap)})" if rule.cap is not None else ""
+    cap = f" (at most {num(rule.max_off)})" if rule.max_off is not None else ""
     return f"{text}{scope}{cap}"

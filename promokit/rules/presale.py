@@ -8,6 +8,11 @@ promotion takes it below what was already paid), and at this rule's stage loses 
 (``instant_reduction``) lowers the price itself before any stage, so every threshold base, ``list``
 included, starts from the reduced price. Paid outside the balance window, the deposit is forfeit:
 no boost, no 立减, no credit.
+
+A plain deposit (定金 with no 膨胀) gives ``counts_as`` equal to the deposit, or leaves it out: the
+deposit counts as itself, so the balance is price - deposit (- 立减) and nothing is taken off at
+the rule's stage; with ``instant_reduction`` it is 付定金立减 alone. Thresholds are judged on
+deposit + balance exactly as with a boost.
 """
 
 from __future__ import annotations
@@ -15,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from promokit._errors import PricingError
 from promokit._types import Amount
@@ -43,11 +48,25 @@ class Presale(RuleSpec):
 
     kind: Literal["presale"]
     deposit: Amount
-    counts_as: Amount
+    counts_as: Amount = Field(description="what the deposit counts as against the price; "
+                                          "absent: the deposit itself (a plain deposit)")
     instant_reduction: Amount = Decimal(0)
     price: Amount | None = None
     deposit_window: Window | None = None
     balance_window: Window | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, data: Any) -> Any:
+        """No ``counts_as``: a plain deposit, counting as itself."""
+        if isinstance(data, dict) and "counts_as" not in data and "deposit" in data:
+            return {**data, "counts_as": data["deposit"]}
+        return data
+
+    @property
+    def plain(self) -> bool:
+        """Does the deposit count only as itself (no boost)?"""
+        return self.counts_as == self.deposit
 
     @model_validator(mode="after")
     def _terms(self) -> Self:
@@ -56,9 +75,10 @@ class Presale(RuleSpec):
                              "fixed before any stage runs; expected no 'exclusive'")
         if self.deposit <= 0:
             raise ValueError(f"deposit {self.deposit} must be above 0")
-        if self.counts_as <= self.deposit:
-            raise ValueError(f"counts_as {self.counts_as} is not above the deposit "
-                             f"{self.deposit}; expected a boosted value (pay 100, counts as 200)")
+        if self.counts_as < self.deposit:
+            raise ValueError(f"counts_as {self.counts_as} is below the deposit {self.deposit}; "
+                             "expected the deposit itself (a plain deposit) or a boosted value "
+                             "(pay 100, counts as 200)")
         if self.price is not None and self.counts_as + self.instant_reduction >= self.price:
             raise ValueError(f"counts_as {self.counts_as} (+ instant_reduction "
                              f"{self.instant_reduction}) is not below the price {self.price}")
@@ -78,9 +98,15 @@ class Presale(RuleSpec):
         """One sentence a customer understands."""
         cut = self.instant_reduction
         if lang == "zh":
-            text = f"预售：付定金{num(self.deposit)}抵{num(self.counts_as)}"
+            if self.plain:
+                text = f"预售：付定金{num(self.deposit)}，尾款时全额抵扣"
+            else:
+                text = f"预售：付定金{num(self.deposit)}抵{num(self.counts_as)}"
             return text + (f"，付定金立减{num(cut)}" if cut else "")
-        text = f"pre-sale: a deposit of {num(self.deposit)} counts as {num(self.counts_as)}"
+        if self.plain:
+            text = f"pre-sale: a deposit of {num(self.deposit)}, credited in full against the price"
+        else:
+            text = f"pre-sale: a deposit of {num(self.deposit)} counts as {num(self.counts_as)}"
         return text + (f", and paying it takes {num(cut)} off the price" if cut else "")
 
     @classmethod
@@ -116,11 +142,14 @@ class Presale(RuleSpec):
 
     @classmethod
     def draw_fields(cls, d: Draws) -> dict[str, object]:
-        """Deposit < counts_as; counts_as + instant reduction <= the pre-sale bound (< a price)."""
+        """Deposit <= counts_as (equal or absent: a plain deposit); counts_as + instant reduction
+        <= the pre-sale bound (< a price)."""
         top = d.presale
         deposit = d.integer(1, top - 1)
-        counts_as = d.integer(deposit + 1, top)
-        out: dict[str, object] = {"deposit": d.amount(deposit), "counts_as": d.amount(counts_as)}
+        counts_as = d.integer(deposit, top)
+        out: dict[str, object] = {"deposit": d.amount(deposit)}
+        if counts_as > deposit or d.flag():
+            out["counts_as"] = d.amount(counts_as)
         cut = d.maybe_integer(0, top - counts_as)
         if cut is not None:
             out["instant_reduction"] = d.amount(cut)
@@ -204,6 +233,8 @@ class PresaleRule(Rule):
             return [Miss(Reason.BALANCE_WINDOW_MISSED,
                          f"balance paid outside its window ({_span(start, end)}): the deposit is "
                          "forfeit and its boost does not apply")]
+        if self.counts_as == self.deposit:
+            return []  # a plain deposit: credited as paid (prepare), nothing to take off here
         alloc: dict[int, int] = {}
         lost = 0
         for i in eligible:

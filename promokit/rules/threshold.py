@@ -79,6 +79,7 @@ class Threshold(RuleSpec):
     discount: Amount | None = None
     percent: Percent | None = None
     cap: Amount | None = None
+    max_discount: Amount | None = None
     overflow: Overflow | None = None
 
     @model_validator(mode="after")
@@ -100,7 +101,15 @@ class Threshold(RuleSpec):
             raise ValueError(f"{forms[0]} repeats a fixed discount; use discount, not percent")
         if forms[0] == "every" and self.every == 0:
             raise ValueError("every must be above 0")
+        if self.cap is not None and self.max_discount is not None:
+            raise ValueError("cap and max_discount are the same limit; give one of them")
         return self
+
+    @property
+    def max_off(self) -> Decimal | None:
+        """The most this rule gives in one scope group: ``max_discount`` (the name percent rules
+        and coupons share, 最高减) or its older name ``cap``."""
+        return self.max_discount if self.max_discount is not None else self.cap
 
     def steps(self) -> tuple[Step, ...]:
         """The rungs, a single threshold being a ladder of one."""
@@ -112,7 +121,7 @@ class Threshold(RuleSpec):
     def compile(self, env: Env) -> Rule:
         """The runtime form of this rule."""
         fields = rule_fields(self, env)
-        cap = env.minor(self.cap) if self.cap is not None else None
+        cap = env.minor(self.max_off) if self.max_off is not None else None
         base = self.base or env.default_base
         spill = (self.overflow or env.overflow) == "spill"
         benefit = f"rule:{self.id}"
@@ -181,7 +190,7 @@ class Threshold(RuleSpec):
             percent = form in ("min_spend", "min_qty") and d.flag()
             out["percent" if percent else "discount"] = d.percent() if percent else d.money()
         if d.flag():
-            out["cap"] = d.money()
+            out[d.pick("cap", "max_discount")] = d.money()
         overflow = d.maybe_pick("lose", "spill")
         if overflow is not None:
             out["overflow"] = overflow

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from promokit._cart.selection import Selection
-from promokit._types import Percent
+from promokit._types import Amount, Percent
 from promokit.rules._base import Funder
 from promokit.rules.shipping import FreeShipping
 from promokit.rules.threshold import Threshold
@@ -41,6 +41,7 @@ class TierDiscount(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     percent: Percent
+    max_discount: Amount | None = None  # 9折 最高减50: the most the perk gives per scope group
     stage: str
     scope: Literal["shop", "pool", "order"] = "order"
     select: Selection = Field(default_factory=Selection)
@@ -71,10 +72,11 @@ def perk_rules(tier: Tier, shipping_stage: str | None, cumulative: bool = False
         select = d.select if d.presale_eligible else d.select.model_copy(update={"presale": False})
         out.append(Threshold(
             id=f"tier-{tier.name}-discount", kind="threshold", stage=d.stage, scope=d.scope,
-            select=select, min_spend=Decimal(0), percent=d.percent, funded_by=d.funded_by,
-            customers=only, name=f"{tier.name} member {d.percent}% off"))  # type: ignore[arg-type]
+            select=select, min_spend=Decimal(0), percent=d.percent, max_discount=d.max_discount,
+            funded_by=d.funded_by, customers=only,
+            name=f"{tier.name} member {d.percent}% off"))
     if perks.free_shipping and shipping_stage is not None:
         out.append(FreeShipping(
             id=f"tier-{tier.name}-free-shipping", kind="free_shipping", stage=shipping_stage,
-            customers=only, name=f"{tier.name} free shipping"))  # type: ignore[arg-type]
+            customers=only, name=f"{tier.name} free shipping"))
     return out

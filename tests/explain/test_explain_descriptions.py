@@ -21,6 +21,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "amount_off": {"amount": 10},
     "special_price": {"price": "9.90"},
     "multibuy": {"buy": 1, "get": 1, "percent_off": 50},
+    "nth_item": {"nth": 2, "percent_off": 50},
     "bundle": {"size": 3, "price": 99},
     "threshold": {"every": 300, "discount": 50},
     "presale": {"deposit": 100, "counts_as": 200},
