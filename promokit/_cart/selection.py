@@ -76,9 +76,10 @@ class Matcher:
     @classmethod
     def of(cls, sel: Selection) -> Matcher:
         """Compile a selection (and its test: only the checks this selection needs)."""
-        inc = [frozenset(getattr(sel, f)) or None for f in _FIELDS]
-        exc = [frozenset(getattr(sel.exclude, f)) for f in _FIELDS]
-        return cls(*inc, *exc, presale=sel.presale, test=_compile(inc, exc, sel.presale))
+        inc: list[frozenset[str] | None] = [frozenset(getattr(sel, f)) or None for f in _FIELDS]
+        exc: list[frozenset[str]] = [frozenset(getattr(sel.exclude, f)) for f in _FIELDS]
+        return cls(inc[0], inc[1], inc[2], inc[3], inc[4], exc[0], exc[1], exc[2], exc[3], exc[4],
+                   presale=sel.presale, test=_compile(inc, exc, sel.presale))
 
     @property
     def selects_all(self) -> bool:

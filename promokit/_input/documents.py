@@ -96,13 +96,13 @@ class _Loader(yaml.SafeLoader):
     yaml_implicit_resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}  # noqa: RUF012
     depth = 0
 
-    def compose_node(self, parent: Node | None, index: object) -> Node:
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         """Compose as usual, but stop early on deep nesting (PyYAML scans it in quadratic time)."""
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
                 raise RecursionError("nested too deeply")
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self.depth -= 1
 
@@ -140,7 +140,7 @@ class _Builder:
         kind = node.tag.rsplit(":", 1)[-1]
         if pattern is None:
             self.problem(f"unsupported YAML tag {node.tag!r}", path, node, node.value)
-        elif not pattern.match(node.value):
+        elif convert is None or not pattern.match(node.value):
             self.problem(f"{node.value!r} is not a valid {kind}", path, node)
         else:
             try:

@@ -74,11 +74,12 @@ def coupon_rule(coupon: Coupon, policy: KindPolicy, env: Env) -> Rule:
               "name": coupon.name, "funded_by": policy.funded_by or _FUNDERS[coupon.kind],
               "window": Window(start=coupon.start, end=coupon.end)
               if coupon.start or coupon.end else None}
+    spec: FreeShipping | Threshold
     if coupon.kind == "shipping":
         spec = FreeShipping(kind="free_shipping", min_spend=coupon.min_spend,
-                            max_waived=coupon.value, base=policy.base, **common)  # type: ignore[arg-type]
+                            max_waived=coupon.value, base=policy.base, **common)
     else:
-        spec = Threshold(kind="threshold", scope=_SCOPES[coupon.kind],  # type: ignore[arg-type]
+        spec = Threshold(kind="threshold", scope=_SCOPES[coupon.kind],
                          min_spend=coupon.min_spend or Decimal(0), discount=coupon.value,
                          percent=coupon.percent, cap=coupon.max_discount, base=policy.base,
                          **common)

@@ -45,7 +45,7 @@ def earned(spec: Points, paid_minor: int, digits: int, multiplier: Decimal) -> i
 
 def redeemable(spec: Points, wanted: int, balance: int, due_minor: int, digits: int) -> int:
     """How many of the ``wanted`` points may pay towards ``due_minor`` (whole minor units only)."""
-    cap = min(wanted, balance)
+    cap: int = min(wanted, balance)
     if spec.max_points is not None:
         cap = min(cap, spec.max_points)
     limit_minor = due_minor
@@ -61,5 +61,6 @@ def redeemable(spec: Points, wanted: int, balance: int, due_minor: int, digits: 
 
 def value_minor(spec: Points, points: int, digits: int) -> int:
     """The money value of ``points`` in minor units (exact for redeemable amounts)."""
-    return points * 10**digits // spec.redeem_rate
+    value: int = points * 10**digits // spec.redeem_rate
+    return value
 
