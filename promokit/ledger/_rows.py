@@ -1,0 +1,121 @@
+"""Row-level helpers shared by the ledger's SQL operations (one transaction each)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from .errors import InsufficientPointsError
+from .limits import Limits
+from .records import Consumption, OrderRecord, utc_from_us
+
+Row = tuple[Any, ...]
+#: A counter row's key: (limit key, scope: "" or "c:<customer>", period).
+Pk = tuple[str, str, str]
+COLS = ("used_uses", "used_budget", "used_units", "res_uses", "res_budget", "res_units")
+
+
+class Db(Protocol):
+    """A connection in a transaction; SQL uses ``?`` placeholders."""
+
+    dialect: str
+    lock: str  # " FOR UPDATE" where rows are locked, "" where the whole store is
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]: ...
+    def run(self, sql: str, params: tuple[Any, ...] = ()) -> int: ...
+
+
+def now() -> datetime:
+    """The current instant, UTC."""
+    return datetime.now(UTC)
+
+
+def dumps(value: object) -> str:
+    """Canonical JSON (sorted keys, no spaces)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def journal(db: Db, at: int, order_id: str, action: str, detail: dict[str, Any],
+            refund_id: str | None = None) -> None:
+    """Append one entry to the journal."""
+    db.run("INSERT INTO ledger_journal (at, order_id, action, refund_id, detail) "
+           "VALUES (?, ?, ?, ?, ?)", (at, order_id, action, refund_id, dumps(detail)))
+
+
+def lock_counters(db: Db, pks: list[Pk]) -> dict[Pk, list[int]]:
+    """Create-if-missing and lock counter rows, in sorted order; their six values each."""
+    out: dict[Pk, list[int]] = {}
+    for pk in sorted(set(pks)):
+        db.run("INSERT INTO ledger_counters (limit_key, scope, period) VALUES (?, ?, ?) "
+               "ON CONFLICT DO NOTHING", pk)
+        row = db.rows(f"SELECT {', '.join(COLS)} FROM ledger_counters WHERE limit_key = ? "
+                      f"AND scope = ? AND period = ?{db.lock}", pk)[0]
+        out[pk] = [int(v) for v in row]
+    return out
+
+
+def write_counters(db: Db, before: dict[Pk, list[int]], after: dict[Pk, list[int]], at: int,
+                   caps: Mapping[str, tuple[int | None, int | None, int | None]]) -> list[Any]:
+    """Store changed counter rows; returns their journal deltas. A global row whose limits are
+    all taken gets ``exhausted_at`` (kept while it stays so); one that is not, loses it."""
+    deltas: list[Any] = []
+    for pk in sorted(after):
+        old, new = before[pk], after[pk]
+        if old == new:
+            continue
+        deltas.append([*pk, *(n - o for n, o in zip(new, old, strict=True))])
+        exhausted = False
+        if pk[1] == "" and pk[0] in caps:
+            taken = (new[0] + new[3], new[1] + new[4], new[2] + new[5])
+            exhausted = any(c is not None and t >= c for c, t in zip(caps[pk[0]], taken,
+                                                                      strict=True))
+        db.run(f"UPDATE ledger_counters SET {', '.join(c + ' = ?' for c in COLS)}, "
+               "exhausted_at = CASE WHEN ? THEN COALESCE(exhausted_at, ?) ELSE NULL END "
+               "WHERE limit_key = ? AND scope = ? AND period = ?",
+               (*new, exhausted, at, *pk))
+    return deltas
+
+
+def stored_caps(db: Db, keys: list[str]) -> dict[str, tuple[int | None, int | None, int | None]]:
+    """The (uses, budget, units) limits last reserved under each key."""
+    caps: dict[str, tuple[int | None, int | None, int | None]] = {}
+    for key in sorted(set(keys)):
+        found = db.rows("SELECT spec, currency FROM ledger_limits WHERE limit_key = ?", (key,))
+        if found:
+            lim = Limits.model_validate_json(found[0][0])
+            caps[key] = (lim.uses, lim.budget_minor(found[0][1]), lim.units)
+    return caps
+
+
+def add_points(db: Db, customer: str, delta: int) -> int:
+    """Change a points balance; refuses to make it negative. Returns the new balance."""
+    db.run("INSERT INTO ledger_points (customer, balance) VALUES (?, 0) ON CONFLICT DO NOTHING",
+           (customer,))
+    balance = int(db.rows(f"SELECT balance FROM ledger_points WHERE customer = ?{db.lock}",
+                          (customer,))[0][0])
+    if balance + delta < 0:
+        raise InsufficientPointsError(customer, "points", balance, -delta,
+                                      "a points balance never goes negative")
+    db.run("UPDATE ledger_points SET balance = ? WHERE customer = ?", (balance + delta, customer))
+    return balance + delta
+
+
+def load_order(db: Db, order_id: str, lock: bool = True) -> Row | None:
+    """(state, customer, reserved_at, expires_at, consumption, periods, refunded) or None."""
+    found = db.rows("SELECT state, customer, reserved_at, expires_at, consumption, periods, "
+                    "refunded FROM ledger_orders WHERE order_id = ?" + (db.lock if lock else ""),
+                    (order_id,))
+    return found[0] if found else None
+
+
+def record(order_id: str, row: Row) -> OrderRecord:
+    """An OrderRecord from a row of :func:`load_order`."""
+    return OrderRecord(order_id, row[0], row[1], utc_from_us(int(row[2])),
+                       utc_from_us(int(row[3])), Consumption.from_dict(json.loads(row[4])))
+
+
+def order_pks(row: Row) -> dict[str, list[Pk]]:
+    """The counter rows a reservation touched, by limit key."""
+    return {k: [tuple(pk) for pk in v] for k, v in json.loads(row[5]).items()}
