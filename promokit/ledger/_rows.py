@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
-from .errors import InsufficientPointsError
+from .errors import InsufficientPointsError, LimitReachedError
 from .limits import Limits
 from .records import Consumption, OrderRecord, utc_from_us
 
@@ -45,15 +46,19 @@ def journal(db: Db, at: int, order_id: str, action: str, detail: dict[str, Any],
 
 
 def lock_counters(db: Db, pks: list[Pk]) -> dict[Pk, list[int]]:
-    """Create-if-missing and lock counter rows, in sorted order; their six values each."""
-    out: dict[Pk, list[int]] = {}
-    for pk in sorted(set(pks)):
-        db.run("INSERT INTO ledger_counters (limit_key, scope, period) VALUES (?, ?, ?) "
-               "ON CONFLICT DO NOTHING", pk)
-        row = db.rows(f"SELECT {', '.join(COLS)} FROM ledger_counters WHERE limit_key = ? "
-                      f"AND scope = ? AND period = ?{db.lock}", pk)[0]
-        out[pk] = [int(v) for v in row]
-    return out
+    """Create-if-missing and lock counter rows, in sorted order (two statements whatever their
+    number: round trips are what a checkout costs); their six values each."""
+    keys = sorted(set(pks))
+    if not keys:
+        return {}
+    flat = tuple(v for pk in keys for v in pk)
+    db.run("INSERT INTO ledger_counters (limit_key, scope, period) VALUES "
+           + ", ".join(["(?, ?, ?)"] * len(keys)) + " ON CONFLICT DO NOTHING", flat)
+    rows = db.rows(f"SELECT limit_key, scope, period, {', '.join(COLS)} FROM ledger_counters "
+                   "WHERE " + " OR ".join(["(limit_key = ? AND scope = ? AND period = ?)"]
+                                          * len(keys))
+                   + f" ORDER BY limit_key, scope, period{db.lock}", flat)
+    return {(r[0], r[1], r[2]): [int(v) for v in r[3:]] for r in rows}
 
 
 def write_counters(db: Db, before: dict[Pk, list[int]], after: dict[Pk, list[int]], at: int,
@@ -81,12 +86,20 @@ def write_counters(db: Db, before: dict[Pk, list[int]], after: dict[Pk, list[int
 def stored_caps(db: Db, keys: list[str]) -> dict[str, tuple[int | None, int | None, int | None]]:
     """The (uses, budget, units) limits last reserved under each key."""
     caps: dict[str, tuple[int | None, int | None, int | None]] = {}
-    for key in sorted(set(keys)):
-        found = db.rows("SELECT spec, currency FROM ledger_limits WHERE limit_key = ?", (key,))
-        if found:
-            lim = Limits.model_validate_json(found[0][0])
-            caps[key] = (lim.uses, lim.budget_minor(found[0][1]), lim.units)
+    wanted = sorted(set(keys))
+    if not wanted:
+        return caps
+    for key, spec, currency in db.rows(
+            "SELECT limit_key, spec, currency FROM ledger_limits WHERE limit_key IN ("
+            + ", ".join("?" * len(wanted)) + ")", tuple(wanted)):
+        lim = _limits(spec)
+        caps[key] = (lim.uses, lim.budget_minor(currency), lim.units)
     return caps
+
+
+@lru_cache(maxsize=1024)
+def _limits(spec: str) -> Limits:
+    return Limits.model_validate_json(spec)
 
 
 def add_points(db: Db, customer: str, delta: int) -> int:
@@ -119,3 +132,27 @@ def record(order_id: str, row: Row) -> OrderRecord:
 def order_pks(row: Row) -> dict[str, list[Pk]]:
     """The counter rows a reservation touched, by limit key."""
     return {k: [tuple(pk) for pk in v] for k, v in json.loads(row[5]).items()}
+
+
+def take_codes(db: Db, order_id: str, c: Consumption, t: int) -> list[Any]:
+    """Reserve single-use codes (sorted); a code the ledger never saw is claimed now."""
+    out: list[Any] = []
+    for code in sorted(c.coupon_codes):
+        found = db.rows("SELECT state, customer, valid_from, valid_until, spec FROM "
+                        f"ledger_coupons WHERE code = ?{db.lock}", (code,))
+        if not found:
+            db.run("INSERT INTO ledger_coupons (code, customer, state, order_id) "
+                   "VALUES (?, ?, 'reserved', ?)", (code, c.customer, order_id))
+        else:
+            state, owner, start, end, spec = found[0]
+            if state != "available":
+                raise LimitReachedError(code, "code", 0, 1, f"the code is {state}")
+            if spec is not None and owner != c.customer:
+                raise LimitReachedError(code, "code", 0, 1,
+                                        "the code was issued to another customer")
+            if (start is not None and t < start) or (end is not None and t >= end):
+                raise LimitReachedError(code, "code", 0, 1, "the code is not valid now")
+            db.run("UPDATE ledger_coupons SET state = 'reserved', order_id = ? "
+                   "WHERE code = ?", (order_id, code))
+        out.append([code, "reserved", order_id])
+    return out

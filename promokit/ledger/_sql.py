@@ -31,6 +31,7 @@ from ._rows import (
     order_pks,
     record,
     stored_caps,
+    take_codes,
     write_counters,
 )
 from ._schema import FORMAT, MIGRATIONS, MIGRATIONS_TABLE, latest
@@ -163,7 +164,7 @@ class SqlLedger(Ledger):
                     row_[3] += use.uses
                     row_[4] += use.budget
                     row_[5] += use.units
-            coupons = self._take_codes(db, order_id, c, t)
+            coupons = take_codes(db, order_id, c, t)
             for issued in c.issued:
                 if db.rows("SELECT 1 FROM ledger_coupons WHERE code = ?", (issued.code,)):
                     raise LedgerError(f"coupon code {issued.code!r} to issue exists already")
@@ -183,29 +184,6 @@ class SqlLedger(Ledger):
                                                  "coupons": coupons, "state": "reserved"})
             return OrderRecord(order_id, "reserved", c.customer, utc_from_us(t),
                                utc_from_us(expires), c)
-
-    def _take_codes(self, db: Db, order_id: str, c: Consumption, t: int) -> list[Any]:
-        """Reserve single-use codes (sorted); a code the ledger never saw is claimed now."""
-        out: list[Any] = []
-        for code in sorted(c.coupon_codes):
-            found = db.rows("SELECT state, customer, valid_from, valid_until, spec FROM "
-                            f"ledger_coupons WHERE code = ?{db.lock}", (code,))
-            if not found:
-                db.run("INSERT INTO ledger_coupons (code, customer, state, order_id) "
-                       "VALUES (?, ?, 'reserved', ?)", (code, c.customer, order_id))
-            else:
-                state, owner, start, end, spec = found[0]
-                if state != "available":
-                    raise LimitReachedError(code, "code", 0, 1, f"the code is {state}")
-                if spec is not None and owner != c.customer:
-                    raise LimitReachedError(code, "code", 0, 1,
-                                            "the code was issued to another customer")
-                if (start is not None and t < start) or (end is not None and t >= end):
-                    raise LimitReachedError(code, "code", 0, 1, "the code is not valid now")
-                db.run("UPDATE ledger_coupons SET state = 'reserved', order_id = ? "
-                       "WHERE code = ?", (order_id, code))
-            out.append([code, "reserved", order_id])
-        return out
 
     def commit(self, order_id: str, at: datetime | None = None) -> OrderRecord:
         """See :meth:`Ledger.commit`."""

@@ -1,7 +1,8 @@
 """The PostgreSQL ledger (psycopg 3): many app servers sharing one ledger.
 
 ``postgresql://user@host:port/db`` (any libpq URL; ``?options=-csearch_path%3Dmyschema`` puts the
-``ledger_`` tables in another schema). Each operation is one READ COMMITTED transaction that locks
+``ledger_`` tables in another schema). Statements are sent in pipeline mode: a write does not wait
+for its reply, only reads do. Each operation is one READ COMMITTED transaction that locks
 the rows it changes with ``SELECT ... FOR UPDATE`` in one global order and checks the limits only
 after it holds the locks; transient conflicts (deadlock, serialization failure, two first uses of
 the same key racing to insert it) are retried a bounded number of times.
@@ -48,11 +49,13 @@ class _Db:
         return self.conn.execute(sql)
 
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
-        cur = self._exec(sql, params)
-        return cur.fetchall() if cur.description else []
+        """Run a query that returns rows (forces the pipeline to sync up to it)."""
+        return self._exec(sql, params).fetchall()
 
     def run(self, sql: str, params: tuple[Any, ...] = ()) -> int:
-        return self._exec(sql, params).rowcount
+        """Queue a statement (pipeline mode: its reply is read at the next read or commit)."""
+        self._exec(sql, params)
+        return -1
 
 
 class PostgresLedger(SqlLedger):
@@ -83,8 +86,10 @@ class PostgresLedger(SqlLedger):
     @contextmanager
     def _transaction(self, write: bool = True, init: bool = False) -> Iterator[_Db]:
         conn = self._connection()
-        with conn.transaction():
+        with conn.pipeline(), conn.transaction():
             db = _Db(conn)
+            if not write:  # one consistent snapshot for every read (verify, report)
+                db.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             if init:
                 db.run("SELECT pg_advisory_xact_lock(?)", (INIT_LOCK,))
             elif not self._checked:

@@ -1,7 +1,10 @@
 """The SQLite ledger: one file, WAL, every write transaction takes the write lock up front.
 
 ``sqlite:///relative/path.db`` or ``sqlite:////absolute/path.db`` (the SQLAlchemy convention);
-``?mode=ro`` opens the file read-only. ``BEGIN IMMEDIATE`` makes concurrent writers (threads or
+``?mode=ro`` opens the file read-only. In WAL mode ``synchronous=NORMAL`` (the default here) is
+safe against a crashed or killed process, and against power loss keeps the file consistent but may
+lose the last transactions; ``?synchronous=full`` syncs every commit (slower, disk-bound).
+``BEGIN IMMEDIATE`` makes concurrent writers (threads or
 processes) queue for the lock, waiting up to ``timeout`` seconds, instead of failing half-way.
 """
 
@@ -58,12 +61,15 @@ class SQLiteLedger(SqlLedger):
         if not rest:
             raise LedgerURLError(f"SQLite ledger URL {url!r} names no file")
         options = parse_qs(query)
-        unknown = set(options) - {"mode"}
-        if unknown or options.get("mode", ["rw"]) not in (["rw"], ["ro"]):
-            raise LedgerURLError(f"SQLite ledger URL {url!r}: only ?mode=ro is understood")
+        unknown = set(options) - {"mode", "synchronous"}
+        if unknown or options.get("mode", ["rw"]) not in (["rw"], ["ro"]) or options.get(
+                "synchronous", ["normal"]) not in (["normal"], ["full"]):
+            raise LedgerURLError(f"SQLite ledger URL {url!r}: only ?mode=ro and "
+                                 "?synchronous=full|normal are understood")
         self.url = url
         self.path = Path(rest)
         self.read_only = options.get("mode") == ["ro"]
+        self.synchronous = options.get("synchronous", ["normal"])[0].upper()
         self.timeout = timeout
         self._conn: sqlite3.Connection | None = None
         self._checked = False
@@ -80,7 +86,7 @@ class SQLiteLedger(SqlLedger):
         uri = f"file:{quote(str(self.path.resolve()))}?mode={mode}"
         conn = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute(f"PRAGMA synchronous = {self.synchronous}")
         self._conn = conn
         return conn
 
