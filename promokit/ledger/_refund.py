@@ -13,7 +13,6 @@ from ._rows import (
     load_order,
     lock_counters,
     order_pks,
-    stored_caps,
     write_counters,
 )
 from .errors import OrderStateError, RefundTooLargeError, UnknownOrderError
@@ -113,14 +112,14 @@ def refund_tx(db: Db, order_id: str, refund_id: str, give_back: Consumption | No
 
     pks = order_pks(row)
     touched = [pk for key in give_back.limits for pk in pks.get(key, [])]
-    before = lock_counters(db, touched)
+    before, caps = lock_counters(db, touched)
     after = {pk: list(v) for pk, v in before.items()}
     for key, use in give_back.limits.items():
         for pk in pks.get(key, []):
             after[pk][0] -= use.uses
             after[pk][1] -= use.budget
             after[pk][2] -= use.units
-    deltas = write_counters(db, before, after, t, stored_caps(db, list(give_back.limits)))
+    deltas = write_counters(db, before, after, t, caps)
     coupons: list[Any] = []
     for code in sorted(give_back.coupon_codes):
         db.run("UPDATE ledger_coupons SET state = 'available', order_id = NULL WHERE code = ?",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Protocol
@@ -23,6 +22,7 @@ class Db(Protocol):
 
     dialect: str
     lock: str  # " FOR UPDATE" where rows are locked, "" where the whole store is
+    lock_of_c: str  # the same, for the rows of the table aliased ``c`` only
 
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]: ...
     def run(self, sql: str, params: tuple[Any, ...] = ()) -> int: ...
@@ -45,24 +45,36 @@ def journal(db: Db, at: int, order_id: str, action: str, detail: dict[str, Any],
            "VALUES (?, ?, ?, ?, ?)", (at, order_id, action, refund_id, dumps(detail)))
 
 
-def lock_counters(db: Db, pks: list[Pk]) -> dict[Pk, list[int]]:
+Caps = dict[str, tuple[int | None, int | None, int | None]]
+
+
+def lock_counters(db: Db, pks: list[Pk]) -> tuple[dict[Pk, list[int]], Caps]:
     """Create-if-missing and lock counter rows, in sorted order (two statements whatever their
-    number: round trips are what a checkout costs); their six values each."""
+    number: round trips are what a checkout costs). Returns their six values each, and the
+    (uses, budget, units) limits last reserved under their keys."""
     keys = sorted(set(pks))
     if not keys:
-        return {}
+        return {}, {}
     flat = tuple(v for pk in keys for v in pk)
     db.run("INSERT INTO ledger_counters (limit_key, scope, period) VALUES "
            + ", ".join(["(?, ?, ?)"] * len(keys)) + " ON CONFLICT DO NOTHING", flat)
-    rows = db.rows(f"SELECT limit_key, scope, period, {', '.join(COLS)} FROM ledger_counters "
-                   "WHERE " + " OR ".join(["(limit_key = ? AND scope = ? AND period = ?)"]
-                                          * len(keys))
-                   + f" ORDER BY limit_key, scope, period{db.lock}", flat)
-    return {(r[0], r[1], r[2]): [int(v) for v in r[3:]] for r in rows}
+    rows = db.rows(
+        f"SELECT c.limit_key, c.scope, c.period, {', '.join('c.' + c for c in COLS)}, "
+        "(SELECT spec FROM ledger_limits l WHERE l.limit_key = c.limit_key), "
+        "(SELECT currency FROM ledger_limits l WHERE l.limit_key = c.limit_key) "
+        "FROM ledger_counters c JOIN (VALUES " + ", ".join(["(?, ?, ?)"] * len(keys))
+        + ") AS v ON c.limit_key = v.column1 AND c.scope = v.column2 AND c.period = v.column3"
+        + f" ORDER BY c.limit_key, c.scope, c.period{db.lock_of_c}", flat)
+    caps: Caps = {}
+    for r in rows:
+        if r[9] is not None:
+            lim = _limits(r[9])
+            caps[r[0]] = (lim.uses, lim.budget_minor(r[10]), lim.units)
+    return {(r[0], r[1], r[2]): [int(v) for v in r[3:9]] for r in rows}, caps
 
 
 def write_counters(db: Db, before: dict[Pk, list[int]], after: dict[Pk, list[int]], at: int,
-                   caps: Mapping[str, tuple[int | None, int | None, int | None]]) -> list[Any]:
+                   caps: Caps) -> list[Any]:
     """Store changed counter rows; returns their journal deltas. A global row whose limits are
     all taken gets ``exhausted_at`` (kept while it stays so); one that is not, loses it."""
     deltas: list[Any] = []
@@ -83,36 +95,26 @@ def write_counters(db: Db, before: dict[Pk, list[int]], after: dict[Pk, list[int
     return deltas
 
 
-def stored_caps(db: Db, keys: list[str]) -> dict[str, tuple[int | None, int | None, int | None]]:
-    """The (uses, budget, units) limits last reserved under each key."""
-    caps: dict[str, tuple[int | None, int | None, int | None]] = {}
-    wanted = sorted(set(keys))
-    if not wanted:
-        return caps
-    for key, spec, currency in db.rows(
-            "SELECT limit_key, spec, currency FROM ledger_limits WHERE limit_key IN ("
-            + ", ".join("?" * len(wanted)) + ")", tuple(wanted)):
-        lim = _limits(spec)
-        caps[key] = (lim.uses, lim.budget_minor(currency), lim.units)
-    return caps
-
-
 @lru_cache(maxsize=1024)
 def _limits(spec: str) -> Limits:
     return Limits.model_validate_json(spec)
 
 
-def add_points(db: Db, customer: str, delta: int) -> int:
-    """Change a points balance; refuses to make it negative. Returns the new balance."""
-    db.run("INSERT INTO ledger_points (customer, balance) VALUES (?, 0) ON CONFLICT DO NOTHING",
-           (customer,))
-    balance = int(db.rows(f"SELECT balance FROM ledger_points WHERE customer = ?{db.lock}",
-                          (customer,))[0][0])
+def add_points(db: Db, customer: str, delta: int) -> None:
+    """Change a points balance; refuses to make it negative. A credit is one blind upsert (no
+    read: nothing to check); a debit locks the balance and checks it first."""
+    if delta >= 0:
+        db.run("INSERT INTO ledger_points (customer, balance) VALUES (?, ?) "
+               "ON CONFLICT (customer) DO UPDATE SET balance = ledger_points.balance + "
+               "excluded.balance", (customer, delta))
+        return
+    found = db.rows(f"SELECT balance FROM ledger_points WHERE customer = ?{db.lock}",
+                    (customer,))
+    balance = int(found[0][0]) if found else 0
     if balance + delta < 0:
         raise InsufficientPointsError(customer, "points", balance, -delta,
                                       "a points balance never goes negative")
     db.run("UPDATE ledger_points SET balance = ? WHERE customer = ?", (balance + delta, customer))
-    return balance + delta
 
 
 def load_order(db: Db, order_id: str, lock: bool = True) -> Row | None:

@@ -30,7 +30,6 @@ from ._rows import (
     now,
     order_pks,
     record,
-    stored_caps,
     take_codes,
     write_counters,
 )
@@ -68,6 +67,11 @@ class SqlLedger(Ledger):
     @abstractmethod
     def _retry(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` translating driver errors, retrying transient conflicts."""
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
+        """One read-only statement (a store may run it outside a transaction)."""
+        with self._transaction(write=False) as db:
+            return db.rows(sql, params)
 
     # -- schema --------------------------------------------------------------------------
 
@@ -115,35 +119,45 @@ class SqlLedger(Ledger):
                  limits: Mapping[str, Limits], at: datetime, ttl: timedelta, tz: tzinfo,
                  zone_name: str) -> OrderRecord:
         t = us_from(at)
+        used = {k: u for k, u in sorted(c.limits.items()) if not u.empty}
+        specs = {k: limits.get(k, Limits()) for k in used}
+        pks: dict[str, list[Pk]] = {}
+        for key, lim in specs.items():
+            period = period_key(at, lim.period, tz)
+            pks[key] = [(key, "", period)]
+            if lim.per_customer_limited:
+                if c.customer is None:
+                    which = "per_customer" if lim.per_customer is not None else \
+                        "per_customer_units"
+                    raise LimitReachedError(key, which, None, 1,
+                                            "a per-customer limit needs a customer id; "
+                                            "a guest cannot use it")
+                pks[key].append((key, "c:" + c.customer, period))
+        expires = us_from(at + ttl)
         with self._transaction() as db:
-            row = load_order(db, order_id)
-            if row is not None:
+            # Claim the order id first: a concurrent duplicate waits here until this one ends,
+            # then finds the order (rather than being refused by the counters we took).
+            claimed = db.rows(
+                "INSERT INTO ledger_orders (order_id, state, customer, reserved_at, expires_at, "
+                "consumption, periods, refunded) VALUES (?, 'reserved', ?, ?, ?, ?, ?, '{}') "
+                "ON CONFLICT (order_id) DO NOTHING RETURNING order_id",
+                (order_id, c.customer, t, expires, payload, dumps(pks)))
+            if not claimed:
+                row = load_order(db, order_id)
+                if row is None:  # the claim that blocked us rolled back and was retried
+                    raise UnknownOrderError(order_id)
                 if row[4] != payload:
                     raise OrderStateError(order_id, row[0], "reserve",
                                           "the order id was reserved with another consumption")
                 if row[0] in ("reserved", "committed"):
                     return record(order_id, row)
                 raise OrderStateError(order_id, row[0], "reserve", "an order id is used once")
-            used = {k: u for k, u in sorted(c.limits.items()) if not u.empty}
-            specs = {k: limits.get(k, Limits()) for k in used}
             for key, lim in specs.items():
                 db.run("INSERT INTO ledger_limits (limit_key, spec, currency, zone) "
                        "VALUES (?, ?, ?, ?) ON CONFLICT (limit_key) DO UPDATE SET "
                        "spec = excluded.spec, currency = excluded.currency, zone = excluded.zone",
                        (key, lim.model_dump_json(), c.currency, zone_name))
-            pks: dict[str, list[Pk]] = {}
-            for key, lim in specs.items():
-                period = period_key(at, lim.period, tz)
-                pks[key] = [(key, "", period)]
-                if lim.per_customer_limited:
-                    if c.customer is None:
-                        which = "per_customer" if lim.per_customer is not None else \
-                            "per_customer_units"
-                        raise LimitReachedError(key, which, None, 1,
-                                                "a per-customer limit needs a customer id; "
-                                                "a guest cannot use it")
-                    pks[key].append((key, "c:" + c.customer, period))
-            before = lock_counters(db, [pk for v in pks.values() for pk in v])
+            before, _ = lock_counters(db, [pk for v in pks.values() for pk in v])
             after = {pk: list(v) for pk, v in before.items()}
             for key, lim in specs.items():
                 use = used[key]
@@ -175,11 +189,6 @@ class SqlLedger(Ledger):
             caps = {k: (lim.uses, lim.budget_minor(c.currency), lim.units)
                     for k, lim in specs.items()}
             deltas = write_counters(db, before, after, t, caps)
-            expires = us_from(at + ttl)
-            db.run("INSERT INTO ledger_orders (order_id, state, customer, reserved_at, "
-                   "expires_at, consumption, periods, refunded) VALUES "
-                   "(?, 'reserved', ?, ?, ?, ?, ?, '{}')",
-                   (order_id, c.customer, t, expires, payload, dumps(pks)))
             journal(db, t, order_id, "reserve", {"counters": deltas, "points": points,
                                                  "coupons": coupons, "state": "reserved"})
             return OrderRecord(order_id, "reserved", c.customer, utc_from_us(t),
@@ -208,7 +217,7 @@ class SqlLedger(Ledger):
                 return True, record(order_id, row)
             c = Consumption.from_dict(json.loads(row[4]))
             pks = order_pks(row)
-            before = lock_counters(db, [pk for v in pks.values() for pk in v])
+            before, caps = lock_counters(db, [pk for v in pks.values() for pk in v])
             after = {pk: list(v) for pk, v in before.items()}
             for key, rows in pks.items():
                 use = c.limits[key]
@@ -220,7 +229,7 @@ class SqlLedger(Ledger):
                     v[3] -= use.uses
                     v[4] -= use.budget
                     v[5] -= use.units
-            deltas = write_counters(db, before, after, t, stored_caps(db, list(pks)))
+            deltas = write_counters(db, before, after, t, caps)
             coupons: list[Any] = []
             for code in sorted(c.coupon_codes):
                 db.run("UPDATE ledger_coupons SET state = 'used' WHERE code = ?", (code,))
@@ -267,10 +276,9 @@ class SqlLedger(Ledger):
         t = us_from(at or now())
 
         def due() -> list[str]:
-            with self._transaction(write=False) as db:
-                return [str(r[0]) for r in db.rows(
-                    "SELECT order_id FROM ledger_orders WHERE state = 'reserved' "
-                    "AND expires_at <= ? ORDER BY order_id", (t,))]
+            return [str(r[0]) for r in self._query(
+                "SELECT order_id FROM ledger_orders WHERE state = 'reserved' "
+                "AND expires_at <= ? ORDER BY order_id", (t,))]
 
         done: list[str] = []
         for order_id in self._retry(due):
@@ -289,7 +297,7 @@ class SqlLedger(Ledger):
         """Give back a reservation (release or expiry); returns the new state."""
         c = Consumption.from_dict(json.loads(row[4]))
         pks = order_pks(row)
-        before = lock_counters(db, [pk for v in pks.values() for pk in v])
+        before, caps = lock_counters(db, [pk for v in pks.values() for pk in v])
         after = {pk: list(v) for pk, v in before.items()}
         for key, rows in pks.items():
             use = c.limits[key]
@@ -297,7 +305,7 @@ class SqlLedger(Ledger):
                 after[pk][3] -= use.uses
                 after[pk][4] -= use.budget
                 after[pk][5] -= use.units
-        deltas = write_counters(db, before, after, t, stored_caps(db, list(pks)))
+        deltas = write_counters(db, before, after, t, caps)
         coupons: list[Any] = []
         for code in sorted(c.coupon_codes):
             db.run("UPDATE ledger_coupons SET state = 'available', order_id = NULL "

@@ -13,7 +13,8 @@
         └── LedgerUnavailableError (OSError)       the database is down or cannot be reached
             └── LedgerReadOnlyError                ... or refuses writes
 
-Every error leaves the ledger as it was: each operation is one transaction.
+Every error leaves the ledger as it was: each operation is one transaction. Errors pickle (they
+cross process boundaries in worker pools).
 """
 
 from __future__ import annotations
@@ -55,12 +56,16 @@ class LimitReachedError(LedgerError, RuntimeError):
         self.limit = limit
         self.left = left
         self.requested = requested
+        self.detail = detail
         text = f"limit reached: {key!r} {limit}"
         if left is not None:
             text += f": {left} left, {requested} asked"
         if detail:
             text += f" ({detail})"
         super().__init__(text)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.key, self.limit, self.left, self.requested, self.detail))
 
 
 class InsufficientPointsError(LimitReachedError):
@@ -77,6 +82,9 @@ class UnknownOrderError(LedgerError, LookupError):
     def __str__(self) -> str:
         return str(self.args[0])
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.order_id,))
+
 
 class OrderStateError(LedgerError, RuntimeError):
     """The order is in a state that does not allow the operation (commit after release...)."""
@@ -85,8 +93,12 @@ class OrderStateError(LedgerError, RuntimeError):
         self.order_id = order_id
         self.state = state
         self.operation = operation
+        self.detail = detail
         text = f"cannot {operation} order {order_id!r}: it is {state}"
         super().__init__(f"{text} ({detail})" if detail else text)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.order_id, self.state, self.operation, self.detail))
 
 
 class RefundTooLargeError(LedgerError, ValueError):

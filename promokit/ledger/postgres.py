@@ -38,6 +38,7 @@ RETRIES = 8
 
 class _Db:
     dialect = "postgresql"
+    lock_of_c = " FOR UPDATE OF c"
     lock = " FOR UPDATE"
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
@@ -96,6 +97,12 @@ class PostgresLedger(SqlLedger):
                 check_ledger(db, latest(self.dialect))
                 self._checked = True
             yield db
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
+        """One statement in autocommit: one round trip instead of BEGIN ... COMMIT."""
+        if not self._checked:
+            return super()._query(sql, params)
+        return _Db(self._connection()).rows(sql, params)
 
     def _prepare(self) -> None:
         """Nothing to do: PostgreSQL is durable and concurrent as it is."""

@@ -37,6 +37,7 @@ PREFIX = "sqlite:///"
 
 class _Db:
     dialect = "sqlite"
+    lock_of_c = ""
     lock = ""
 
     def __init__(self, conn: sqlite3.Connection) -> None:

@@ -100,3 +100,15 @@ def churn(url: str, prefix: str, ready: Event) -> None:
                 ledger.commit(order_id, at=AT)
                 if i % 3 == 2:
                     ledger.refund(order_id, f"rf-{order_id}", at=AT)
+
+
+def same_order_worker(args: tuple[str, str, float]) -> tuple[int, str]:
+    """Reserve and commit one shared order id (a payment callback delivered twice, a retried
+    checkout); returns the pid and the state seen."""
+    url, order_id, start_at = args
+    with open_ledger(url) as ledger:
+        time.sleep(max(0.0, start_at - time.time()))
+        ledger.reserve(order_id, Consumption({"r": LimitUse(uses=1, budget=500)},
+                                             customer="u1", points_earned=100),
+                       {"r": Limits(uses=100, per_customer=1)}, at=AT)
+        return os.getpid(), ledger.commit(order_id, at=AT).state

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
 
-from promokit.ledger import Consumption, IssuedCoupon, Limits, LimitUse, period_key
+from promokit.ledger import (
+    Consumption,
+    InsufficientPointsError,
+    IssuedCoupon,
+    LedgerUnavailableError,
+    LimitReachedError,
+    Limits,
+    LimitUse,
+    OrderStateError,
+    UnknownOrderError,
+    period_key,
+)
 from promokit.ledger.records import us_from, utc_from_us
 
 
@@ -74,3 +86,12 @@ def test_instants_round_trip_exactly_to_the_microsecond() -> None:
     for at in (datetime(2026, 11, 11, 0, 0, 0, 999_999, tzinfo=UTC),
                datetime(1969, 12, 31, 23, 59, 59, 1, tzinfo=UTC)):
         assert utc_from_us(us_from(at)) == at
+
+
+def test_errors_survive_pickling_into_another_process() -> None:
+    for error in (LimitReachedError("r", "uses", 0, 1, "why"),
+                  InsufficientPointsError("u1", "points", 5, 6),
+                  UnknownOrderError("o1"), OrderStateError("o1", "released", "commit", "x"),
+                  LedgerUnavailableError("down")):
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error) and str(back) == str(error)

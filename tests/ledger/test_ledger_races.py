@@ -16,7 +16,14 @@ from datetime import timedelta
 from multiprocessing.pool import Pool
 
 import pytest
-from ledger_support import AT, churn, race_plan, race_worker, reserve_and_hang
+from ledger_support import (
+    AT,
+    churn,
+    race_plan,
+    race_worker,
+    reserve_and_hang,
+    same_order_worker,
+)
 
 from promokit.ledger import (
     Consumption,
@@ -28,6 +35,8 @@ from promokit.ledger import (
 )
 
 PROCESSES = 8
+#: Seconds a race may take before it is a failure (a lost worker must not hang the suite).
+TIMEOUT = 240
 SPAWN = multiprocessing.get_context("spawn")
 
 
@@ -44,7 +53,7 @@ def test_eight_processes_never_take_more_than_the_limit(pool: Pool, url: str, ki
     limits, expected = race_plan(kind, n)
     start_at = time.time() + 1.0
     jobs = [(url, kind, w, 6, n, start_at) for w in range(PROCESSES)]
-    results = pool.map(race_worker, jobs, chunksize=1)
+    results = pool.map_async(race_worker, jobs, chunksize=1).get(timeout=TIMEOUT)
     assert len({pid for pid, _ in results}) == PROCESSES  # really eight processes
     committed = [order for _, orders in results for order in orders]
     assert len(committed) == expected
@@ -63,6 +72,21 @@ def test_eight_processes_never_take_more_than_the_limit(pool: Pool, url: str, ki
         result = ledger.verify()
         assert result.ok, result.differences
         assert result.entries == 2 * expected
+
+
+def test_eight_processes_checking_out_the_same_order_id_count_it_once(
+        pool: Pool, url: str) -> None:
+    start_at = time.time() + 1.0
+    results = pool.map_async(same_order_worker, [(url, "dup", start_at)] * PROCESSES,
+                             chunksize=1).get(timeout=TIMEOUT)
+    assert len({pid for pid, _ in results}) == PROCESSES
+    assert {state for _, state in results} == {"committed"}
+    with open_ledger(url) as ledger:
+        [row] = ledger.report()
+        assert (row.uses.used, row.uses.reserved, row.budget.used) == (1, 0, 500)
+        assert ledger.points("u1") == 100
+        result = ledger.verify()
+        assert result.ok and result.entries == 2, result
 
 
 def test_a_process_killed_between_reserve_and_commit_loses_nothing(url: str) -> None:
