@@ -35,7 +35,13 @@ from ._rows import (
 )
 from ._schema import FORMAT, MIGRATIONS, MIGRATIONS_TABLE, latest
 from .base import DEFAULT_TTL, Ledger
-from .errors import LedgerError, LimitReachedError, OrderStateError, UnknownOrderError
+from .errors import (
+    LedgerError,
+    LedgerReadOnlyError,
+    LimitReachedError,
+    OrderStateError,
+    UnknownOrderError,
+)
 from .limits import Limits, period_key, resolve_zone
 from .records import (
     Consumption,
@@ -336,15 +342,19 @@ class SqlLedger(Ledger):
 
     # -- reading ---------------------------------------------------------------------------
 
+    def _read(self, fn: Callable[[Db], T]) -> T:
+        """Run ``fn`` in one read transaction (one consistent snapshot)."""
+        def run() -> T:
+            with self._transaction(write=False) as db:
+                return fn(db)
+        return self._retry(run)
+
     def order(self, order_id: str) -> OrderRecord:
         """See :meth:`Ledger.order`."""
-        def run() -> OrderRecord:
-            with self._transaction(write=False) as db:
-                row = load_order(db, order_id, lock=False)
-                if row is None:
-                    raise UnknownOrderError(order_id)
-                return record(order_id, row)
-        return self._retry(run)
+        row = self._read(lambda db: load_order(db, order_id, lock=False))
+        if row is None:
+            raise UnknownOrderError(order_id)
+        return record(order_id, row)
 
     def snapshot(
         self, limits: Mapping[str, Limits], customer: str | None = None,
@@ -352,56 +362,29 @@ class SqlLedger(Ledger):
     ) -> dict[str, LimitSnapshot]:
         """See :meth:`Ledger.snapshot`."""
         when = at or now()
-        self._sweep_quietly(when)
-        tz = resolve_zone(zone)
-
-        def run() -> dict[str, LimitSnapshot]:
-            with self._transaction(write=False) as db:
-                return _sqlread.snapshot(db, limits, customer, when, tz, currency)
-        return self._retry(run)
-
-    def _sweep_quietly(self, when: datetime) -> None:
-        """Expire what is due; a read-only store keeps its stale reservations (conservative)."""
-        from .errors import LedgerReadOnlyError
-
-        with suppress(LedgerReadOnlyError):
+        with suppress(LedgerReadOnlyError):  # a read-only store keeps stale reservations
             self.expire(when)
+        tz = resolve_zone(zone)
+        return self._read(lambda db: _sqlread.snapshot(db, limits, customer, when, tz, currency))
 
     def wallet(self, customer: str, at: datetime | None = None) -> list[WalletCoupon]:
         """See :meth:`Ledger.wallet`."""
         t = us_from(at or now())
-
-        def run() -> list[WalletCoupon]:
-            with self._transaction(write=False) as db:
-                return _sqlread.wallet(db, customer, t)
-        return self._retry(run)
+        return self._read(lambda db: _sqlread.wallet(db, customer, t))
 
     def points(self, customer: str) -> int:
         """See :meth:`Ledger.points`."""
-        def run() -> int:
-            with self._transaction(write=False) as db:
-                found = db.rows("SELECT balance FROM ledger_points WHERE customer = ?",
-                                (customer,))
-                return int(found[0][0]) if found else 0
-        return self._retry(run)
+        found = self._read(lambda db: db.rows(
+            "SELECT balance FROM ledger_points WHERE customer = ?", (customer,)))
+        return int(found[0][0]) if found else 0
 
     def report(self) -> list[ReportRow]:
         """See :meth:`Ledger.report`."""
-        def run() -> list[ReportRow]:
-            with self._transaction(write=False) as db:
-                return _sqlread.report(db)
-        return self._retry(run)
+        return self._read(_sqlread.report)
 
     def verify(self) -> VerifyResult:
         """See :meth:`Ledger.verify`."""
-        def run() -> VerifyResult:
-            with self._transaction(write=False) as db:
-                return _sqlread.verify(db)
-        return self._retry(run)
-
-    def _check_ledger(self, db: Db) -> None:
-        """Raise NotALedgerError unless ``db`` holds an initialised ledger of a known version."""
-        _sqlread.check_ledger(db, latest(self.dialect))
+        return self._read(_sqlread.verify)
 
 
 __all__ = ["SqlLedger"]
