@@ -159,6 +159,8 @@ class SqlLedger(Ledger):
                     return record(order_id, row)
                 raise OrderStateError(order_id, row[0], "reserve", "an order id is used once")
             for key, lim in specs.items():
+                if key not in limits:
+                    continue  # counted, unlimited here; keep whatever spec was stored
                 db.run("INSERT INTO ledger_limits (limit_key, spec, currency, zone) "
                        "VALUES (?, ?, ?, ?) ON CONFLICT (limit_key) DO UPDATE SET "
                        "spec = excluded.spec, currency = excluded.currency, zone = excluded.zone",

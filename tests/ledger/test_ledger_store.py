@@ -302,3 +302,14 @@ def _raw(store: str, url: str):  # type: ignore[no-untyped-def]
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(sql)  # type: ignore[arg-type]
     return run_pg
+
+
+def test_a_key_reserved_without_limits_is_counted_and_keeps_its_stored_limits(
+        ledger: Ledger) -> None:
+    ledger.reserve("a", take(), LIMITS, at=AT)
+    ledger.reserve("b", Consumption({"r": LimitUse(uses=1), "other": LimitUse(uses=1)}), {},
+                   at=AT)
+    rows = {row.key: row for row in ledger.report()}
+    assert rows["r"].uses.limit == 3 and rows["r"].uses.reserved == 2
+    assert rows["other"].uses.limit is None and rows["other"].uses.reserved == 1
+    assert ledger.verify().ok
