@@ -12,7 +12,8 @@ _TESTS = str(Path(__file__).resolve().parent)
 if _TESTS not in sys.path:
     sys.path.insert(0, _TESTS)
 
-# Hypothesis profiles: the default stays fast; HYPOTHESIS_PROFILE=ci runs many more examples.
-settings.register_profile("ci", max_examples=1000, deadline=None)
-if os.environ.get("HYPOTHESIS_PROFILE"):
-    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+# Hypothesis profiles for tests that do not set their own example count: "dev" (the default) is
+# quick for local runs; CI (.ci/run) sets HYPOTHESIS_PROFILE=ci for the thorough one.
+settings.register_profile("dev", max_examples=30, deadline=None)
+settings.register_profile("ci", max_examples=300, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
