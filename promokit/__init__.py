@@ -10,6 +10,7 @@ from promokit._errors import (
     CampaignError,
     CartError,
     CartPricingError,
+    ContentionError,
     CurrencyMismatchError,
     ExplainError,
     InputError,
@@ -33,6 +34,7 @@ from promokit._result.types import (
     ShopResult,
 )
 from promokit._spec.campaign import CampaignSpec
+from promokit.checkout import checkout
 from promokit.refunds import Refund, RefundPolicy, Settlement, refund, settle
 from promokit.rules import Reason
 
@@ -45,6 +47,7 @@ __all__ = [
     "Cart",
     "CartError",
     "CartPricingError",
+    "ContentionError",
     "Coupon",
     "CouponUse",
     "CurrencyMismatchError",
@@ -71,6 +74,7 @@ __all__ = [
     "SearchBoundError",
     "Settlement",
     "ShopResult",
+    "checkout",
     "load_campaign",
     "load_cart",
     "parse_campaign",

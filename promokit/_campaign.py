@@ -7,14 +7,17 @@ from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property
 from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
 
 from promokit._cart.cart import Cart
+from promokit._cart.wallet import Coupon
 from promokit._errors import CampaignError, CartError, Problem
 from promokit._input.documents import Document, parse_document, read_document
 from promokit._input.lint import campaign_warnings
 from promokit._input.validation import load_cart_data, validate_campaign
 from promokit._result.types import PriceResult
 from promokit._spec.campaign import CampaignSpec
+from promokit.ledger.base import Ledger
 from promokit.pricing.checkout import price
 from promokit.pricing.plan import Plan
 
@@ -87,16 +90,44 @@ class Campaign:
         return self.spec.campaign
 
     def price(self, cart: Cart | Mapping[str, Any], *, at: datetime | None = None,
-              phase: str | None = None, best_coupons: bool = False) -> PriceResult:
+              phase: str | None = None, best_coupons: bool = False,
+              ledger: Ledger | None = None) -> PriceResult:
         """Price a cart (a :class:`Cart` or its dict form).
 
         ``at``: evaluation time (default: the cart's ``at``); ``phase``: ``deposit`` or
         ``balance`` (default) for pre-sale lines; ``best_coupons``: choose the wallet combination
         that minimises the amount due instead of applying ``cart.coupons``.
+
+        ``ledger``: read what is left of every limited rule's uses, units and budget (one
+        snapshot; nothing is written: ``promokit.checkout`` reserves), and honour a wallet
+        coupon only as the ledger issued it to this customer, unused (its terms are the
+        ledger's, whatever the cart says). Without a ledger limits are not counted.
         """
         if not isinstance(cart, Cart):
             cart = load_cart_data(cart)
-        return price(self._plan, cart, at=at, phase=phase, best_coupons=best_coupons)
+        if ledger is None:
+            return price(self._plan, cart, at=at, phase=phase, best_coupons=best_coupons)
+        when = at or cart.at or datetime.now(ZoneInfo(self.spec.timezone))
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=ZoneInfo(self.spec.timezone))
+        customer = cart.customer.id
+        # points are the ledger's balance (a guest has none), whatever the cart says
+        balance = ledger.points(customer) if customer else 0
+        if cart.customer.points != balance:
+            cart = cart.model_copy(update={"customer": cart.customer.model_copy(
+                update={"points": balance})})
+        limited = self._plan.limited
+        snapshot = ledger.snapshot(limited, customer=customer, at=when, zone=self.spec.timezone,
+                                   currency=self.spec.currency) if limited else {}
+        issued: frozenset[str] | None = None
+        if cart.wallet:
+            known = {w.code: w for w in ledger.wallet(customer, when)} if customer else {}
+            issued = frozenset(known)
+            wallet = tuple(Coupon.model_validate(known[c.id].to_cart()) if c.id in known else c
+                           for c in cart.wallet)
+            cart = cart.model_copy(update={"wallet": wallet})
+        return price(self._plan, cart, at=at, phase=phase, best_coupons=best_coupons,
+                     limits=snapshot, issued=issued)
 
     def __repr__(self) -> str:
         return f"<Campaign {self.id!r}: {len(self.spec.rules)} rules, {self.fingerprint[:19]}>"

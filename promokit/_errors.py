@@ -9,10 +9,14 @@
     │   ├── RefundError                     ... a refund request or the stored result it reads
     │   └── AuditInputError                 ... a catalog, costs file or audit option
     ├── ExplainError (ValueError)           an explanation or rule page cannot be rendered
-    └── PricingError (RuntimeError)         a valid input that cannot be priced as asked
-        ├── CartPricingError                ... because of this cart or request: a 4xx, with
-        │                                       a stable ``code`` and the cart ``path`` at fault
-        └── SearchBoundError                an exact search would exceed its declared bound
+    ├── PricingError (RuntimeError)         a valid input that cannot be priced as asked
+    │   ├── CartPricingError                ... because of this cart or request: a 4xx, with
+    │   │                                       a stable ``code`` and the cart ``path`` at fault
+    │   └── SearchBoundError                an exact search would exceed its declared bound
+    ├── ContentionError (RuntimeError)      checkout: concurrent orders outlasted the retries
+    └── LedgerError                         the ledger's errors (promokit.ledger.errors):
+                                            limits reached, unknown orders, order states,
+                                            refunds too large, bad URLs, stores down
 
 Every input error carries a list of :class:`Problem` records with structured fields, so a CLI, an
 editor or a test can point at the exact place: file, rule id, field path, value, expected.
@@ -184,3 +188,21 @@ class CartPricingError(PricingError):
 
 class SearchBoundError(PricingError):
     """An exact search (for example the best coupon combination) would exceed its bound."""
+
+
+class ContentionError(PromokitError, RuntimeError):
+    """Checkout: every retry found a limit taken by a concurrent order; nothing is reserved.
+
+    ``order_id`` names the order, ``retries`` how often it was priced again, ``last`` the
+    last refusal (which limit, what was left).
+    """
+
+    def __init__(self, order_id: str, retries: int, last: str) -> None:
+        self.order_id = order_id
+        self.retries = retries
+        self.last = last
+        super().__init__(f"order {order_id!r}: limits kept changing under concurrent checkouts "
+                         f"({retries} retries); last refusal: {last}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.order_id, self.retries, self.last))

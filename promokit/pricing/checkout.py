@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -18,14 +18,22 @@ from promokit.rules._base import Miss, Reason, Rule
 
 if TYPE_CHECKING:
     from promokit._cart.cart import Cart
+    from promokit.ledger.records import LimitSnapshot
     from promokit.pricing.plan import Plan
 
 
 def price(plan: Plan, cart: Cart, *, at: datetime | None = None,
-          phase: str | None = None, best_coupons: bool = False) -> PriceResult:
-    """Price ``cart``: the engine's one entry point."""
+          phase: str | None = None, best_coupons: bool = False,
+          limits: Mapping[str, LimitSnapshot] | None = None,
+          issued: frozenset[str] | None = None) -> PriceResult:
+    """Price ``cart``: the engine's one entry point.
+
+    ``limits``: the ledger's counters of limited rules (see :mod:`promokit.pricing.limits`);
+    ``issued``: with a ledger, the ids of the wallet coupons it knows as issued to this customer
+    and unused: any other wallet coupon is not honoured (reason ``not_issued``).
+    """
     if not cart.wallet:
-        setup = Setup(plan, cart, at=at, phase=phase)
+        setup = Setup(plan, cart, at=at, phase=phase, limits=limits)
         trace = Trace([[] for _ in setup.lines])
         return build_result(setup, run(setup, (), trace), trace)
 
@@ -33,12 +41,15 @@ def price(plan: Plan, cart: Cart, *, at: datetime | None = None,
     rules: dict[str, Rule] = {}
     reasons: dict[str, Why] = {}
     for c in cart.wallet:
-        if policy is None or c.kind not in policy.kinds:
+        if issued is not None and c.id not in issued:
+            reasons[c.id] = (Reason.NOT_ISSUED, "the ledger knows no unused coupon with this id "
+                             "issued to this customer", None, None)
+        elif policy is None or c.kind not in policy.kinds:
             reasons[c.id] = (Reason.NOT_ACCEPTED, f"this campaign accepts no {c.kind} coupons",
                              None, None)
         else:
             rules[c.id] = coupon_rule(c, policy.kinds[c.kind], plan.env)
-    setup = Setup(plan, cart, at=at, phase=phase, extra=tuple(rules.values()))
+    setup = Setup(plan, cart, at=at, phase=phase, extra=tuple(rules.values()), limits=limits)
 
     if best_coupons:
         pool = [c for c in cart.wallet if c.id in rules]

@@ -10,7 +10,7 @@ can be resumed from any stage boundary, which is what the best-coupon search use
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING
 
 from promokit._errors import CartPricingError
 from promokit._money import to_minor
+from promokit.ledger.records import LimitSnapshot
+from promokit.pricing.limits import after as limit_after
+from promokit.pricing.limits import before as limit_before
 from promokit.pricing.plan import Entry, Group
 from promokit.rules._base import CartLine, Ctx, Effect, Miss, Outcome, Reason, Rule
 
@@ -50,7 +53,10 @@ class Setup:
     """Everything fixed for one cart under one campaign, shared by every run over it."""
 
     def __init__(self, plan: Plan, cart: Cart, *, at: datetime | None = None,
-                 phase: str | None = None, extra: Sequence[Rule] = ()) -> None:
+                 phase: str | None = None, extra: Sequence[Rule] = (),
+                 limits: Mapping[str, LimitSnapshot] | None = None) -> None:
+        #: the ledger's counters of limited rules, read once for this cart (none: not counted)
+        self.limits: Mapping[str, LimitSnapshot] = limits or {}
         env = plan.env
         spec = plan.spec
         if cart.currency != env.currency:
@@ -218,7 +224,17 @@ def _try(setup: Setup, ctx: Ctx, rule: Rule) -> list[Outcome]:
     closed = setup.gate(rule)
     if closed is not None:
         return [closed]
-    return rule.evaluate(ctx, setup.eligible[rule.id])
+    limits = rule.spec.limits
+    if limits is None:
+        return rule.evaluate(ctx, setup.eligible[rule.id])
+    snap = setup.limits.get(rule.id)
+    miss = limit_before(rule, limits, snap, setup.cart.customer.id)
+    if miss is not None:
+        return [miss]
+    outcomes = rule.evaluate(ctx, setup.eligible[rule.id])
+    if snap is None:
+        return outcomes
+    return limit_after(rule, limits, snap, outcomes, setup.lines, setup.env.digits)
 
 
 def _commit(ctx: Ctx, rule: Rule, outcomes: Sequence[Outcome], trace: Trace | None) -> None:

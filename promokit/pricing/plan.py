@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from promokit._spec.campaign import CampaignSpec, compile_env, fingerprint
+from promokit.ledger.limits import Limits
 from promokit.rules._base import CartLine, Env, Rule
 
 
@@ -42,6 +43,7 @@ class Plan:
     rules: tuple[Rule, ...]
     preparers: tuple[Rule, ...] = ()   # rules with terms fixed before the stages (pre-sale)
     slots: dict[str, tuple[str, int, Entry]] = field(default_factory=dict)  # id -> place
+    limited: dict[str, Limits] = field(default_factory=dict)  # id -> limits (a ledger counts)
     memo: dict[tuple[object, ...], tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -81,7 +83,8 @@ class Plan:
                  for k, entry in enumerate(stage_entries)
                  for rule in (entry.rules if isinstance(entry, Group) else (entry,))}
         return cls(spec, env, fingerprint(spec), env.stages, entries, frozen, tuple(unindexed),
-                   rules, preparers, slots=slots)
+                   rules, preparers, slots=slots,
+                   limited={r.id: r.spec.limits for r in rules if r.spec.limits is not None})
 
     def visits(self, matched: Iterable[str]) -> dict[str, list[Entry]]:
         """stage -> the entries (rules, groups) that some matched rule belongs to, in order: a

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from promokit._cart.selection import Matcher, Selection
 from promokit._money import Rounding, format_minor, round_div, to_minor
 from promokit._types import Ident
+from promokit.ledger.limits import Limits
 from promokit.rules._gates import Customers, Gate, Schedule, Window
 from promokit.rules._kind import Draws, Fact, Reach, Worked
 from promokit.rules._reason import Reason as Reason  # re-exported: kinds name it from here
@@ -46,6 +47,8 @@ class RuleSpec(BaseModel):
     window: Window | None = None
     schedule: Schedule | None = None
     customers: Customers | None = None
+    limits: Limits | None = Field(
+        default=None, description="uses, per-customer uses, budget, units; counted by a ledger")
 
     # --- hooks: what the rest of the library knows about a kind (docs/adding-a-rule-kind.md) ---
     # Every kind overrides every hook; ``promokit.rules.register`` refuses a kind that does not.

@@ -26,4 +26,6 @@ class Reason(StrEnum):
     NO_ELIGIBLE_LINES = "no_eligible_lines"  # a coupon matching nothing in the cart (wrong shop)
     EXPIRED = "expired"                      # a coupon past its end
     COUPON_LIMIT = "coupon_limit"            # over the campaign's max_coupons per order
+    NOT_ISSUED = "not_issued"                # with a ledger: a coupon it never issued (or used)
+    LIMIT_REACHED = "limit_reached"          # its uses, units or budget are spent (the ledger)
     NOT_CHOSEN = "not_chosen"                # best mode: a combination without it pays less

@@ -1,0 +1,126 @@
+"""Checkout against a ledger: price with what is left, reserve what the order takes, retry.
+
+The order's life: :func:`checkout` prices the cart with a snapshot of the ledger's counters
+(``Campaign.price(cart, ledger=...)``) and reserves what the result consumes
+(:func:`consumption`: uses, budget and units of every limited rule that applied, the single-use
+coupon codes used, points paid and earned), all or nothing. If a concurrent order took the last
+of something in between, the reservation is refused; checkout prices again (the rule now shows
+``limit_reached``) and retries, a bounded number of times. Payment is ``ledger.commit(order)``,
+cancellation ``ledger.release(order)``; an unpaid reservation expires after its TTL.
+:func:`give_back` says what a refund returns to the ledger.
+
+>>> import promokit
+>>> from promokit.ledger import open_ledger
+>>> campaign = promokit.Campaign.from_dict({"campaign": "flash", "currency": "CNY",
+...     "rules": [{"id": "tv-flash", "kind": "special_price", "stage": "item",
+...                "select": {"skus": ["TV"]}, "price": 1999, "limits": {"units": 1}}]})
+>>> ledger = open_ledger("sqlite:///:memory:"); _ = ledger.init()
+>>> cart = {"currency": "CNY", "at": "2026-11-11T00:00:00+08:00", "lines": [
+...     {"id": "l1", "sku": "TV", "shop": "A", "unit_price": "2999.00", "quantity": 1}]}
+>>> checkout(campaign, cart, ledger, "order-1").payable       # the one unit of flash stock
+Money('1999.00', 'CNY')
+>>> checkout(campaign, cart, ledger, "order-2").payable       # sold out: full price
+Money('2999.00', 'CNY')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from promokit._campaign import Campaign, plan_of
+from promokit._cart.cart import Cart
+from promokit._errors import ContentionError
+from promokit._result.types import PriceResult
+from promokit.ledger import Consumption, Ledger, LimitReachedError, LimitUse
+from promokit.ledger.base import DEFAULT_TTL
+from promokit.refunds import Refund
+
+#: How many times checkout prices again after a concurrent order took what it needed.
+DEFAULT_RETRIES = 3
+
+
+def consumption(result: PriceResult, campaign: Campaign) -> Consumption:
+    """What ``result`` takes from a ledger: for each limited rule that applied, one use, the
+    money it gave (budget, minor units) and the units it discounted; the wallet coupons used;
+    points paid and earned."""
+    limited = plan_of(campaign).limited
+    quantity = {line.id: line.quantity for line in result.lines}
+    budget: dict[str, int] = {}
+    units: dict[str, set[str]] = {}
+    for applied in result.applied:
+        if applied.rule not in limited:
+            continue
+        budget[applied.rule] = budget.get(applied.rule, 0) + applied.amount.minor
+        units.setdefault(applied.rule, set()).update(line for line, _ in applied.allocations)
+    uses = {rule: LimitUse(uses=1, budget=budget[rule],
+                           units=sum(quantity[line] for line in units[rule]))
+            for rule in budget}
+    points = result.points
+    customer = result.cart.customer.id
+    return Consumption(
+        limits=uses, customer=customer, currency=result.currency,
+        coupon_codes=tuple(c.id for c in result.coupons if c.applied),
+        points_paid=points.used if points and customer else 0,
+        points_earned=points.earned if points and customer else 0)
+
+
+def checkout(campaign: Campaign, cart: Cart | Mapping[str, Any], ledger: Ledger, order_id: str,
+             *, at: datetime | None = None, phase: str | None = None,
+             best_coupons: bool = False, ttl: timedelta = DEFAULT_TTL,
+             retries: int = DEFAULT_RETRIES) -> PriceResult:
+    """Price ``cart`` against what the ledger has left and reserve what it takes for
+    ``order_id``, atomically; price again and retry (at most ``retries`` times) when a
+    concurrent order took the last of something first. The same order id reserved again with
+    the same result is the same reservation (counted once).
+
+    Raises :class:`~promokit.ContentionError` when contention outlasts the retries.
+    """
+    if retries < 0:
+        raise ValueError(f"retries must be 0 or more, not {retries}")
+    zone = campaign.spec.timezone
+    refused: LimitReachedError | None = None
+    for _attempt in range(retries + 1):
+        result = campaign.price(cart, at=at, phase=phase, best_coupons=best_coupons,
+                                ledger=ledger)
+        when = result.at or datetime.now(ZoneInfo(zone))
+        try:
+            ledger.reserve(order_id, consumption(result, campaign), plan_of(campaign).limited,
+                           at=when, ttl=ttl, zone=zone)
+        except LimitReachedError as exc:
+            refused = exc
+            continue
+        return result
+    raise ContentionError(order_id, retries, str(refused))
+
+
+def give_back(refund: Refund, result: PriceResult, campaign: Campaign) -> Consumption:
+    """What ``refund`` (of the order ``result`` priced) returns to the ledger: of each limited
+    rule, the money it gave on the returned units (pro rata, rounded down, so never more than
+    it took) and those units; a use and the coupon codes on a full return; points paid with,
+    given back, and points earned, taken back."""
+    limited = plan_of(campaign).limited
+    returned = {line.id: line.units for line in refund.lines}
+    money: dict[str, int] = {}
+    units: dict[str, int] = {}
+    for line in result.lines:
+        back = returned.get(line.id, 0)
+        if not back:
+            continue
+        for d in line.discounts:
+            if d.rule in limited:
+                money[d.rule] = money.get(d.rule, 0) + d.amount.minor * back // line.quantity
+                units[d.rule] = units.get(d.rule, 0) + back
+    uses = {rule: LimitUse(uses=1 if refund.full_return else 0, budget=money[rule],
+                           units=units[rule]) for rule in money}
+    customer = result.cart.customer.id
+    return Consumption(
+        limits=uses, customer=customer, currency=result.currency,
+        coupon_codes=tuple(c.id for c in refund.coupons if c.returned),
+        points_paid=refund.points if customer else 0,
+        points_earned=refund.points_clawed_back if customer else 0)
+
+
+__all__ = ["DEFAULT_RETRIES", "checkout", "consumption", "give_back"]

@@ -1,0 +1,192 @@
+"""Pricing against the ledger: limits read at pricing, reserved at checkout, given back by refunds.
+
+Every test runs on both stores (SQLite and a real PostgreSQL; see conftest.py). The figures are
+hand-checked: a TV at 2999.00 with a flash price of 1999.00 (5 units of stock) and a cross-store
+满300减50 with 7 uses.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from checkout_support import FLASH, cart, checkout_worker
+
+import promokit
+from promokit.checkout import consumption, give_back
+from promokit.ledger import Consumption, IssuedCoupon, Ledger, LimitUse, open_ledger
+from promokit.testing import check_invariants
+
+AT = "2026-11-11T00:00:00+08:00"
+#: orders are reserved at their cart's time; payment comes a minute later, inside the TTL
+PAID = datetime.fromisoformat(AT) + timedelta(minutes=1)
+
+
+@pytest.fixture
+def flash() -> promokit.Campaign:
+    return promokit.Campaign.from_dict(FLASH)
+
+
+def _reasons(result: promokit.PriceResult) -> dict[str, str]:
+    return {n.rule: n.reason for n in result.not_applied}
+
+
+def test_pricing_reads_what_is_left_and_never_writes(flash: promokit.Campaign,
+                                                     ledger: Ledger) -> None:
+    """Pricing with a ledger applies the flash price while stock is left and reserves nothing."""
+    for _ in range(3):
+        result = flash.price(cart("c1"), ledger=ledger)
+        assert result.payable == promokit.Money.of("1949.00", "CNY")  # 1999.00 - 50.00
+    snap = ledger.snapshot({"tv-flash": flash.spec.rules[0].limits}, "c1", at=result.at)
+    assert snap["tv-flash"].units.used == snap["tv-flash"].units.reserved == 0
+
+
+def test_stock_runs_out_then_the_flash_price_stops(flash: promokit.Campaign,
+                                                  ledger: Ledger) -> None:
+    """5 units of stock: an order of 3, then of 2, then the next pays the list price."""
+    first = promokit.checkout(flash, cart("c1", 3), ledger, "o1")
+    second = promokit.checkout(flash, cart("c2", 2), ledger, "o2")
+    third = promokit.checkout(flash, cart("c3", 1), ledger, "o3")
+    assert first.payable.to_json() == "5947.00"      # 3 x 1999.00 - 50.00
+    assert second.payable.to_json() == "3948.00"     # 2 x 1999.00 - 50.00
+    assert third.payable.to_json() == "2949.00"      # 2999.00 - 50.00: stock gone
+    assert _reasons(third)["tv-flash"] == "limit_reached"
+    assert consumption(first, flash).limits["tv-flash"] == LimitUse(uses=1, budget=300_000,
+                                                                    units=3)
+
+
+def test_an_order_larger_than_the_stock_left_is_refused_whole(flash: promokit.Campaign,
+                                                              ledger: Ledger) -> None:
+    """4 units left and an order of 5: the rule does not apply, naming the units."""
+    promokit.checkout(flash, cart("c1", 1), ledger, "o1")
+    result = flash.price(cart("c2", 5), ledger=ledger)
+    [miss] = [n for n in result.not_applied if n.rule == "tv-flash"]
+    assert miss.reason == "limit_reached" and "5 units asked, 4 left" in miss.message
+
+
+def test_a_budget_gives_what_is_left_when_it_caps(ledger: Ledger) -> None:
+    """满300减50 with a budget of 70.00 and on_exhausted cap: 50.00, then 20.00, then nothing."""
+    campaign = promokit.Campaign.from_dict({
+        "campaign": "b", "currency": "CNY", "timezone": "Asia/Shanghai", "rules": [{
+            "id": "x-300-50", "kind": "threshold", "stage": "cross_store", "scope": "pool",
+            "min_spend": 300, "discount": 50,
+            "limits": {"budget": "70.00", "on_exhausted": "cap"}}]})
+    small = {"currency": "CNY", "at": AT, "lines": [
+        {"id": "a", "sku": "S", "shop": "A", "unit_price": "200.00", "quantity": 1},
+        {"id": "b", "sku": "T", "shop": "B", "unit_price": "110.00", "quantity": 1}]}
+    got = [promokit.checkout(campaign, small, ledger, f"o{k}").discount_total.to_json()
+           for k in range(3)]
+    assert got == ["50.00", "20.00", "0.00"]
+    capped = campaign.price(small, ledger=ledger)
+    assert _reasons(capped)["x-300-50"] == "limit_reached"
+
+
+def test_the_20_00_left_is_shared_over_lines_as_the_discount_was(ledger: Ledger) -> None:
+    """Capped at 20.00 of 50.00 on lines of 200.00 and 110.00: 12.90 + 7.10 (largest remainder:
+    50.00 was 32.26 + 17.74; 20.00 x 3226/5000 = 12.904 -> 12.90, the rest 7.10)."""
+    campaign = promokit.Campaign.from_dict({
+        "campaign": "b", "currency": "CNY", "rules": [{
+            "id": "x", "kind": "threshold", "stage": "cross_store", "scope": "pool",
+            "min_spend": 300, "discount": 50,
+            "limits": {"budget": "20.00", "on_exhausted": "cap"}}]})
+    result = campaign.price({"currency": "CNY", "at": AT, "lines": [
+        {"id": "a", "sku": "S", "shop": "A", "unit_price": "200.00", "quantity": 1},
+        {"id": "b", "sku": "T", "shop": "B", "unit_price": "110.00", "quantity": 1}]},
+        ledger=ledger)
+    assert [line.discount.to_json() for line in result.lines] == ["12.90", "7.10"]
+    check_invariants(result)  # raises when line nets, allocations or totals do not add up
+
+
+def test_a_per_customer_limit_never_applies_to_a_guest(ledger: Ledger) -> None:
+    """每人限用1次: a cart without a customer id does not get it, with or without a ledger."""
+    campaign = promokit.Campaign.from_dict({
+        "campaign": "p", "currency": "CNY", "rules": [{
+            "id": "new-10", "kind": "amount_off", "stage": "item", "amount": 10,
+            "limits": {"per_customer": 1}}]})
+    guest = {"currency": "CNY", "at": AT, "lines": [
+        {"id": "a", "sku": "S", "shop": "A", "unit_price": "100.00", "quantity": 1}]}
+    for result in (campaign.price(guest), campaign.price(guest, ledger=ledger)):
+        [miss] = result.not_applied
+        assert miss.reason == "limit_reached" and "no customer id" in miss.message
+    member = {**guest, "customer": {"id": "c9"}}
+    assert promokit.checkout(campaign, member, ledger, "o1").payable.to_json() == "90.00"
+    assert promokit.checkout(campaign, member, ledger, "o2").payable.to_json() == "100.00"
+
+
+def test_release_and_refund_give_back_what_the_order_took(flash: promokit.Campaign,
+                                                          ledger: Ledger) -> None:
+    """A released order's stock returns; a refund of 2 of 3 units returns 2 units and 2/3 of
+    the 3000.00 it saved (2000.00), a use only on the full return."""
+    promokit.checkout(flash, cart("c1", 1), ledger, "o1")
+    ledger.release("o1", at=PAID)
+    result = promokit.checkout(flash, cart("c1", 3), ledger, "o2")
+    ledger.commit("o2", at=PAID)
+    refund = promokit.refund(result, {"l1": 2})
+    back = give_back(refund, result, flash)
+    assert back.limits["tv-flash"] == LimitUse(uses=0, budget=200_000, units=2)
+    ledger.refund("o2", "r1", back)
+    limits = {"tv-flash": flash.spec.rules[0].limits}
+    snap = ledger.snapshot(limits, "c1", at=result.at)["tv-flash"]
+    assert (snap.units.used, snap.units.left) == (1, 4)
+    assert ledger.verify().ok
+
+
+def test_a_wallet_coupon_is_honoured_only_as_the_ledger_issued_it(ledger: Ledger) -> None:
+    """With a ledger, a coupon it never issued is refused (not_issued), and an issued one is
+    used on the ledger's terms even when the cart claims a bigger face value."""
+    campaign = promokit.Campaign.from_dict({
+        "campaign": "w", "currency": "CNY", "timezone": "Asia/Shanghai", "rules": [],
+        "coupon_policy": {"kinds": {"shop": {"stage": "shop"}}}})
+    ledger.reserve("seed", Consumption(customer="c1", currency="CNY", issued=(
+        IssuedCoupon(code="A-20", customer="c1", face=2000, kind="shop", shop="A"),)), {})
+    ledger.commit("seed", at=PAID)
+    data = {"currency": "CNY", "at": AT, "customer": {"id": "c1"},
+            "lines": [{"id": "a", "sku": "S", "shop": "A", "unit_price": "100.00",
+                       "quantity": 1}],
+            "wallet": [{"id": "A-20", "kind": "shop", "shop": "A", "value": "90.00"},
+                       {"id": "FORGED", "kind": "shop", "shop": "A", "value": "50.00"}],
+            "coupons": ["A-20", "FORGED"]}
+    result = campaign.price(data, ledger=ledger)
+    uses = {c.id: c for c in result.coupons}
+    assert uses["A-20"].applied and uses["A-20"].amount.to_json() == "20.00"
+    assert not uses["FORGED"].applied and uses["FORGED"].reason == "not_issued"
+    assert result.payable.to_json() == "80.00"
+    order = promokit.checkout(campaign, data, ledger, "o1")
+    ledger.commit("o1", at=PAID)
+    again = campaign.price(data, ledger=ledger)          # a single-use code, now used
+    assert {c.id: c.reason for c in again.coupons}["A-20"] == "not_issued"
+    assert consumption(order, campaign).coupon_codes == ("A-20",)
+
+
+def test_points_are_the_ledgers_balance_not_the_carts(ledger: Ledger) -> None:
+    """A cart claiming 10,000 points pays with none when the ledger holds none."""
+    campaign = promokit.Campaign.from_dict({
+        "campaign": "pts", "currency": "CNY", "rules": [],
+        "points": {"per": "1", "points": 1, "redeem_rate": 100}})
+    data = {"currency": "CNY", "at": AT,
+            "customer": {"id": "c1", "points": 10_000, "use_points": 10_000},
+            "lines": [{"id": "a", "sku": "S", "shop": "A", "unit_price": "100.00",
+                       "quantity": 1}]}
+    assert campaign.price(data).payable.to_json() == "0.00"          # trusting the cart
+    assert campaign.price(data, ledger=ledger).payable.to_json() == "100.00"
+
+
+def test_eight_processes_never_sell_more_than_the_stock(url: str) -> None:
+    """8 spawned processes check out 3 one-TV orders each against 5 units and 7 uses of 满减:
+    exactly 5 orders get the flash price and 7 the 满减, and the journal replays clean."""
+    start_at = time.time() + 1.0
+    with multiprocessing.get_context("spawn").Pool(8) as pool:
+        results = pool.map_async(checkout_worker, [(url, w, 3, start_at) for w in range(8)],
+                                 chunksize=1).get(timeout=240)
+    assert len({pid for pid, _ in results}) == 8
+    paid = sorted(Decimal(p) for _, orders in results for _, p in orders)
+    assert len(paid) == 24
+    assert paid.count(Decimal("1949.00")) + paid.count(Decimal("1999.00")) == 5
+    assert sum(p in (Decimal("1949.00"), Decimal("2949.00")) for p in paid) == 7
+    with open_ledger(url) as ledger:
+        rows = {row.key: row for row in ledger.report()}
+        assert rows["tv-flash"].units.used == 5 and rows["x-300-50"].uses.used == 7
+        assert ledger.verify().ok
