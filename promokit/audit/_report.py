@@ -53,9 +53,9 @@ class Flaw:
 
     @property
     def id(self) -> str:
-        """A stable id, ``kind:rule+rule`` (the kind and the rules involved, never the cart,
-        the seed or the numbers), for ``promokit audit --accept ID``."""
-        return f"{self.kind}:{'+'.join(self.rules)}" if self.rules else self.kind
+        """A stable id, ``kind:rule+rule`` (the kind and the rules involved, sorted: never the
+        cart, the seed, the order rules applied in or the numbers), for ``--accept ID``."""
+        return f"{self.kind}:{'+'.join(sorted(self.rules))}" if self.rules else self.kind
 
     def to_dict(self) -> dict[str, Any]:
         """The flaw as JSON-ready data."""
