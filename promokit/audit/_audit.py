@@ -8,6 +8,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from hypothesis import strategies as st
+
 from promokit._campaign import Campaign
 from promokit._cart.cart import Cart
 from promokit._cart.wallet import Coupon
@@ -18,11 +20,13 @@ from promokit.audit._catalog import (
     check_costs,
     check_coupons,
     derive_catalog,
+    evaluation_times,
     for_carts,
+    phase_times,
     shops_of,
 )
 from promokit.audit._report import FLAW_KINDS, AuditReport, Flaw
-from promokit.audit._search import Hit, Outcome, search
+from promokit.audit._search import Hit, Outcome, Pricer, search
 from promokit.audit._static import never_applies
 from promokit.rules import Reason
 from promokit.testing import carts as cart_strategy
@@ -47,7 +51,7 @@ def audit(campaign: Campaign, *, catalog: Sequence[Mapping[str, Any]] | None = N
           near_free: object = "0.05", split_tolerance: object = "0.01",
           max_lines: int = 6, max_quantity: int = 5, max_price: object = "999.99",
           at: datetime | None = None, progress: Progress | None = None,
-          coupons: Sequence[Coupon] | None = None) -> AuditReport:
+          coupons: Sequence[Coupon] | None = None, accept: Sequence[str] = ()) -> AuditReport:
     """Search ``campaign`` for flaws with Hypothesis; a seeded, immutable :class:`AuditReport`.
 
     Carts come from :func:`promokit.testing.carts` over ``catalog`` (derived from the
@@ -61,6 +65,14 @@ def audit(campaign: Campaign, *, catalog: Sequence[Mapping[str, Any]] | None = N
     carries a wallet of all of them, priced with the best combination the customer could pick
     (``best_coupons``): a stack of coupons that gives goods away is a flaw like any other.
     Customers are drawn over the campaign's tiers and the tags its rules ask for.
+
+    Without ``at``, each cart is priced at one of the campaign's evaluation times
+    (:func:`~promokit.audit._catalog.evaluation_times`: every validity window, schedule and
+    member day, coupon windows, pre-sale deposit and balance windows), and a campaign with
+    pre-sales is audited in both phases, ``deposit`` and ``balance``. A cart the engine refuses
+    is counted: the report is not ``ok`` when any was (an audit that priced nothing found
+    nothing), and says why the first was refused. Flaws whose :attr:`Flaw.id` is in ``accept``
+    (known and accepted) are reported apart and do not fail the audit.
 
     * ``split_arbitrage``: some split into two orders pays (``total``) less than the one order
       by more than ``split_tolerance`` per line, i.e. merging them pays more;
@@ -84,58 +96,106 @@ def audit(campaign: Campaign, *, catalog: Sequence[Mapping[str, Any]] | None = N
     top = _decimal("max_price", max_price, Decimal("0.01"), None)
     cost_table = check_costs(dict(costs)) if costs is not None else None
     rules = campaign.spec.all_rules()
-    items = check_catalog(list(catalog)) if catalog is not None else derive_catalog(rules)
+    limits = campaign.spec.presale_limits
+    items = check_catalog(list(catalog)) if catalog is not None else \
+        derive_catalog(rules, limits.max_deposit_percent if limits else None)
     shops = shops_of(rules, items)
     tiers = [t.name for t in campaign.spec.tiers.levels] if campaign.spec.tiers else None
     tags = sorted({t for r in rules if r.customers for t in r.customers.tags}) or None
-    strategy = cart_strategy(currency=campaign.spec.currency, shops=shops,
-                             catalog=for_carts(items, top), max_lines=max_lines,
-                             max_quantity=max_quantity, max_price=str(top), at=at,
-                             tiers=tiers, customer_tags=tags)
-    shopper = strategy
-    if coupons:
-        issued = check_coupons([c.model_dump(mode="json", exclude_none=True) for c in coupons])
-        # the worst case: a customer holding one of each, used at their best
-        shopper = strategy.map(lambda cart: cart.model_copy(update={"wallet": issued}))
+    issued = check_coupons([c.model_dump(mode="json", exclude_none=True) for c in coupons]) \
+        if coupons else None
+    times = (at,) if at is not None else evaluation_times(rules, campaign.spec.timezone,
+                                                          issued or ())
+    phases = phase_times(rules, campaign.spec.timezone, times)
     say = progress or (lambda _text: None)
     stop = None if max_seconds is None else time.monotonic() + max_seconds
 
     def left() -> float | None:
         return None if stop is None else max(0.0, stop - time.monotonic())
 
-    probes: dict[str, _search.Probe] = {}
-    if rate is not None:
-        probes["discount_rate"] = _search.discount_rate(campaign, rate)
-    if cost_table is not None:
-        probes["below_cost"] = _search.below_cost(campaign, cost_table)
-    probes["split_arbitrage"] = _search.split_arbitrage(campaign, tol)
-    probes["free_order"] = _search.free_order(campaign, near)
-    flaws: list[Flaw] = []
+    kinds = [*(["discount_rate"] if rate is not None else []),
+             *(["below_cost"] if cost_table is not None else []), "split_arbitrage",
+             "free_order"]
+    found_flaws: dict[str, Flaw] = {}
     examples: dict[str, int] = {}
-    for kind, probe in probes.items():
-        say(f"searching for {kind} ...")
-        carts = strategy if kind == "split_arbitrage" else shopper  # one wallet, one order
-        found = search(carts, probe, max_examples=max_examples, seed=seed, seconds=left())
-        examples[kind] = found.tried
-        if found.hit is not None:
-            flaws.append(_flaw(kind, found))
-        say(f"  {kind}: {'found' if found.hit else 'none'} after {found.tried} carts")
-    say("searching for never_applies ...")
+    refused: dict[str, int] = {}
+    refusal: dict[str, Any] | None = None
     static = never_applies(rules, items, shops, max_lines=max_lines, max_quantity=max_quantity,
                            max_price=top)
     flagged = {r for f in static for r in f.rules}
-    shadowed, tried = _shadowed(campaign, strategy, flagged, max_examples, seed, left)
-    examples["never_applies"] = tried
-    flaws += static + shadowed
+    steps, step = len(phases) * (len(kinds) + 1), 0
+    for phase, when in phases.items():
+        strategy = cart_strategy(currency=campaign.spec.currency, shops=shops,
+                                 catalog=for_carts(items, top), max_lines=max_lines,
+                                 max_quantity=max_quantity, max_price=str(top),
+                                 at=_times(when), tiers=tiers, customer_tags=tags)
+        shopper = strategy
+        if issued:
+            # the worst case: a customer holding one of each, used at their best
+            shopper = strategy.map(lambda cart: cart.model_copy(update={"wallet": issued}))
+        where = f" ({phase} phase)" if phase else ""
+        for kind in [*kinds, "never_applies"]:
+            step += 1
+            say(f"[{step}/{steps}] searching for {kind}{where} ...")
+            price = Pricer(campaign, phase)
+            if kind == "never_applies":
+                hits, tried = _shadowed(campaign, strategy, flagged, max_examples, seed, left,
+                                        price)
+            else:
+                probe = _probe(kind, price, rate, cost_table, tol, near)
+                carts = strategy if kind == "split_arbitrage" else shopper  # one wallet, one order
+                found = search(carts, probe, max_examples=max_examples, seed=seed,
+                               seconds=left())
+                tried = found.tried
+                hits = [_flaw(kind, found, phase)] if found.hit is not None else []
+            examples[kind] = examples.get(kind, 0) + tried
+            refused[kind] = refused.get(kind, 0) + price.refused
+            if price.first_refusal is not None and refusal is None:
+                message, cart = price.first_refusal
+                refusal = {"check": kind, "phase": phase, "message": message,
+                           "cart": cart_json(cart)}
+            for flaw in hits:
+                found_flaws.setdefault(flaw.id, flaw)
+            say(f"  {kind}{where}: {len(hits) or 'no'} flaw(s) in {tried} carts"
+                + (f", {price.refused} refused" if price.refused else ""))
+    flaws = [*static, *(f for f in found_flaws.values() if f.kind == "never_applies")]
+    flaws = [*(f for f in found_flaws.values() if f.kind != "never_applies"), *flaws]
+    wanted = set(accept)
+    accepted = [f for f in flaws if f.id in wanted]
+    flaws = [f for f in flaws if f.id not in wanted]
     options = {"max_discount_rate": None if rate is None else str(rate),
                "costs": cost_table is not None, "catalog": "given" if catalog else "derived",
                "near_free": str(near), "split_tolerance": str(tol), "max_lines": max_lines,
-               "max_quantity": max_quantity, "max_price": str(top)}
+               "max_quantity": max_quantity, "max_price": str(top),
+               "times": [t.isoformat() for t in times],
+               "phases": [p or "balance" for p in phases], "accept": sorted(wanted)}
     order = {k: n for n, k in enumerate(FLAW_KINDS)}
     return AuditReport(campaign=campaign.id, seed=seed, max_examples=max_examples,
-                       checks=(*probes, "never_applies"),
+                       checks=(*kinds, "never_applies"),
                        flaws=tuple(sorted(flaws, key=lambda f: order[f.kind])),
-                       examples=examples, options=options)
+                       examples=examples, options=options,
+                       accepted=tuple(sorted(accepted, key=lambda f: order[f.kind])),
+                       refused={k: n for k, n in refused.items() if n}, refusal=refusal)
+
+
+def _times(when: Sequence[datetime]) -> st.SearchStrategy[datetime] | datetime | None:
+    """What carts are priced at: one time, one of several (shrinking to the first), or none."""
+    if not when:
+        return None
+    return when[0] if len(when) == 1 else st.sampled_from(when)
+
+
+def _probe(kind: str, price: Pricer, rate: Decimal | None,
+           costs: Mapping[str, Decimal] | None, tol: Decimal, near: Decimal) -> _search.Probe:
+    if kind == "discount_rate":
+        assert rate is not None
+        return _search.discount_rate(price, rate)
+    if kind == "below_cost":
+        assert costs is not None
+        return _search.below_cost(price, costs)
+    if kind == "split_arbitrage":
+        return _search.split_arbitrage(price, tol)
+    return _search.free_order(price, near)
 
 
 def cart_json(cart: Cart) -> dict[str, Any]:
@@ -143,10 +203,12 @@ def cart_json(cart: Cart) -> dict[str, Any]:
     return cart.model_dump(mode="json", exclude_defaults=True)
 
 
-def _flaw(kind: str, found: Outcome) -> Flaw:
-    hit: Hit = found.hit  # type: ignore[assignment]
-    return Flaw(kind, hit.rules, hit.message, cart=cart_json(found.cart),  # type: ignore[arg-type]
-                receipts=tuple(r.receipt() for r in hit.results), facts=hit.facts,
+def _flaw(kind: str, found: Outcome, phase: str | None = None) -> Flaw:
+    hit = found.hit
+    assert hit is not None and found.cart is not None
+    facts = {**hit.facts, "phase": phase} if phase else hit.facts
+    return Flaw(kind, hit.rules, hit.message, cart=cart_json(found.cart),
+                receipts=tuple(r.receipt() for r in hit.results), facts=facts,
                 orders=tuple(cart_json(o) for o in hit.orders))
 
 
@@ -161,7 +223,7 @@ def _alone(campaign: Campaign, rule_id: str, group: str) -> Campaign:
 
 
 def _shadowed(campaign: Campaign, strategy: Any, skip: set[str], max_examples: int, seed: int,
-              left: Callable[[], float | None]) -> tuple[list[Flaw], int]:
+              left: Callable[[], float | None], price: Pricer) -> tuple[list[Flaw], int]:
     spec = campaign.spec
     firsts = {g for g, v in spec.exclusive_groups.items() if v.pick == "first"}
     members = [r for r in spec.rules if r.exclusive is not None
@@ -179,7 +241,7 @@ def _shadowed(campaign: Campaign, strategy: Any, skip: set[str], max_examples: i
     applied = dict.fromkeys(alone, 0)
 
     def visit(cart: Cart) -> None:
-        real = _search._price(campaign, cart)
+        real = price(cart)
         if real is None:
             return
         done = {a.rule for a in real.applied}
@@ -187,7 +249,7 @@ def _shadowed(campaign: Campaign, strategy: Any, skip: set[str], max_examples: i
             if rid in done:
                 applied[rid] += 1
             else:
-                solo = _search._price(variant, cart)
+                solo = price(cart, variant)
                 if solo is not None and any(a.rule == rid for a in solo.applied):
                     would[rid] += 1
 
@@ -197,25 +259,26 @@ def _shadowed(campaign: Campaign, strategy: Any, skip: set[str], max_examples: i
     for rid in alone:
         if applied[rid] or not would[rid]:
             continue
-        found = search(strategy, _excluded_probe(campaign, alone[rid], rid),
+        found = search(strategy, _excluded_probe(price, alone[rid], rid),
                        max_examples=max_examples, seed=seed, seconds=left())
-        if found.hit is None:
+        if found.hit is None or found.cart is None:
             continue
         hit = found.hit
+        phase = {"phase": price.phase} if price.phase else {}
         flaws.append(Flaw(
             "never_applies", hit.rules,
             f"rule {rid!r} would apply on its own in {would[rid]} of {tried} sampled carts "
             f"but applied in none: {hit.message}",
-            cart=cart_json(found.cart), receipts=tuple(r.receipt() for r in hit.results),  # type: ignore[arg-type]
+            cart=cart_json(found.cart), receipts=tuple(r.receipt() for r in hit.results),
             facts={"check": "shadowed", "would_apply": would[rid], "applied": 0,
-                   "sampled": tried, **hit.facts}))
+                   "sampled": tried, **hit.facts, **phase}))
     return flaws, tried
 
 
-def _excluded_probe(campaign: Campaign, variant: Campaign, rid: str) -> _search.Probe:
+def _excluded_probe(price: Pricer, variant: Campaign, rid: str) -> _search.Probe:
     def probe(cart: Cart) -> Hit | None:
-        real = _search._price(campaign, cart)
-        solo = _search._price(variant, cart)
+        real = price(cart)
+        solo = price(cart, variant)
         if real is None or solo is None or not any(a.rule == rid for a in solo.applied):
             return None
         by = [n.by for n in real.not_applied if n.rule == rid and n.reason == Reason.EXCLUDED]

@@ -1,11 +1,14 @@
-"""What the auditor sells: a catalog (read from a file, or derived from the campaign) and costs."""
+"""What the auditor sells: a catalog (read from a file, or derived from the campaign) and costs;
+and when it sells it: the evaluation times a campaign's windows and schedules call for."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -14,6 +17,7 @@ from promokit._cart.wallet import Coupon
 from promokit._errors import AuditInputError, Problem
 from promokit._input.documents import read_document
 from promokit.rules._base import CartLine, RuleSpec
+from promokit.rules._gates import Gate, Schedule, Window
 
 Entry = Mapping[str, Any]
 _ENTRY_KEYS = {"sku", "shop", "unit_price", "category", "brand", "tags"}
@@ -107,12 +111,15 @@ def selections(spec: RuleSpec) -> Iterator[Selection]:
         yield reward
 
 
-def derive_catalog(rules: Sequence[RuleSpec]) -> tuple[dict[str, Any], ...]:
+def derive_catalog(rules: Sequence[RuleSpec],
+                   max_deposit_percent: Decimal | None = None) -> tuple[dict[str, Any], ...]:
     """Items every selection of ``rules`` matches, plus an ``OTHER`` item no selection names.
 
     Per selection: one item per sku it names (or one item when it names none), taking the first
     shop, category, brand and tag it names; items a pre-sale rule selects are priced above the
-    pre-sale's ``counts_as + instant_reduction``, so the engine can price them.
+    pre-sale's ``counts_as + instant_reduction`` and, under the campaign's
+    ``presale_limits.max_deposit_percent``, high enough for the deposit to be within it, so the
+    engine can price them.
     """
     items: dict[tuple[Any, ...], dict[str, Any]] = {}
     for spec in rules:
@@ -126,12 +133,12 @@ def derive_catalog(rules: Sequence[RuleSpec]) -> tuple[dict[str, Any], ...]:
                     if values:
                         item[key] = values[0]
                 item["tags"] = list(sel.tags[:1])
-                key = (item["sku"], item.get("shop"), item.get("category"), item.get("brand"),
-                       tuple(item["tags"]))
-                items.setdefault(key, item)
+                ident = (item["sku"], item.get("shop"), item.get("category"),
+                         item.get("brand"), tuple(item["tags"]))
+                items.setdefault(ident, item)
     items[(OTHER_SKU,)] = {"sku": OTHER_SKU, "tags": []}
     out = list(items.values())
-    floors = _presale_floors(rules)
+    floors = _presale_floors(rules, max_deposit_percent)
     if floors:
         for item in out:
             need = [f for m, f in floors if _matches(m, item, None, presale=True)]
@@ -140,9 +147,16 @@ def derive_catalog(rules: Sequence[RuleSpec]) -> tuple[dict[str, Any], ...]:
     return tuple(out)
 
 
-def _presale_floors(rules: Sequence[RuleSpec]) -> list[tuple[Matcher, Decimal]]:
-    return [(Matcher.of(r.select), r.counts_as + r.instant_reduction)  # type: ignore[attr-defined]
-            for r in rules if r.kind == "presale"]
+def _presale_floors(rules: Sequence[RuleSpec],
+                    limit: Decimal | None) -> list[tuple[Matcher, Decimal]]:
+    out = []
+    for r in rules:
+        if r.kind == "presale":
+            floor: Decimal = r.counts_as + r.instant_reduction  # type: ignore[attr-defined]
+            if limit:   # deposit * 100 <= price * limit
+                floor = max(floor, r.deposit * 100 / limit)  # type: ignore[attr-defined]
+            out.append((Matcher.of(r.select), floor))
+    return out
 
 
 def shops_of(rules: Sequence[RuleSpec], catalog: Sequence[Entry]) -> tuple[str, ...]:
@@ -225,3 +239,109 @@ def check_coupons(data: object, file: str | None = None) -> tuple[Coupon, ...]:
     if problems:
         raise AuditInputError(problems, file=file)
     return tuple(out)
+
+
+# --- evaluation times -------------------------------------------------------------------------
+
+#: Occurrences of each schedule sampled (member days, happy hours), each at its start and middle.
+OCCURRENCES = 3
+#: Most evaluation times an audit samples from; more are thinned evenly.
+MAX_TIMES = 64
+
+Span = tuple[datetime | None, datetime | None]
+
+
+def _aware(value: datetime | None, tz: tzinfo) -> datetime | None:
+    return value if value is None or value.tzinfo is not None else value.replace(tzinfo=tz)
+
+
+def _in_span(at: datetime, span: Span) -> bool:
+    start, end = span
+    return (start is None or at >= start) and (end is None or at < end)
+
+
+def _window_times(span: Span) -> list[datetime]:
+    """A window's start, middle and last minute (what is known of an open-ended one)."""
+    start, end = span
+    out = [t for t in (start, None if end is None else end - timedelta(minutes=1)) if t]
+    if start is not None and end is not None:
+        out.append(start + (end - start) / 2)
+    elif end is not None:
+        out.append(end - timedelta(days=1))
+    return [t for t in out if _in_span(t, span)]
+
+
+def _schedule_times(schedule: Schedule, span: Span, period: Span, tz: tzinfo) -> list[datetime]:
+    """The start and middle of the first occurrences inside the rule's window (else inside the
+    campaign's period, else from the schedule's start)."""
+    if "INTERVAL=0" in schedule.rrule.upper().replace(" ", ""):
+        return []   # never repeats; the campaign check refuses it
+    gate = Gate.build(None, schedule, None, tz, {})
+    assert gate is not None and gate.recurrence is not None
+    rule = gate.recurrence
+    low: datetime = span[0] or period[0] or rule[0]
+    high = span[1] or period[1]
+    out: list[datetime] = []
+    occurrence = rule.after(low - timedelta(hours=schedule.hours), inc=True)
+    while occurrence is not None and len(out) < 2 * OCCURRENCES:
+        if high is not None and occurrence >= high:
+            break
+        for t in (max(occurrence, low), occurrence + timedelta(hours=schedule.hours) / 2):
+            if _in_span(t, span):
+                out.append(t)
+        occurrence = rule.after(occurrence)
+    return out
+
+
+def evaluation_times(rules: Sequence[RuleSpec], timezone: str,
+                     coupons: Sequence[Coupon] = ()) -> tuple[datetime, ...]:
+    """The times an audit prices its carts at: the start, middle and last minute of every
+    validity window (rules, tier perks, coupons, pre-sale deposit and balance windows) and the
+    start and middle of the first :data:`OCCURRENCES` occurrences of every schedule (member
+    days), inside its rule's window or the campaign's period. Every rule that can be open is
+    open at one of them, and so is the busiest overlap of windows (it begins at some start).
+    Sorted, at most :data:`MAX_TIMES`; empty when nothing in the campaign depends on time.
+    """
+    tz = ZoneInfo(timezone)
+    spans: list[Span] = []
+    schedules: list[tuple[Schedule, Span]] = []
+    for rule in rules:
+        window: Window | None = getattr(rule, "window", None)
+        span = window.aware(tz) if window is not None else (None, None)
+        if window is not None:
+            spans.append(span)
+        schedule: Schedule | None = getattr(rule, "schedule", None)
+        if schedule is not None:
+            schedules.append((schedule, span))
+        for name in ("deposit_window", "balance_window"):
+            phase: Window | None = getattr(rule, name, None)
+            if phase is not None:
+                spans.append(phase.aware(tz))
+    spans += [(_aware(c.start, tz), _aware(c.end, tz)) for c in coupons if c.start or c.end]
+    starts = [s for s, _e in spans if s is not None]
+    ends = [e for _s, e in spans if e is not None]
+    period: Span = (min(starts) if starts else None, max(ends) if ends else None)
+    times = {t for span in spans for t in _window_times(span)}
+    for schedule, span in schedules:
+        times.update(_schedule_times(schedule, span, period, tz))
+    out = sorted(times)
+    if len(out) > MAX_TIMES:
+        step = len(out) / MAX_TIMES
+        out = [out[int(k * step)] for k in range(MAX_TIMES)]
+    return tuple(out)
+
+
+def phase_times(rules: Sequence[RuleSpec], timezone: str,
+                times: Sequence[datetime]) -> dict[str | None, tuple[datetime, ...]]:
+    """The pre-sale phases to audit, each with the times it is priced at: with pre-sale rules,
+    ``deposit`` at the times inside a deposit window (a deposit is refused outside it) and
+    ``balance`` at every time (a late balance forfeits the deposit: a case to audit); without,
+    the engine's default phase (None) at every time."""
+    presales = [r for r in rules if r.kind == "presale"]
+    if not presales:
+        return {None: tuple(times)}
+    tz = ZoneInfo(timezone)
+    windows = [w.aware(tz) for r in presales
+               if (w := getattr(r, "deposit_window", None)) is not None]
+    deposit = tuple(t for t in times if all(_in_span(t, w) for w in windows)) or tuple(times)
+    return {"deposit": deposit, "balance": tuple(times)}

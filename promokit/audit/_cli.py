@@ -1,14 +1,19 @@
-"""The ``promokit audit`` subcommand: exit 0 when nothing is found, 1 on a flaw, 2 on bad input."""
+"""The ``promokit audit`` subcommand: exit 0 when nothing is found, 1 on a flaw, 2 on bad input
+or when carts could not be priced (the audit would have checked nothing)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from promokit._campaign import load_campaign
+from promokit.audit._catalog import load_catalog, load_costs, load_coupons
 
 EXIT_OK, EXIT_FLAW, EXIT_ERROR = 0, 1, 2
 
@@ -63,34 +68,69 @@ def add_parser(sub: Any, at: Callable[[str], datetime]) -> None:
     p.add_argument("--max-lines", type=_positive, default=6, help="lines per cart (default 6)")
     p.add_argument("--max-quantity", type=_positive, default=5,
                    help="units per line (default 5)")
-    p.add_argument("--at", type=at, help="evaluation time of every cart (default: none)")
+    p.add_argument("--at", type=at, help="evaluation time of every cart (default: times across "
+                                         "every window and schedule of the campaign)")
+    p.add_argument("--accept", action="append", default=[], metavar="FLAW_ID",
+                   help="accept a known flaw by its id (e.g. below_cost:cup-40, as the report "
+                        "prints it): reported, but not a failure; repeatable")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
-def run(args: argparse.Namespace) -> int:
-    """Audit, print the report, and return the exit code (0 clean, 1 flaws)."""
-    from promokit._campaign import load_campaign
-    from promokit.audit import load_catalog, load_costs, load_coupons
+@contextmanager
+def _progress(tty: bool) -> Iterator[Callable[[str], None] | None]:
+    """Progress on a terminal's stderr: a tqdm bar when tqdm is installed (optional), else one
+    line per check; nothing when stderr is not a terminal (CI logs, pipes)."""
+    if not tty:
+        yield None
+        return
+    try:
+        from tqdm import tqdm  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    except ImportError:
+        yield lambda text: print(text, file=sys.stderr)
+        return
+    bar = tqdm(file=sys.stderr, unit="check", leave=False)
+
+    def say(text: str) -> None:
+        if text.startswith("["):   # "[k/n] searching for ..."
+            done, _slash, rest = text[1:].partition("]")
+            k, _of, n = done.partition("/")
+            bar.total = int(n)
+            bar.n = int(k) - 1
+            bar.set_description(rest.strip())
+        else:
+            bar.write(text.strip(), file=sys.stderr)
 
     try:
-        from promokit.audit._audit import audit
-    except ImportError as exc:   # hypothesis is a test-only dependency
+        yield say
+    finally:
+        bar.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Audit, print the report, and return the exit code (0 clean, 1 flaws, 2 carts refused)."""
+    try:
+        from promokit.audit._audit import audit  # optional: hypothesis, a test-only dependency
+    except ImportError as exc:
         print(f"promokit: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     campaign = load_campaign(args.campaign)
     catalog = load_catalog(args.catalog) if args.catalog else None
     costs = load_costs(args.costs) if args.costs else None
     coupons = load_coupons(args.coupons) if args.coupons else None
-    tty = sys.stderr.isatty()
-    report = audit(campaign, catalog=catalog, costs=costs,
-                   max_discount_rate=args.max_discount_rate, max_examples=args.max_examples,
-                   seed=args.seed, max_seconds=args.max_seconds, near_free=args.near_free,
-                   split_tolerance=args.split_tolerance, max_lines=args.max_lines,
-                   max_quantity=args.max_quantity, at=args.at, coupons=coupons,
-                   progress=(lambda text: print(text, file=sys.stderr)) if tty else None)
+    with _progress(sys.stderr.isatty()) as say:
+        report = audit(campaign, catalog=catalog, costs=costs,
+                       max_discount_rate=args.max_discount_rate,
+                       max_examples=args.max_examples, seed=args.seed,
+                       max_seconds=args.max_seconds, near_free=args.near_free,
+                       split_tolerance=args.split_tolerance, max_lines=args.max_lines,
+                       max_quantity=args.max_quantity, at=args.at, coupons=coupons,
+                       progress=say, accept=args.accept)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
         text = report.render()
         print(text, end="" if text.endswith("\n") else "\n")
+    if report.error:
+        print(f"promokit: error: {args.campaign}: {report.error}", file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_OK if report.ok else EXIT_FLAW

@@ -95,12 +95,42 @@ def collect(carts: st.SearchStrategy[Cart], visit: Callable[[Cart], None], *,
     return search(carts, probe, max_examples=max_examples, seed=seed, seconds=seconds).tried
 
 
-def _price(campaign: Campaign, cart: Cart) -> PriceResult | None:
+def _price(campaign: Campaign, cart: Cart, phase: str | None = None) -> PriceResult | None:
     """The cart's result, with the best use of its wallet; None when the engine refuses it."""
     try:
-        return campaign.price(cart, best_coupons=bool(cart.wallet))
+        return campaign.price(cart, best_coupons=bool(cart.wallet), phase=phase)
     except PricingError:   # refused (a pre-sale line priced too low), or the search bound
         return None
+
+
+@dataclass(slots=True)
+class Pricer:
+    """Prices carts for the probes in one pre-sale ``phase`` (None: the engine's default), and
+    counts the carts the engine refuses: an audit that priced nothing has checked nothing."""
+
+    campaign: Campaign
+    phase: str | None = None
+    priced: int = 0
+    refused: int = 0
+    first_refusal: tuple[str, Cart] | None = None
+
+    def __call__(self, cart: Cart, campaign: Campaign | None = None) -> PriceResult | None:
+        """``cart`` priced under ``campaign`` (default: the audited one), or None if refused."""
+        try:
+            out = (campaign or self.campaign).price(cart, best_coupons=bool(cart.wallet),
+                                                    phase=self.phase)
+        except PricingError as exc:   # a timed rule and no time, a window closed, the bound
+            self.refused += 1
+            if self.first_refusal is None:
+                self.first_refusal = (str(exc), cart)
+            return None
+        self.priced += 1
+        return out
+
+
+def pricer(campaign: Campaign | Pricer) -> Pricer:
+    """A Pricer for ``campaign`` (itself when it is one)."""
+    return campaign if isinstance(campaign, Pricer) else Pricer(campaign)
 
 
 def _m(result: PriceResult, name: str) -> Decimal:
@@ -118,10 +148,12 @@ def _stackers(result: PriceResult) -> tuple[str, ...]:
 
 # --- probes -----------------------------------------------------------------------------------
 
-def discount_rate(campaign: Campaign, limit: Decimal) -> Probe:
+def discount_rate(campaign: Campaign | Pricer, limit: Decimal) -> Probe:
     """Discount total / goods subtotal above ``limit`` (shipping counts on neither side)."""
+    price = pricer(campaign)
+
     def probe(cart: Cart) -> Hit | None:
-        r = _price(campaign, cart)
+        r = price(cart)
         if r is None or not _m(r, "subtotal"):
             return None
         rate = _m(r, "discount_total") / _m(r, "subtotal")
@@ -133,28 +165,46 @@ def discount_rate(campaign: Campaign, limit: Decimal) -> Probe:
     return probe
 
 
-def below_cost(campaign: Campaign, costs: Mapping[str, Decimal]) -> Probe:
-    """A line whose net is below ``cost x quantity`` for its sku."""
+def below_cost(campaign: Campaign | Pricer, costs: Mapping[str, Decimal]) -> Probe:
+    """A line whose merchant receives less than ``cost x quantity`` for its sku.
+
+    The merchant receives the line's net plus what the platform funds of its discounts (the
+    platform reimburses those: a platform coupon does not sell the merchant's goods below cost);
+    only merchant-funded discounts count against the merchant.
+    """
+    price = pricer(campaign)
+
     def probe(cart: Cart) -> Hit | None:
-        r = _price(campaign, cart)
+        r = price(cart)
         if r is None:
             return None
         for line in r.lines:
             cost = costs.get(line.sku)
-            if cost is not None and line.net.amount < Decimal(cost) * line.quantity:
-                rules = tuple(dict.fromkeys(d.rule for d in line.discounts))
-                return Hit(rules, f"line {line.id} ({line.sku}) nets {line.net.to_json()} for "
-                           f"{line.quantity} unit(s) costing {cost} each",
+            if cost is None:
+                continue
+            funded = sum((d.amount.amount for d in line.discounts if d.funded_by != "merchant"),
+                         Decimal(0))
+            received = line.net.amount + funded
+            if received < Decimal(cost) * line.quantity:
+                rules = tuple(dict.fromkeys(d.rule for d in line.discounts
+                                            if d.funded_by == "merchant"))
+                text = f"line {line.id} ({line.sku}) nets {line.net.to_json()}"
+                if funded:
+                    text += f" (the merchant receives {received}, {funded} platform-funded)"
+                return Hit(rules, f"{text} for {line.quantity} unit(s) costing {cost} each",
                            {"line": line.id, "sku": line.sku, "net": line.net.to_json(),
+                            "received": str(received), "platform_funded": str(funded),
                             "cost": str(Decimal(cost) * line.quantity)}, (r,))
         return None
     return probe
 
 
-def free_order(campaign: Campaign, near_free: Decimal) -> Probe:
+def free_order(campaign: Campaign | Pricer, near_free: Decimal) -> Probe:
     """Two or more rules together leave the goods at most ``near_free`` of their subtotal."""
+    price = pricer(campaign)
+
     def probe(cart: Cart) -> Hit | None:
-        r = _price(campaign, cart)
+        r = price(cart)
         if r is None:
             return None
         rules = _stackers(r)
@@ -188,23 +238,25 @@ def _order(cart: Cart, lines: list[Any]) -> Cart:
         "shipping": {s: f for s, f in cart.shipping.items() if s in shops}})
 
 
-def split_arbitrage(campaign: Campaign, tolerance: Decimal) -> Probe:
+def split_arbitrage(campaign: Campaign | Pricer, tolerance: Decimal) -> Probe:
     """Two orders whose totals add up to less than the one order's, by more than ``tolerance``
     per cart line; the split that saves most is reported.
 
     The one order is the cart without fees of shops it has no line from (as each part is).
     """
+    price = pricer(campaign)
+
     def probe(cart: Cart) -> Hit | None:
         if len(cart.lines) < 2:
             return None
         cart = _order(cart, list(cart.lines))   # no fee for a shop without lines
-        whole = _price(campaign, cart)
+        whole = price(cart)
         if whole is None:
             return None
         allowed = tolerance * len(cart.lines)
         best: tuple[Decimal, tuple[PriceResult, PriceResult], tuple[Cart, Cart]] | None = None
         for a, b in two_orders(cart):
-            ra, rb = _price(campaign, a), _price(campaign, b)
+            ra, rb = price(a), price(b)
             if ra is None or rb is None:
                 continue
             saving = _m(whole, "total") - _m(ra, "total") - _m(rb, "total")

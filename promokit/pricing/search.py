@@ -20,15 +20,26 @@ Two things keep it fast and still exact:
 
 Tie-break, stated: the lowest payable; then the fewest coupons; then the combination whose
 coupons expire soonest (sorted expiry times compared in order, no expiry last); then coupon ids.
-More than ``search_limit`` stage evaluations raises :class:`~promokit.SearchBoundError`.
+
+Bounded in work, not only in stage runs: every unit of work the search does counts against
+``search_limit`` -- each subset the enumeration generates (and each node of that enumeration,
+so a wallet whose coupons all clash costs as much as one whose coupons all combine), each
+search state visited, each stage run and each coupon whose face the bound reads. No step
+between two counts does more than one stage run or one pass over the wallet, so a search
+answers or raises :class:`~promokit.SearchBoundError` after at most ``search_limit`` units
+whatever the wallet. A unit costs some 7 us on a 10-line cart (``benchmarks/wallets.py``):
+the default 20000 is about 0.15 s of CPU, 200000 about 1.4 s. Memory is bounded the same way:
+the subsets kept at one node and the merged states are each at most ``search_limit``. (A
+40-coupon wallet of that benchmark needs some 213000 units; red envelopes and shipping coupons
+decided in closed form after the search would take most of that away: issue 14.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 
-from promokit._cart.wallet import Coupon
+from promokit._cart.wallet import Coupon, CouponKind
 from promokit._errors import SearchBoundError
 from promokit._spec.coupons import CouponPolicy, conflict
 from promokit.pricing.build import payable_for_due, payable_minor
@@ -57,9 +68,11 @@ def tie_key(combo: Sequence[Coupon], setup: Setup) -> tuple[object, ...]:
 
 
 def _extensions(coupons: Sequence[Coupon], chosen: tuple[Coupon, ...],
-                policy: CouponPolicy) -> Iterator[tuple[Coupon, ...]]:
-    """Every subset of ``coupons`` that may join ``chosen`` (the empty one first)."""
+                policy: CouponPolicy, tick: Callable[[], None]) -> Iterator[tuple[Coupon, ...]]:
+    """Every subset of ``coupons`` that may join ``chosen`` (the empty one first); ``tick``
+    is called at every node of the enumeration, so its work is counted as it is done."""
     def walk(k: int, picked: tuple[Coupon, ...]) -> Iterator[tuple[Coupon, ...]]:
+        tick()
         if k == len(coupons):
             yield picked
             return
@@ -98,19 +111,24 @@ class _Search:
         first = next((k for k, here in enumerate(self.by_stage) if here), len(self.stages))
         self.bounded = not any(_non_monotone(e) for s in self.stages[first:]
                                for e in setup.visit.get(s, ()))
-        self.steps = 0
-        self.kind_sets = cache(self._kind_sets)  # type: ignore[method-assign]
+        self.steps = 0  # units of work: enumeration nodes, states, stage runs, faces read
+        self.kind_sets = cache(self._kind_sets)
         self.best: tuple[object, ...] | None = None
+        self.best_payable = 0  # self.best[0], when there is a best
         self.best_combo: tuple[Coupon, ...] = ()
         self.seen: dict[tuple[object, ...], tuple[object, ...]] = {}
 
-    def tick(self) -> None:
-        self.steps += 1
+    def tick(self, units: int = 1) -> None:
+        """Count ``units`` of work; past ``search_limit``, stop with SearchBoundError."""
+        self.steps += units
         if self.steps > self.policy.search_limit:
+            limit = self.policy.search_limit
             raise SearchBoundError(
-                f"best-coupon search passed its bound of {self.policy.search_limit} stage "
-                f"evaluations ({sum(map(len, self.by_stage))} usable coupons); raise "
-                "coupon_policy.search_limit or choose coupons in selected mode")
+                f"best-coupon search passed its bound of {limit} stage evaluations, subsets "
+                f"and states counted together ({sum(map(len, self.by_stage))} usable coupons "
+                f"in the wallet); raise coupon_policy.search_limit in the campaign (work grows "
+                f"about twofold per extra coupon that combines with all the others), or choose "
+                f"the coupons in selected mode (cart.coupons, without --best-coupons)")
 
     def finish(self, ctx: Ctx, start: int) -> int:
         """The payable when the stages from ``start`` run with no more coupons."""
@@ -139,8 +157,9 @@ class _Search:
         """An upper bound of what the coupons of stages ``k``.. still usable with ``chosen`` can
         take off: the best ``limit`` faces of each kind (per shop where the limit is per shop)."""
         goods = sum(ctx.amounts)
-        groups: dict[tuple[str, str], list[int]] = {}
+        groups: dict[tuple[CouponKind, str], list[int]] = {}
         for here in self.by_stage[k:]:
+            self.tick(len(here))
             for c in here:
                 if conflict(c, chosen, self.policy) is None:
                     per = self.policy.kinds[c.kind].per == "shop"
@@ -176,6 +195,7 @@ class _Search:
         if k == len(self.stages):
             self.offer(payable_minor(self.setup, ctx), chosen)
             return
+        self.tick()
         state = (k, tuple(ctx.amounts), tuple(sorted(ctx.shipping.items())),
                  tuple(ctx.snapshots.get(b) for b in self.watched), _slots(chosen, self.policy))
         mine = tie_key(chosen, self.setup)
@@ -184,7 +204,7 @@ class _Search:
             return
         self.seen[state] = mine
         here = self.by_stage[k]
-        options = list(_extensions(here, chosen, self.policy)) if here else [()]
+        options = list(_extensions(here, chosen, self.policy, self.tick)) if here else [()]
         if not self.bounded or len(options) == 1:
             for subset in options:
                 self.step(k, ctx, chosen, subset)
@@ -194,11 +214,13 @@ class _Search:
         self.offer(alone, chosen)
         goods = sum(ctx.amounts)
         later = self.most_off(k + 1, ctx, chosen)
-        faces = [sum(self.face(c, ctx, goods) for c in sub) for sub in options]
+        self.tick(len(here))
+        each = {c.id: self.face(c, ctx, goods) for c in here}
+        faces = [sum(each[c.id] for c in sub) for sub in options]
         ranked = sorted(zip(faces, range(len(options)), strict=True), reverse=True)
         for face, j in ranked:  # richest first: the bound only rises along this order
             floor = payable_for_due(self.setup, max(alone - face - later, 0))
-            if self.best is not None and floor > self.best[0]:
+            if self.best is not None and floor > self.best_payable:
                 break
             self.step(k, ctx, chosen, options[j])
 
@@ -214,7 +236,7 @@ class _Search:
         """A complete combination and what it pays: keep it if it wins."""
         key = (payable, *tie_key(combo, self.setup))
         if self.best is None or key < self.best:
-            self.best, self.best_combo = key, combo
+            self.best, self.best_combo, self.best_payable = key, combo, payable
 
 
 def _non_monotone(entry: Group | Rule) -> bool:
@@ -229,7 +251,7 @@ def _non_monotone(entry: Group | Rule) -> bool:
 
 def best_combination(setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rule],
                      policy: CouponPolicy) -> tuple[tuple[Coupon, ...], int]:
-    """(the best valid combination of ``candidates``, stage evaluations it took)."""
+    """(the best valid combination of ``candidates``, units of work it took)."""
     search = _Search(setup, candidates, rules, policy)
     search.walk(0, setup.new_ctx(), ())
     return search.best_combo, search.steps

@@ -105,3 +105,59 @@ def test_unknown_format_and_folder_are_explain_errors(tmp_path: Path) -> None:
         rule_docs(campaign, fmt="text")
     with pytest.raises(ExplainError, match="not a directory"):
         explain(result, campaign, templates=tmp_path / "missing")
+
+
+# --- resource limits on user templates (issue 11) ----------------------------------------------
+
+HUGE = [
+    ("{% for x in range(10**9) %}x{% endfor %}", "a number argument of 1000000000"),
+    ("{% for x in range(20000) %}x{% endfor %}", "range of 20000 numbers"),
+    ("{% for a in range(10000) %}{% for b in range(10000) %}{% endfor %}{% endfor %}",
+     "more than 1000000 steps"),
+    ("{% for a in lines %}{% for b in range(9999) %}{% for c in range(9999) %}{% endfor %}"
+     "{% endfor %}{% endfor %}", "more than 1000000 steps"),
+    ("{% macro f(n) %}{% if n %}{{ f(n-1) }}{{ f(n-1) }}{% endif %}{% endmacro %}{{ f(60) }}",
+     "more than 1000000 steps"),
+    ("{{ 'x' * 10**9 }}", "repeating 1 items 1000000000 times"),
+    ("{{ [0] * 10**9 }}", "repeating 1 items 1000000000 times"),
+    ("{{ 7 ** 100000 }}", "more than 4096 bits"),
+    ("{{ 'x'|center(10**9) }}", "a number argument"),
+    ("{{ 'x'.ljust(10**9) }}", "a number argument"),
+    ("{{ '%999999999d' % 1 }}", "format width"),
+    ("{{ '{:>999999999}'.format(1) }}", "format width"),
+    ("{{ '%999999999s'|format(1) }}", "format width"),
+    ("{% set ns = namespace(s='x') %}{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}"
+     "{% endfor %}", "a value of 2097152 items"),
+    ("{% set ns = namespace(s='x') %}{% for i in range(60) %}{% set ns.s = ns.s + ns.s %}"
+     "{% endfor %}", "a value of 2097152 items"),
+    ("{% set ns = namespace(n=3) %}{% for i in range(60) %}{% set ns.n = ns.n * ns.n %}"
+     "{% endfor %}", "more than 4096 bits"),
+    ("{% for a in range(9999) %}{{ 'y' * 1000 }}{% endfor %}", "the page passed 2000000"),
+    ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "nested too deep"),
+    ("{% for x in lines recursive %}{{ loop(range(100)) }}{% endfor %}", "nested too deep"),
+    ("{% include 'explain.text.j2' %}", "nested too deep"),
+]
+
+
+@pytest.mark.parametrize(("body", "words"), HUGE)
+def test_user_templates_run_under_resource_limits(tmp_path: Path, body: str,
+                                                  words: str) -> None:
+    """A huge range, deep loops, runaway macros, huge strings, numbers or pages: a clear
+    ExplainError naming the template and the limit, never a hang or gigabytes of memory."""
+    (tmp_path / "explain.text.j2").write_text(body, "utf-8")
+    campaign, result = hostile()
+    with pytest.raises(ExplainError, match=r"explain\.text\.j2") as err:
+        explain(result, campaign, templates=tmp_path)
+    assert words in str(err.value)
+
+
+def test_limits_leave_ordinary_templates_alone(tmp_path: Path) -> None:
+    """Loops, ranges, formatting and concatenation within the limits render as before; a loop
+    variable cannot shadow the checks (they are not names a template can spell)."""
+    (tmp_path / "explain.text.j2").write_text(
+        "{% set limited_each = 1 %}{% for x in range(3) %}{{ x }}{% endfor %} "
+        "{{ 'ab' ~ 'cd' }} {{ 2 ** 10 }} {{ '%d'|format(10**8) }} {{ '{:>4}'.format(7) }} "
+        "{{ 'x' * 3 }} {% for line in lines %}{{ loop.index }}{% endfor %}.\n", "utf-8")
+    campaign, result = hostile()
+    expected = "012 abcd 1024 100000000    7 xxx 1.\n"
+    assert explain(result, campaign, templates=tmp_path) == expected
