@@ -125,10 +125,11 @@ class Ledger(ABC):
 
 
 def open_ledger(url: str) -> Ledger:
-    """The ledger named by ``url``: ``sqlite:///path/ledger.db`` (a relative path after
-    ``sqlite:///``; ``sqlite:////abs/path.db`` or ``sqlite:///abs/...`` both work, see the docs;
-    ``?mode=ro`` opens read-only) or ``postgresql://user@host:port/db`` (psycopg 3, the
-    ``ledger-pg`` extra). Nothing is created until :meth:`Ledger.init`."""
+    """The ledger named by ``url``: ``sqlite:///path/ledger.db`` (what follows ``sqlite:///``
+    is the path: relative as written, absolute with a fourth slash, ``sqlite:////var/ledger.db``;
+    ``?mode=ro`` opens read-only, ``?synchronous=full`` syncs every commit) or
+    ``postgresql://user@host:port/db`` (psycopg 3, the ``ledger-pg`` extra). Nothing is created
+    until :meth:`Ledger.init`."""
     if not isinstance(url, str):
         raise LedgerURLError(f"ledger URL must be a string, not {type(url).__name__}")
     scheme = urlsplit(url).scheme.lower()
