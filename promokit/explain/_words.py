@@ -325,6 +325,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "coupon_limit": ("over the most coupons an order may use", "超出每单可用券数"),
     "not_chosen": ("not selected", "未选用"),
     "not_chosen_best": ("a combination without it pays no more", "不用此券的组合同样划算"),
+    "limit_reached": ("its quantity, per-customer limit or budget is used up",
+                      "活动名额、每人限用次数或预算已用完"),
+    "not_issued": ("this coupon was not issued to this customer, or is used already",
+                   "此券未发放给当前用户或已使用"),
 }
 
 
