@@ -9,12 +9,12 @@ of something in between, the reservation is refused; checkout prices again (the 
 cancellation ``ledger.release(order)``; an unpaid reservation expires after its TTL.
 :func:`give_back` says what a refund returns to the ledger.
 
->>> import promokit
+>>> import promokit, tempfile
 >>> from promokit.ledger import open_ledger
 >>> campaign = promokit.Campaign.from_dict({"campaign": "flash", "currency": "CNY",
 ...     "rules": [{"id": "tv-flash", "kind": "special_price", "stage": "item",
 ...                "select": {"skus": ["TV"]}, "price": 1999, "limits": {"units": 1}}]})
->>> ledger = open_ledger("sqlite:///:memory:"); _ = ledger.init()
+>>> ledger = open_ledger(f"sqlite:///{tempfile.mkdtemp()}/ledger.db"); _ = ledger.init()
 >>> cart = {"currency": "CNY", "at": "2026-11-11T00:00:00+08:00", "lines": [
 ...     {"id": "l1", "sku": "TV", "shop": "A", "unit_price": "2999.00", "quantity": 1}]}
 >>> checkout(campaign, cart, ledger, "order-1").payable       # the one unit of flash stock
