@@ -376,17 +376,19 @@ def section_compile(rep: Report) -> dict[str, Any]:
               f"{med['fingerprint']:>12.2f} {total:>10.2f} {reps:>5}")
         out[str(n)] = {**{f"{k}_ms": round(v, 4) for k, v in med.items()},
                        "total_ms": round(total, 4), "reps": reps}
-        totals[n] = total
+        totals[n] = med["plan"] + med["fingerprint"]  # compiling; validation is its own
     sizes = sorted(totals)
     for a, b in itertools.pairwise(sizes):
         growth = (totals[b] / totals[a]) / (b / a)
-        print(f"  {a} -> {b} rules: time x{totals[b] / totals[a]:.1f} for rules x{b / a:.0f} "
-              f"(x{growth:.2f} per rule: 1.0 is linear)")
+        print(f"  {a} -> {b} rules: plan + fingerprint x{totals[b] / totals[a]:.1f} for rules "
+              f"x{b / a:.0f}"
+              f" (x{growth:.2f} per rule: 1.0 is linear)")
         out[f"growth_{a}_{b}"] = round(growth, 3)
     if COMPILE_GOAL_RULES in totals:
         ok = totals[COMPILE_GOAL_RULES] <= COMPILE_GOAL_MS
         out["goal"] = {"rules": COMPILE_GOAL_RULES, "ms": COMPILE_GOAL_MS, "pass": ok}
-        print(f"  {COMPILE_GOAL_RULES:,} rules in {totals[COMPILE_GOAL_RULES]:,.0f} ms; target "
+        print(f"  {COMPILE_GOAL_RULES:,} rules compiled (plan + fingerprint) in "
+              f"{totals[COMPILE_GOAL_RULES]:,.0f} ms; target "
               f"<= {COMPILE_GOAL_MS:.0f} ms   {verdict(ok)}")
     return out
 
