@@ -47,6 +47,11 @@ def build_result(setup: Setup, ctx: Ctx, trace: Trace,
         spec=setup.plan.spec)
 
 
+#: decimal strings of minor units, per number of decimals (format_minor is pure)
+_TEXTS: dict[int, dict[int, str]] = {}
+MAX_TEXTS = 1 << 16
+
+
 class _Details:
     """Builds the typed records of one finished run when they are first read."""
 
@@ -136,12 +141,16 @@ class _Details:
     # the typed records give (tests/result/test_to_dict_direct.py holds them to it)
 
     def text(self) -> Callable[[int], str]:
-        """Minor units as the result's decimal strings, remembered for this result."""
+        """Minor units as the result's decimal strings (the same amounts recur in every result:
+        they are remembered per number of decimals, up to a bound)."""
         digits = self.setup.env.digits
-        memo: dict[int, str] = {}
+        memo = _TEXTS.setdefault(digits, {})
+        if len(memo) > MAX_TEXTS:
+            memo.clear()
+        known = memo.get
 
         def fmt(minor: int) -> str:
-            got = memo.get(minor)
+            got = known(minor)
             if got is None:
                 got = memo[minor] = format_minor(minor, digits)
             return got
