@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
 import os
 import platform
@@ -21,7 +22,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -48,6 +49,12 @@ ISSUE_HAND_LOOP_US = 25.0    # the issue's hand loop: fixed 5-rule campaign, 10 
 HAND_LOOP_GOAL = 2.0         # "within ~2x of the hand loop"
 LINEARITY_LIMIT = 1.25       # µs per line at 100 lines over µs per line at 20 lines
 COUPON_TARGET_MS = 20
+# the user paths beside the hand loop (issue 14): ratios over the loop, validated Cart in
+USER_LINES = (10, 20, 100)   # cart sizes of the user-path section
+MODEL_GOAL, DICT_GOAL = 2.0, 3.0   # model path, dict path: at most this many times the loop
+TO_DICT_GOAL = 0.5                 # to_dict adds at most this share of pricing
+COMPILE_SIZES = (100, 1000, 10_000)  # campaign sizes whose compile time is measured
+COMPILE_GOAL_MS, COMPILE_GOAL_RULES = 500.0, 10_000
 
 
 # --- timing ----------------------------------------------------------------------------------
@@ -67,6 +74,7 @@ class Config:
     passes: int = 7            # interleaved passes over the figures of a section
     rule_sizes: tuple[int, ...] = generate.RULE_SIZES
     line_sizes: tuple[int, ...] = generate.LINE_SIZES
+    compile_sizes: tuple[int, ...] = COMPILE_SIZES
 
     @classmethod
     def make(cls, quick: bool, estimator: str, rules: tuple[int, ...],
@@ -106,6 +114,8 @@ class Stat:
     cpu: float
     rounds: int
     calls_per_round: int
+    pass_wall: tuple[float, ...] = ()  # the median round of each interleaved pass, wall time
+    pass_cpu: tuple[float, ...] = ()   # the same in process CPU time
 
     @property
     def spread(self) -> float:
@@ -158,24 +168,33 @@ def measure_all(figures: Mapping[K, Callable[[], object]], cfg: Config, *,
         rounds[key] = -(-max(cfg.rounds, min(5_000, total)) // cfg.passes)  # per pass
     wall: dict[K, list[float]] = {k: [] for k in keys}
     cpu: dict[K, list[float]] = {k: [] for k in keys}
+    pass_wall: dict[K, list[float]] = {k: [] for k in keys}
+    pass_cpu: dict[K, list[float]] = {k: [] for k in keys}
     for p in range(cfg.passes):
         gc.collect()
         shift = p * len(keys) // cfg.passes
         for key in keys[shift:] + keys[:shift]:
             fn, n = figures[key], batch[key]
+            these_wall: list[float] = []
+            these_cpu: list[float] = []
             for r in range(rounds[key] + 1):
                 start, cpu_start = clock(), cpu_clock()
                 for _ in range(n):
                     fn()
                 if r:  # the first round of a pass warms the caches back up
-                    wall[key].append((clock() - start) / n / NS_PER_US)
-                    cpu[key].append((cpu_clock() - cpu_start) / n / NS_PER_US)
+                    these_wall.append((clock() - start) / n / NS_PER_US)
+                    these_cpu.append((cpu_clock() - cpu_start) / n / NS_PER_US)
+            wall[key] += these_wall
+            cpu[key] += these_cpu
+            pass_wall[key].append(statistics.median(these_wall))
+            pass_cpu[key].append(statistics.median(these_cpu))
     out = {}
     for key in keys:
         samples = sorted(wall[key])
         q = statistics.quantiles(samples, n=4) if len(samples) > 1 else samples * 3
         out[key] = Stat(statistics.median(samples), samples[0], q[0], q[2],
-                        statistics.median(cpu[key]), len(samples), batch[key])
+                        statistics.median(cpu[key]), len(samples), batch[key],
+                        tuple(pass_wall[key]), tuple(pass_cpu[key]))
     return out
 
 
@@ -327,8 +346,9 @@ def section_compile(rep: Report) -> dict[str, Any]:
     heading(f"(c) Campaign compile time, ms, of repeated fresh compiles ({rep.cfg.basis})")
     print(f"{'rules':>6} {'validate':>10} {'plan':>10} {'fingerprint':>12} {'total':>10} "
           f"{'reps':>5}")
-    out = {}
-    for n in rep.cfg.rule_sizes:
+    out: dict[str, Any] = {}
+    totals: dict[int, float] = {}
+    for n in rep.cfg.compile_sizes:
         data = generate.campaign_data(n)
         times: dict[str, list[float]] = {"validate": [], "plan": [], "fingerprint": []}
         clock = time.process_time_ns if rep.cfg.cpu else time.perf_counter_ns
@@ -356,6 +376,20 @@ def section_compile(rep: Report) -> dict[str, Any]:
               f"{med['fingerprint']:>12.2f} {total:>10.2f} {reps:>5}")
         out[str(n)] = {**{f"{k}_ms": round(v, 4) for k, v in med.items()},
                        "total_ms": round(total, 4), "reps": reps}
+        totals[n] = med["plan"] + med["fingerprint"]  # compiling; validation is its own
+    sizes = sorted(totals)
+    for a, b in itertools.pairwise(sizes):
+        growth = (totals[b] / totals[a]) / (b / a)
+        print(f"  {a} -> {b} rules: plan + fingerprint x{totals[b] / totals[a]:.1f} for rules "
+              f"x{b / a:.0f}"
+              f" (x{growth:.2f} per rule: 1.0 is linear)")
+        out[f"growth_{a}_{b}"] = round(growth, 3)
+    if COMPILE_GOAL_RULES in totals:
+        ok = totals[COMPILE_GOAL_RULES] <= COMPILE_GOAL_MS
+        out["goal"] = {"rules": COMPILE_GOAL_RULES, "ms": COMPILE_GOAL_MS, "pass": ok}
+        print(f"  {COMPILE_GOAL_RULES:,} rules compiled (plan + fingerprint) in "
+              f"{totals[COMPILE_GOAL_RULES]:,.0f} ms; target "
+              f"<= {COMPILE_GOAL_MS:.0f} ms   {verdict(ok)}")
     return out
 
 
@@ -409,16 +443,17 @@ def section_breakdown(rep: Report) -> dict[str, Any]:
         text = rep.fx.text(n_lines)
         data = json.loads(text)
         cart = promokit.Cart.model_validate(data)
-        result = campaign.price(cart)
-        as_dict = result.to_dict()
+        as_dict = campaign.price(cart).to_dict()
         steps = {
             "loads": lambda text=text: json.loads(text),
             "validate": lambda data=data: promokit.Cart.model_validate(data),
             "price": lambda campaign=campaign, cart=cart: campaign.price(cart),
-            "to_dict": lambda result=result: result.to_dict(),
+            # on a fresh result, as a handler calls it: to_dict is the difference from price
+            "to_dict": lambda campaign=campaign, cart=cart: campaign.price(cart).to_dict(),
             "dumps": lambda as_dict=as_dict: json.dumps(as_dict),
         }
         figures = {k: rep.v(st) for k, st in measure_all(steps, rep.cfg, scale=0.4).items()}
+        figures["to_dict"] -= figures["price"]
         total = sum(figures.values())
         name = f"{n_lines} lines x {n_rules}"
         print(f"{name:>16}" + "".join(f"{fmt_us(v):>9}" for v in figures.values())
@@ -479,6 +514,106 @@ def section_hand_loop(rep: Report) -> dict[str, Any]:
     print(f"  engine, + reading payable and nets {fmt_us(rep.v(h['engine_nets'])):>8} µs   "
           f"= {rep.v(h['engine_nets']) / rep.v(h['cart']):.1f}x the hand loop (same outputs)")
     return {k: s.to_json() for k, s in h.items()}
+
+
+def section_user_paths(rep: Report) -> dict[str, Any]:
+    """What users run, beside the hand loop in the same process, interleaved (issue 14).
+
+    The reference campaign (the 5 rules ``reference_loop.py`` prices by hand) over carts of
+    ``USER_LINES`` lines. Every figure is divided by the hand loop (validated Cart in) of the
+    same pass, so a machine whose speed drifts slows both; min / median / max are over the
+    passes. ``to_dict`` and ``explain`` are timed on a fresh result (priced in the same call:
+    their cost is the difference from pricing alone), never on records already built.
+    """
+    from promokit.cli._batch import Options, price_line
+
+    campaign = rep.fx.campaign(generate.REFERENCE_RULES)
+    options = Options("<in memory>")
+    validate, price = promokit.Cart.model_validate, campaign.price
+    sizes = [n for n in USER_LINES if n in rep.cfg.line_sizes] or [TARGET_LINES]
+    figures: dict[tuple[int, str], Callable[[], object]] = {}
+    for n in sizes:
+        cart, text = rep.fx.cart(n), rep.fx.text(n)
+        data = json.loads(text)
+        engine, hand = campaign.price(data), reference_loop.price_cart(cart)
+        if engine.payable.minor != hand.payable or \
+                [ln.net.minor for ln in engine.lines] != hand.nets:
+            raise SystemExit("reference_loop.py disagrees with the engine; fix it first")
+        figures |= {
+            (n, "loop"): lambda cart=cart: reference_loop.price_cart(cart),
+            (n, "loop_dict"): lambda data=data: reference_loop.price_cart(validate(data)),
+            (n, "validate"): lambda data=data: validate(data),
+            (n, "model"): lambda cart=cart: price(cart),
+            (n, "dict"): lambda data=data: price(data),
+            (n, "model_to_dict"): lambda cart=cart: price(cart).to_dict(),
+            (n, "dict_to_dict"): lambda data=data: price(data).to_dict(),
+            (n, "cli"): lambda text=text: price_line(1, text, campaign, options),
+            (n, "explain"): lambda cart=cart: price(cart).explain(),
+        }
+    stats = measure_all(figures, rep.cfg)
+    per_pass = (lambda st: st.pass_cpu) if rep.cfg.estimator == "cpu" else \
+        (lambda st: st.pass_wall)
+    labels = {
+        "loop": "hand loop, validated Cart in (= 1.0)",
+        "loop_dict": "hand loop, dict in (+ Cart.model_validate)",
+        "validate": "Cart.model_validate(dict) alone",
+        "model": "campaign.price(Cart)",
+        "dict": "campaign.price(dict)",
+        "model_to_dict": "campaign.price(Cart).to_dict()",
+        "dict_to_dict": "campaign.price(dict).to_dict()",
+        "cli": "CLI --batch, one JSON line in and out",
+        "explain": "campaign.price(Cart).explain()",
+    }
+    heading(f"What users run, reference campaign ({generate.REFERENCE_RULES} rules), "
+            f"beside the hand loop ({rep.cfg.basis})")
+    print("  ratio = figure / hand loop (validated Cart in) of the same pass; min, median, max "
+          f"over {rep.cfg.passes} interleaved passes")
+    out: dict[str, Any] = {}
+    for n in sizes:
+        loop = per_pass(stats[(n, "loop")])
+        print(f"\n  {n} lines{'':<38}{'µs':>9}   {'ratio min':>9} {'median':>7} {'max':>7}")
+        row: dict[str, Any] = {}
+        ratios: dict[str, list[float]] = {}
+        for kind, label in labels.items():
+            st = stats[(n, kind)]
+            r = [a / b for a, b in zip(per_pass(st), loop, strict=True)]
+            ratios[kind] = r
+            print(f"  {label:<46}{fmt_us(rep.v(st)):>9}   {min(r):>9.2f} "
+                  f"{statistics.median(r):>7.2f} {max(r):>7.2f}")
+            row[kind] = {**st.to_json(), "ratio_min": round(min(r), 3),
+                         "ratio_median": round(statistics.median(r), 3),
+                         "ratio_max": round(max(r), 3)}
+        model = per_pass(stats[(n, "model")])
+        for kind, base, what in (("model_to_dict", "model", "to_dict adds"),
+                                 ("explain", "model", "explain adds"),
+                                 ("dict", "validate", "price(dict) over validate + price(Cart)")):
+            fig = per_pass(stats[(n, kind)])
+            if base == "validate":
+                both = [v + m for v, m in zip(per_pass(stats[(n, "validate")]), model,
+                                              strict=True)]
+                share = [f / b - 1 for f, b in zip(fig, both, strict=True)]
+            else:
+                share = [f / m - 1 for f, m in zip(fig, model, strict=True)]
+            print(f"  {what:<46}{'':>9}   {min(share):>+9.0%} {statistics.median(share):>+7.0%} "
+                  f"{max(share):>+7.0%}  (of pricing{'' if base == 'model' else ' + validate'})")
+            row[f"{kind}_over_{base}"] = {"min": round(min(share), 3),
+                                          "median": round(statistics.median(share), 3),
+                                          "max": round(max(share), 3)}
+        if n == TARGET_LINES:
+            goals = [("model", MODEL_GOAL, statistics.median(ratios["model"])),
+                     ("dict", DICT_GOAL, statistics.median(ratios["dict"]))]
+            for kind, goal, got in goals:
+                print(f"  target: {labels[kind]} <= {goal:.0f}x the loop: {got:.2f}x   "
+                      f"{verdict(got <= goal)}")
+                row[f"{kind}_goal"] = {"goal": goal, "ratio": round(got, 3),
+                                       "pass": got <= goal}
+            added = row["model_to_dict_over_model"]["median"]
+            print(f"  target: to_dict adds <= {TO_DICT_GOAL:.0%} of pricing: {added:+.0%}   "
+                  f"{verdict(added <= TO_DICT_GOAL)}")
+            row["to_dict_goal"] = {"goal": TO_DICT_GOAL, "added": added,
+                                   "pass": added <= TO_DICT_GOAL}
+        out[str(n)] = row
+    return out
 
 
 def section_targets(rep: Report) -> dict[str, Any]:
@@ -590,6 +725,7 @@ def section_coupons(rep: Report) -> dict[str, Any]:
 #: the report, in order: (JSON key, section)
 SECTIONS: list[tuple[str, Callable[[Report], dict[str, Any]]]] = [
     ("machine", section_machine),
+    ("user_paths", section_user_paths),
     ("compile", section_compile),
     ("model_path", section_model),
     ("json_path", section_json),
@@ -661,9 +797,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--best", dest="estimator", action="store_const", const="best",
                         help="figures are the best round, wall time (shared machine)")
     parser.add_argument("--label", default="", help="free text stored in the JSON, e.g. a commit")
+    parser.add_argument("--compile-rules", metavar="SIZES",
+                        help="campaign sizes to compile, e.g. 100,1000 (default: "
+                        + ",".join(map(str, COMPILE_SIZES)) + ")")
+    parser.add_argument("--only", metavar="SECTIONS",
+                        help="run only these sections (machine always runs), e.g. "
+                        "user_paths,compile; one of: " + ", ".join(k for k, _ in SECTIONS))
     args = parser.parse_args(argv)
     cfg = Config.make(args.quick, args.estimator, _sizes(args.rules, generate.RULE_SIZES),
                       _sizes(args.lines, generate.LINE_SIZES))
+    cfg = replace(cfg, compile_sizes=_sizes(args.compile_rules, COMPILE_SIZES))
+    only = set(args.only.split(",")) | {"machine"} if args.only else None
+    unknown = (only or set()) - {k for k, _ in SECTIONS}
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
     rep = Report(cfg)
     started = time.perf_counter()
     print(f"promokit benchmarks ({'quick' if cfg.quick else 'full'} run, {cfg.basis}): "
@@ -682,7 +829,8 @@ def main(argv: list[str] | None = None) -> int:
                      "clock": "time.perf_counter_ns"},
     }
     for key, section in SECTIONS:
-        out[key] = section(rep)
+        if only is None or key in only:
+            out[key] = section(rep)
     out["elapsed_s"] = round(time.perf_counter() - started, 1)
     out["load_average_at_end"] = load_average()
     worst = max((st.contention for g in rep.grids.values() for st in g.values()), default=1.0)

@@ -9,11 +9,13 @@ file line.
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from types import UnionType
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -31,7 +33,7 @@ from promokit._input.messages import (
     number,
     shown,
 )
-from promokit._input.schema import Loc, drop_none, get_path, resolve, strip, walk
+from promokit._input.schema import Loc, drop_none, get_path, hints, resolve, strip, walk
 from promokit._money import MINOR_UNITS
 from promokit._spec.campaign import DEFAULT_STAGES, CampaignSpec
 from promokit._types import Amount
@@ -59,9 +61,113 @@ def validate_campaign(data: object, doc: Document | None = None) -> CampaignSpec
 
 
 def load_cart_data(data: object, file: str | None = None) -> Cart:
-    """A validated cart from parsed data, or a CartError listing every problem."""
+    """A validated cart from parsed data, or a CartError listing every problem.
+
+    The cart model checks values, line ids and the decimals of prices and fees itself; what it
+    accepts that :func:`_cart_check` refuses is rare (an amount finer than the currency outside
+    prices and fees, a number written with ``_``). So a cart is validated by the model first, and
+    a cheap look at its numeric fields (:func:`_plainly_exact`) settles that the raw checks would
+    find nothing; only otherwise -- the model refused the cart, or a number is unusual -- does the
+    full walk run, to list every problem with its place, in the same words as ever.
+    """
+    if isinstance(data, Mapping):
+        try:
+            cart = Cart.model_validate(data)
+        except ValidationError:
+            pass
+        else:
+            currency = data.get("currency")
+            digits = MINOR_UNITS.get(currency) if isinstance(currency, str) else None
+            if digits is not None and _plainly_exact(_numbers_of(Cart), data, _amount_re(digits)):
+                return cart
     return _validate(Cart, data, _cart_check, CartError, "a cart", "keys currency, lines, ...",
                      file, None)
+
+
+# --- the fast look at a valid cart's numbers ---------------------------------------------------
+
+#: How the numeric fields sit in a model's data: (name, kind, below) per field worth visiting.
+#: kind: "amount" (an Amount), "number" (another int or Decimal field), "model" (a nested model:
+#: ``below`` is its own list), "items" / "values" (a list / a mapping of ``below``), "unknown" (a
+#: union of models: cannot be read without the model's ``kind``, so the full walk runs).
+NumberPlan = list[tuple[str, str, Any]]
+
+
+@functools.cache
+def _numbers_of(model: type[BaseModel]) -> NumberPlan:
+    """Where ``model``'s data holds numbers, as :func:`walk` would find them (see NumberPlan)."""
+    out: NumberPlan = []
+    for name, hint in hints(model).items():
+        part = _number_part(hint)
+        if part is not None:
+            out.append((name, *part))
+    return out
+
+
+def _number_part(hint: Any) -> tuple[str, Any] | None:
+    """How the numbers of a value of type ``hint`` are reached, or None when it holds none."""
+    if drop_none(hint) == Amount:
+        return "amount", None
+    bare = strip(hint)
+    if bare in (int, Decimal):
+        return "number", None
+    if isinstance(bare, type) and issubclass(bare, BaseModel):
+        below = _numbers_of(bare)
+        return ("model", below) if below else None
+    origin, args = typing.get_origin(bare), typing.get_args(bare)
+    if origin in (typing.Union, UnionType):
+        return ("unknown", None) if any(_number_part(a) for a in args) else None
+    if origin in (tuple, list) and args:
+        inner = _number_part(args[0])
+        return None if inner is None else ("items", inner)
+    if origin is dict and len(args) == 2:
+        inner = _number_part(args[1])
+        return None if inner is None else ("values", inner)
+    return None
+
+
+@functools.cache
+def _amount_re(digits: int) -> re.Pattern[str]:
+    """Plain amounts with at most ``digits`` decimals: ``128``, ``19.90``."""
+    decimals = rf"(?:\.[0-9]{{0,{digits}}})?" if digits else ""
+    pattern = re.compile(rf"[0-9]+{decimals}\Z")
+    _DIGITS[pattern] = digits
+    return pattern
+
+
+_DIGITS: dict[re.Pattern[str], int] = {}  # the decimals each pattern of _amount_re allows
+
+
+def _plainly_exact(plan: NumberPlan, raw: Mapping[Any, Any], plain: re.Pattern[str]) -> bool:
+    """True when no number in ``raw`` (a model's data) has an ``_`` or more decimals than
+    ``plain`` allows; False also when unsure (the full checks then decide)."""
+    for name, kind, below in plan:
+        value = raw.get(name)
+        if value is not None and not _plain_value(kind, below, value, plain):
+            return False
+    return True
+
+
+def _plain_value(kind: str, below: Any, value: object, plain: re.Pattern[str]) -> bool:
+    if kind == "amount":
+        if isinstance(value, str):
+            return plain.match(value) is not None
+        if isinstance(value, Decimal):  # the model took it: finite and of sensible size
+            return value.scaleb(_DIGITS[plain]) % 1 == 0
+        return True  # an int is whole; anything else is no number to the raw checks
+    if kind == "number":
+        return not isinstance(value, str) or "_" not in value
+    if kind == "model":
+        return not isinstance(value, Mapping) or _plainly_exact(below, value, plain)
+    if kind == "items":
+        inner, deeper = below
+        return not isinstance(value, list) or all(
+            item is None or _plain_value(inner, deeper, item, plain) for item in value)
+    if kind == "values":
+        inner, deeper = below
+        return not isinstance(value, Mapping) or all(
+            item is None or _plain_value(inner, deeper, item, plain) for item in value.values())
+    return False
 
 
 M = TypeVar("M", bound=BaseModel)

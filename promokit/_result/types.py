@@ -47,10 +47,12 @@ class Records(Sequence[T]):
     same records twice and keeps one).
     """
 
-    __slots__ = ("_items", "_make")
+    __slots__ = ("_items", "_json", "_make")
 
-    def __init__(self, make: Callable[[], tuple[T, ...]]) -> None:
+    def __init__(self, make: Callable[[], tuple[T, ...]],
+                 as_json: Callable[[], list[dict[str, Any]]] | None = None) -> None:
         self._make = make
+        self._json = as_json  # the records' JSON form, made straight from the engine's numbers
         self._items: tuple[T, ...] | None = None
 
     def _all(self) -> tuple[T, ...]:
@@ -286,13 +288,26 @@ class PriceResult:
             "points": _jsonable(self.points) if self.points else None,
             "payable": self.payable.to_json(),
             "coupons": [_jsonable(c) for c in self.coupons],
-            "lines": [_line(x) for x in self.lines],
-            "shops": [_jsonable(x) for x in self.shops],
-            "applied": [_applied(x) for x in self.applied],
-            "not_applied": [_jsonable(x) for x in self.not_applied],
-            "nudges": [{**_jsonable(x), "message": x.message} for x in self.nudges],
+            "lines": _json_of(self.lines, _line),
+            "shops": _json_of(self.shops, _jsonable),
+            "applied": _json_of(self.applied, _applied),
+            "not_applied": _json_of(self.not_applied, _jsonable),
+            "nudges": _json_of(self.nudges, _nudge),
             "cart": self.cart.model_dump(mode="json", exclude_none=True),
         }
+
+
+def _json_of(records: Sequence[Any], convert: Callable[[Any], dict[str, Any]]
+             ) -> list[dict[str, Any]]:
+    """The JSON form of a record sequence: straight from the engine's numbers when the result
+    was just priced (no typed records made), else record by record."""
+    if type(records) is Records and records._json is not None:
+        return records._json()
+    return [convert(x) for x in records]
+
+
+def _nudge(nudge: Nudge) -> dict[str, Any]:
+    return {**_jsonable(nudge), "message": nudge.message}
 
 
 def _plain(value: object) -> object:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from promokit._money import Money, money
+from promokit._money import Money, format_minor, money
 from promokit._result.types import (
     Applied,
     CouponUse,
@@ -16,6 +17,7 @@ from promokit._result.types import (
     PriceResult,
     Records,
     ShopResult,
+    _plain,
 )
 from promokit.pricing.engine import Setup, Trace
 from promokit.rules._base import Ctx, Miss, Rule
@@ -34,13 +36,20 @@ def build_result(setup: Setup, ctx: Ctx, trace: Trace,
         campaign=setup.plan.spec.campaign, fingerprint=setup.plan.fingerprint, currency=cur,
         at=setup.at, subtotal=money(subtotal, cur), discount_total=money(subtotal - goods, cur),
         shipping_total=money(ship, cur), payable=money(due - used_value, cur),
-        lines=Records(details.lines), shops=Records(details.shops),
-        applied=Records(details.applied), not_applied=Records(details.not_applied),
-        nudges=Records(details.nudges), total=money(goods + ship, cur),
+        lines=Records(details.lines, details.lines_json),
+        shops=Records(details.shops, details.shops_json),
+        applied=Records(details.applied, details.applied_json),
+        not_applied=Records(details.not_applied, details.not_applied_json),
+        nudges=Records(details.nudges, details.nudges_json), total=money(goods + ship, cur),
         prepaid_total=money(prepaid, cur),
         shipping_fee_total=money(sum(setup.shipping.values()), cur), phase=setup.phase,
         tier=setup.tier, points=points, coupons=tuple(coupons), cart=setup.cart,
         spec=setup.plan.spec)
+
+
+#: decimal strings of minor units, per number of decimals (format_minor is pure)
+_TEXTS: dict[int, dict[int, str]] = {}
+MAX_TEXTS = 1 << 16
 
 
 class _Details:
@@ -70,8 +79,9 @@ class _Details:
                     for k, v in info.items()}))
         return tuple(out)
 
-    def shops(self) -> tuple[ShopResult, ...]:
-        setup, m = self.setup, self.m
+    def _shop_rows(self) -> list[tuple[str, int, int, int, int, int, int, int, int]]:
+        """Per shop, in minor units, the fields of a ShopResult in order."""
+        setup = self.setup
         acc: dict[str, list[int]] = {}
         for ln, taken in zip(setup.lines, self.trace.taken, strict=True):
             row = acc.setdefault(ln.shop, [0, 0, 0, 0, 0])
@@ -87,10 +97,14 @@ class _Details:
             sub, merchant, platform, ship_m, ship_p = acc.get(shop, (0, 0, 0, 0, 0))
             fee = setup.shipping.get(shop, 0)
             net_fee = self.shipping.get(shop, 0)
-            out.append(ShopResult(shop, m(sub), m(merchant + platform), m(merchant + ship_m),
-                                  m(platform + ship_p), m(fee), m(ship_m + ship_p), m(net_fee),
-                                  m(sub - merchant - platform + net_fee)))
-        return tuple(out)
+            out.append((shop, sub, merchant + platform, merchant + ship_m, platform + ship_p, fee,
+                        ship_m + ship_p, net_fee, sub - merchant - platform + net_fee))
+        return out
+
+    def shops(self) -> tuple[ShopResult, ...]:
+        m = self.m
+        return tuple(ShopResult(shop, *(m(v) for v in amounts))
+                     for shop, *amounts in self._shop_rows())
 
     def applied(self) -> tuple[Applied, ...]:
         m = self.m
@@ -120,6 +134,88 @@ class _Details:
         out += [Nudge(r.id, e.shop, m(e.nudge[0]), m(e.nudge[1]))
                 for r, e in self.trace.applied if e.nudge is not None and e.nudge[1] > 0]
         return tuple(sorted(out, key=lambda n: (n.shortfall.minor, n.rule, n.shop or "")))
+
+
+    # --- the same records in their JSON form (PriceResult.to_dict), made from the run's
+    # numbers without typed records or Money in between: key for key, string for string what
+    # the typed records give (tests/result/test_to_dict_direct.py holds them to it)
+
+    def text(self) -> Callable[[int], str]:
+        """Minor units as the result's decimal strings (the same amounts recur in every result:
+        they are remembered per number of decimals, up to a bound)."""
+        digits = self.setup.env.digits
+        memo = _TEXTS.setdefault(digits, {})
+        if len(memo) > MAX_TEXTS:
+            memo.clear()
+        known = memo.get
+
+        def fmt(minor: int) -> str:
+            got = known(minor)
+            if got is None:
+                got = memo[minor] = format_minor(minor, digits)
+            return got
+        return fmt
+
+    def lines_json(self) -> list[dict[str, Any]]:
+        setup, t = self.setup, self.text()
+        charged, prepaid_of, info_of = setup.charged, setup.prepaid, setup.presale_info
+        out = []
+        for ln, taken, net in zip(setup.lines, self.trace.taken, self.amounts, strict=True):
+            i = ln.index
+            sub = charged.get(i, ln.unit * ln.qty)
+            prepaid = prepaid_of[i]
+            info = info_of.get(i)
+            out.append({
+                "id": ln.id, "sku": ln.sku, "shop": ln.shop, "quantity": ln.qty,
+                "unit_price": t(ln.unit), "subtotal": t(sub),
+                "discounts": [{"rule": r.id, "stage": r.stage, "amount": t(d),
+                               "funded_by": r.funded_by} for r, d in taken],
+                "discount": t(sub - net), "net": t(net), "prepaid": t(prepaid),
+                "due": t(net - prepaid),
+                "presale": None if info is None else {
+                    k: t(v) if isinstance(v, int) and not isinstance(v, bool) else _plain(v)
+                    for k, v in info.items()}})
+        return out
+
+    def shops_json(self) -> list[dict[str, Any]]:
+        t = self.text()
+        return [{"shop": shop, "subtotal": t(sub), "discount": t(disc),
+                 "merchant_funded": t(merchant), "platform_funded": t(platform),
+                 "shipping_fee": t(fee), "shipping_discount": t(ship_disc),
+                 "shipping": t(ship), "payable": t(pay)}
+                for shop, sub, disc, merchant, platform, fee, ship_disc, ship, pay
+                in self._shop_rows()]
+
+    def applied_json(self) -> list[dict[str, Any]]:
+        t = self.text()
+        ids = [ln.id for ln in self.setup.lines]
+        return [{"rule": r.id, "kind": r.kind, "stage": r.stage, "amount": t(e.amount),
+                 "base": t(e.base), "times": e.times, "shop": e.shop, "funded_by": r.funded_by,
+                 "allocations": {ids[i]: t(e.alloc[i]) for i in sorted(e.alloc)},
+                 "lost": t(e.lost), "detail": e.detail,
+                 "shipping": {s: t(d) for s, d in sorted(e.ship.items())}}
+                for r, e in self.trace.applied]
+
+    def not_applied_json(self) -> list[dict[str, Any]]:
+        t = self.text()
+        return [{"rule": r.id, "kind": r.kind, "stage": r.stage, "reason": str(x.reason),
+                 "message": x.message, "shop": x.shop,
+                 "shortfall": None if x.shortfall is None else t(x.shortfall),
+                 "would_save": None if x.would_save is None else t(x.would_save),
+                 "next_open": None if x.next_open is None else x.next_open.isoformat(),
+                 "need": x.need, "has": x.has, "by": x.by}
+                for r, x in self._missed()]
+
+    def nudges_json(self) -> list[dict[str, Any]]:
+        t = self.text()
+        rows = [(x.shortfall, r.id, x.shop, x.would_save) for r, x in self._missed()
+                if x.shortfall is not None and x.would_save]
+        rows += [(e.nudge[0], r.id, e.shop, e.nudge[1])
+                 for r, e in self.trace.applied if e.nudge is not None and e.nudge[1] > 0]
+        rows.sort(key=lambda n: (n[0], n[1], n[2] or ""))
+        return [{"rule": rule, "shop": shop, "shortfall": t(short), "would_save": t(save),
+                 "message": f"add {t(short)} more to save {t(save)}"}
+                for short, rule, shop, save in rows]
 
 
 def _totals(setup: Setup, ctx: Ctx) -> tuple[int, int, int, PointsUse | None, int]:
