@@ -8,7 +8,7 @@ from pathlib import Path
 
 import promokit
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def test_threads_sharing_a_campaign_get_the_sequential_results() -> None:

@@ -16,7 +16,7 @@ import promokit
 from promokit import Cart, CartError, Problem
 from promokit._input.validation import load_cart_data
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def line(**fields: Any) -> dict[str, Any]:

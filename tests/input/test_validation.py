@@ -17,7 +17,7 @@ from promokit._input.schema import vocabulary
 from promokit._input.validation import validate_campaign
 from promokit.rules import RULE_KINDS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HEAD = "campaign: demo\ncurrency: CNY\n"
 TEA = "  - id: tea\n    kind: percent_off\n    stage: item\n"
 SHOP = "  - id: a-200\n    kind: threshold\n    stage: shop\n    scope: shop\n"

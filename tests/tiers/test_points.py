@@ -10,7 +10,7 @@ import pytest
 
 import promokit
 
-from ._support import ZERO, campaign, cart, cny, core, line
+from mechanisms._support import ZERO, campaign, cart, cny, core, line
 
 SNACK = Path(__file__).resolve().parents[2] / "examples" / "snack-tiers" / "campaign.yaml"
 OFF_DAY = "2026-11-10T10:00:00+08:00"
