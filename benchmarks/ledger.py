@@ -1,15 +1,22 @@
-"""Ledger throughput: committed checkouts per second (reserve + commit), printed, never asserted.
+"""Ledger throughput: committed checkouts per second, printed, never asserted.
 
     python benchmarks/ledger.py                 # SQLite 1 process; PostgreSQL 1 and 4 clients
     python benchmarks/ledger.py --seconds 5     # longer runs
     python benchmarks/ledger.py --sqlite-only   # no PostgreSQL
 
+Three figures: the store alone (reserve + commit of a hand-built consumption); a whole checkout
+through ``promokit.checkout`` (price a 10-line cart against the ledger + reserve + commit) on
+SQLite (1 client) and PostgreSQL (1 and 4 clients); and the extra cost of pricing that cart with
+a ledger snapshot (``campaign.price(cart, ledger=...)``) against without one
+(``campaign.price(cart)``), as a ratio measured in the same run, interleaved.
+
 PostgreSQL is the database of ``$PROMOKIT_TEST_PG_URL``, or a throw-away cluster started with
 ``.ci/postgres.sh`` (and stopped afterwards). Each run uses a fresh ledger (a temp file, or a
 fresh schema). A checkout consumes what a typical Double 11 order does: a cross-store threshold
 (uses, budget), a shop coupon kind (uses, per customer), a flash-sale stock (units, per customer
-units) and points earned, for one of 1000 customers. Pricing is not included: the engine does
-not read the ledger yet.
+units) and points earned, for one of 1000 customers. The ``promokit.checkout`` rows price
+:data:`CAMPAIGN` (a flash price, a shop 满减, a capped cross-store budget and a per-customer
+coupon, every one limited) for :func:`cart` first.
 
 A checkout is two durable transactions (reserve, commit): on a disk where one fsync takes ~4 ms
 that alone caps a single client at ~120/s, and clients queue on the same hot counter rows while
@@ -33,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import promokit  # noqa: E402
 from promokit.ledger import Consumption, Limits, LimitUse, open_ledger  # noqa: E402
 
 LIMITS = {
@@ -45,6 +53,32 @@ LIMITS = {
 #: Appended to a URL whose options are set: commits do not wait for the WAL flush (a server
 #: crash may lose the last ~0.6 s of commits, never consistency).
 ASYNC = "%20-csynchronous_commit%3Doff"
+
+
+#: Double 11 with every rule limited (limits far above what a run takes, so none runs out).
+CAMPAIGN = {
+    "campaign": "bench-d11", "currency": "CNY", "timezone": "Asia/Shanghai",
+    "stages": ["item", "shop", "cross_store", "platform"],
+    "rules": [
+        {"id": "flash", "kind": "special_price", "stage": "item", "select": {"skus": ["S0"]},
+         "price": "59.00", "limits": {"units": 100_000_000, "per_customer_units": 1_000_000}},
+        {"id": "shop-a-200-20", "kind": "threshold", "stage": "shop", "scope": "shop",
+         "select": {"shops": ["A"]}, "min_spend": 200, "discount": 20,
+         "limits": {"uses": 100_000_000}},
+        {"id": "x-300-50", "kind": "threshold", "stage": "cross_store", "scope": "pool",
+         "every": 300, "discount": 50, "cap": None,
+         "limits": {"budget": "1000000000.00", "on_exhausted": "cap"}},
+        {"id": "new-20", "kind": "threshold", "stage": "platform", "scope": "pool",
+         "min_spend": 199, "discount": 20, "limits": {"per_customer": 1_000_000}},
+    ]}
+
+
+def cart(i: int) -> dict[str, object]:
+    """A 10-line cart over three shops for customer ``i % 1000``, priced now (no ``at``: the
+    reservation's TTL runs from now, so commit finds it)."""
+    return {"currency": "CNY", "customer": {"id": f"u{i % 1000}"}, "lines": [
+        {"id": f"l{k}", "sku": f"S{k}", "shop": "ABC"[k % 3],
+         "unit_price": f"{69 + 10 * k}.00", "quantity": 1 + k % 2} for k in range(10)]}
 
 
 def consumption(i: int) -> Consumption:
@@ -70,19 +104,56 @@ def client(args: tuple[str, str, float, float]) -> int:
     return done
 
 
-def measure(url: str, clients: int, seconds: float) -> float:
+def checkout_client(args: tuple[str, str, float, float]) -> int:
+    """Like :func:`client`, through ``promokit.checkout``: price against the ledger, reserve,
+    commit."""
+    url, prefix, start, seconds = args
+    campaign = promokit.Campaign.from_dict(CAMPAIGN)
+    done = 0
+    with open_ledger(url) as ledger:
+        time.sleep(max(0.0, start - time.time()))
+        end = start + seconds
+        while time.time() < end:
+            order_id = f"{prefix}-{done}"
+            promokit.checkout(campaign, cart(done), ledger, order_id, retries=20)
+            ledger.commit(order_id)
+            done += 1
+    return done
+
+
+def snapshot_cost(url: str, rounds: int = 5, per_round: int = 200) -> tuple[float, float]:
+    """Microseconds per ``campaign.price(cart)`` and per ``campaign.price(cart, ledger=...)``
+    of a 10-line cart, the best of ``rounds`` interleaved rounds each."""
+    campaign = promokit.Campaign.from_dict(CAMPAIGN)
+    carts = [promokit.Cart.model_validate(cart(i)) for i in range(per_round)]
+    best = [float("inf"), float("inf")]
+    with open_ledger(url) as ledger:
+        ledger.init()
+        for i in range(20):  # counters in the ledger, as in production
+            promokit.checkout(campaign, cart(i), ledger, f"warm-{i}")
+            ledger.commit(f"warm-{i}")
+        for _ in range(rounds):
+            for which, kw in enumerate(({}, {"ledger": ledger})):
+                t0 = time.perf_counter()
+                for c in carts:
+                    campaign.price(c, **kw)  # type: ignore[arg-type]
+                best[which] = min(best[which], (time.perf_counter() - t0) / per_round * 1e6)
+    return best[0], best[1]
+
+
+def measure(url: str, clients: int, seconds: float, worker: object = client) -> float:
     """Committed checkouts per second from ``clients`` processes."""
     with open_ledger(url) as ledger:
         ledger.init()
     if clients == 1:
         start = time.time()
-        count = client((url, "c0", start, seconds))
+        count = worker((url, "c0", start, seconds))  # type: ignore[operator]
         return count / (time.time() - start)
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(clients) as pool:
         pool.map(time.sleep, [0.5] * clients, chunksize=1)  # every process up and importing
         start = time.time() + 1.0
-        counts = pool.map(client, [(url, f"c{i}", start, seconds) for i in range(clients)])
+        counts = pool.map(worker, [(url, f"c{i}", start, seconds) for i in range(clients)])
     with open_ledger(url) as ledger:
         assert ledger.verify().ok
     return sum(counts) / seconds
@@ -126,6 +197,13 @@ def main() -> None:
             label = "process  " if clients == 1 else "processes"
             print(f"  SQLite      {clients} {label} (synchronous={sync:6}): "
                   f"{rate:7.0f} checkouts/s")
+        print("promokit.checkout (price 10 lines against the ledger + reserve + commit)")
+        rate = measure(f"sqlite:///{folder}/checkout.db", 1, options.seconds, checkout_client)
+        print(f"  SQLite      1 process                       : {rate:7.0f} checkouts/s")
+        plain, with_ledger = snapshot_cost(f"sqlite:///{folder}/snapshot.db")
+        print(f"pricing a 10-line cart: {plain:.0f} us without a ledger, {with_ledger:.0f} us "
+              f"with a SQLite snapshot: x{with_ledger / plain:.2f} "
+              f"(+{(with_ledger / plain - 1) * 100:.0f}%)")
     if options.sqlite_only:
         return
     base, cluster = pg_base()
@@ -137,6 +215,16 @@ def main() -> None:
             rate = measure(pg_schema_url(base) + extra, clients, options.seconds)
             label = "client " if clients == 1 else "clients"
             print(f"  PostgreSQL  {clients} {label}   ({what}): {rate:7.0f} checkouts/s")
+        print("promokit.checkout (price 10 lines against the ledger + reserve + commit)")
+        for clients in (1, 4):
+            rate = measure(pg_schema_url(base), clients, options.seconds, checkout_client)
+            label = "client " if clients == 1 else "clients"
+            print(f"  PostgreSQL  {clients} {label}   (server defaults      ): "
+                  f"{rate:7.0f} checkouts/s")
+        plain, with_ledger = snapshot_cost(pg_schema_url(base))
+        print(f"pricing a 10-line cart: {plain:.0f} us without a ledger, {with_ledger:.0f} us "
+              f"with a PostgreSQL snapshot: x{with_ledger / plain:.2f} "
+              f"(+{(with_ledger / plain - 1) * 100:.0f}%)")
     finally:
         if cluster:
             subprocess.run(["bash", str(ROOT / ".ci" / "postgres.sh"), "stop", cluster],

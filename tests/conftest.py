@@ -17,3 +17,6 @@ if _TESTS not in sys.path:
 settings.register_profile("dev", max_examples=30, deadline=None)
 settings.register_profile("ci", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+# the session's PostgreSQL (ledger and checkout tests), one server for every folder below
+from ledger_fixtures import pg_url  # noqa: E402, F401

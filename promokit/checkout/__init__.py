@@ -25,7 +25,7 @@ Money('2999.00', 'CNY')
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,11 +42,21 @@ from promokit.refunds import Refund
 DEFAULT_RETRIES = 3
 
 
-def consumption(result: PriceResult, campaign: Campaign) -> Consumption:
+def _limited(campaign: Campaign | None, limited: Collection[str] | None) -> Collection[str]:
+    """The ids of the limited rules: given, or those of ``campaign``."""
+    if limited is not None:
+        return limited
+    if campaign is None:
+        raise TypeError("give the campaign the order was priced with, or limited=rule ids")
+    return plan_of(campaign).limited
+
+
+def consumption(result: PriceResult, campaign: Campaign | None = None, *,
+                limited: Collection[str] | None = None) -> Consumption:
     """What ``result`` takes from a ledger: for each limited rule that applied, one use, the
     money it gave (budget, minor units) and the units it discounted; the wallet coupons used;
-    points paid and earned."""
-    limited = plan_of(campaign).limited
+    points paid and earned. The limited rules are ``campaign``'s, or the ids in ``limited``."""
+    limited = _limited(campaign, limited)
     quantity = {line.id: line.quantity for line in result.lines}
     budget: dict[str, int] = {}
     units: dict[str, set[str]] = {}
@@ -96,12 +106,14 @@ def checkout(campaign: Campaign, cart: Cart | Mapping[str, Any], ledger: Ledger,
     raise ContentionError(order_id, retries, str(refused))
 
 
-def give_back(refund: Refund, result: PriceResult, campaign: Campaign) -> Consumption:
+def give_back(refund: Refund, result: PriceResult, campaign: Campaign | None = None, *,
+              limited: Collection[str] | None = None) -> Consumption:
     """What ``refund`` (of the order ``result`` priced) returns to the ledger: of each limited
     rule, the money it gave on the returned units (pro rata, rounded down, so never more than
     it took) and those units; a use and the coupon codes on a full return; points paid with,
-    given back, and points earned, taken back."""
-    limited = plan_of(campaign).limited
+    given back, and points earned, taken back. The limited rules are ``campaign``'s, or the ids
+    in ``limited`` (e.g. the keys of the order's consumption in the ledger: what it took)."""
+    limited = _limited(campaign, limited)
     returned = {line.id: line.units for line in refund.lines}
     money: dict[str, int] = {}
     units: dict[str, int] = {}

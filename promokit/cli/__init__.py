@@ -21,8 +21,10 @@ from promokit._cart.cart import Cart
 from promokit._errors import CartError, CartPricingError, Problem, PromokitError
 from promokit._spec.campaign import CampaignSpec
 from promokit.audit import _cli as _audit_cli
+from promokit.checkout import _cli as _checkout_cli
 from promokit.cli._batch import FLAG_HINTS, Options, run_batch
 from promokit.explain import _cli as _explain_cli
+from promokit.ledger import _cli as _ledger_cli
 from promokit.refunds import _cli as _refund_cli
 from promokit.simulate import _cli as _simulate_cli
 
@@ -90,7 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of campaign (or cart) files")
     schema.add_argument("--cart", action="store_true", help="the cart's schema instead")
 
-    _refund_cli.add_parser(sub, _at)
+    _checkout_cli.add_refund_options(_refund_cli.add_parser(sub, _at))
+    _checkout_cli.add_parsers(sub, _at)
+    _ledger_cli.add_parsers(sub)
     _explain_cli.add_parsers(sub, _at)
     _audit_cli.add_parser(sub, _at)
     _simulate_cli.add_parser(sub)
@@ -103,8 +107,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "simulate":
         return _simulate_cli.run(args)
     if args.command == "refund":
-        print(safe_text(_refund_cli.run(args)), end="")
+        print(safe_text(_checkout_cli.run_refund(args)), end="")
         return EXIT_OK
+    if args.command in _checkout_cli.COMMANDS:
+        return _checkout_cli.run(args)
+    if args.command in _ledger_cli.COMMANDS:
+        return _checkout_cli.run_ledger(args)
     if args.command in _explain_cli.COMMANDS:
         print(safe_text(_explain_cli.run(args)), end="")
         return EXIT_OK

@@ -8,7 +8,8 @@ priced order consumes (all or nothing), payment :meth:`Ledger.commit`\\ s it, ca
 >>> ledger = open_ledger("sqlite:///ledger.db")            # doctest: +SKIP
 >>> ledger = open_ledger("postgresql://app@db:5432/shop")  # doctest: +SKIP
 
-See docs/ledger.md. The pricing engine does not read the ledger yet (issue 12, engine part).
+See docs/ledger.md. Pricing reads it (``Campaign.price(cart, ledger=...)``) and
+``promokit.checkout`` reserves what a priced order consumes.
 """
 
 from .base import DEFAULT_TTL, Ledger, open_ledger

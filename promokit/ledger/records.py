@@ -1,8 +1,8 @@
 """Plain data the ledger takes and gives: what an order consumes, and what is left.
 
 A :class:`Consumption` is what one priced order takes from the ledger. It is plain data so that
-the pricing engine can produce it from a result (``result.consumption()``, later) and a backend
-can build one by hand today. Money is in integer minor units of ``currency``; instants carry
+``promokit.checkout.consumption(result, campaign)`` can produce it from a priced result and a
+backend can build one by hand. Money is in integer minor units of ``currency``; instants carry
 their UTC offset.
 """
 

@@ -11,12 +11,12 @@ from typing import Any
 from promokit._campaign import load_campaign
 from promokit._errors import Problem, RefundError
 from promokit._input.documents import read_document
-from promokit.refunds import parse_return, refund, sign
+from promokit.refunds import Refund, parse_return, refund, sign
 from promokit.refunds._types import METHODS, SHIPPING_RULES, RefundPolicy
 
 
-def add_parser(sub: Any, at: Callable[[str], datetime]) -> None:
-    """Add ``refund`` to the command's subparsers."""
+def add_parser(sub: Any, at: Callable[[str], datetime]) -> argparse.ArgumentParser:
+    """Add ``refund`` to the command's subparsers; returns its parser (for more options)."""
     p = sub.add_parser("refund", help="refund returned units of a priced order",
                        description="Refund returned units of an order: RESULT is the JSON "
                                    "`promokit price --json` printed for it.")
@@ -43,6 +43,8 @@ def add_parser(sub: Any, at: Callable[[str], datetime]) -> None:
                         "stripped): RESULT and every --earlier must carry a valid signature, "
                         "and the --json output is signed with it")
     p.add_argument("--json", action="store_true", help="print the refund as JSON")
+    parser: argparse.ArgumentParser = p
+    return parser
 
 
 def _return(text: str) -> tuple[str, int]:
@@ -56,6 +58,12 @@ def _return(text: str) -> tuple[str, int]:
 
 def run(args: argparse.Namespace) -> str:
     """The refund receipt (or its JSON) for parsed ``refund`` arguments."""
+    done, key = compute(args)
+    return show(done, args, key)
+
+
+def compute(args: argparse.Namespace) -> tuple[Refund, bytes | None]:
+    """The refund parsed ``refund`` arguments ask for, and the signing key (if any)."""
     result = _read(args.result)
     earlier = [_read(path) for path in args.earlier]
     campaign = load_campaign(args.campaign) if args.campaign else None
@@ -63,10 +71,20 @@ def run(args: argparse.Namespace) -> str:
     policy = RefundPolicy(args.policy, args.shipping, args.refund_deposit)
     done = refund(result, args.returns, policy=policy, campaign=campaign, earlier=earlier,
                   at=args.at, key=key)
+    return done, key
+
+
+def show(done: Refund, args: argparse.Namespace, key: bytes | None) -> str:
+    """The refund as the command prints it: its receipt, or its (signed) JSON with --json."""
     if args.json:
         data = sign(done, key) if key is not None else done.to_dict()
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     return done.receipt()
+
+
+def read_result(path: str) -> Any:
+    """A price result's JSON form, read as a refund reads it (floats refused)."""
+    return _read(path)
 
 
 def _read(path: str) -> Any:

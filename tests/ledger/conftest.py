@@ -1,14 +1,12 @@
 """Fixtures of the ledger tests: every test runs against SQLite and a real PostgreSQL.
 
-PostgreSQL comes from ``PROMOKIT_TEST_PG_URL`` when it is set; otherwise this session starts a
-throw-away cluster with ``.ci/postgres.sh`` (never a skip) and stops it at the end. Each test
-gets its own PostgreSQL schema (``?options=-csearch_path=...``), so tests never see each other.
+``pg_url`` (tests/ledger_fixtures.py, registered in tests/conftest.py) is the session's real
+PostgreSQL; each test gets its own schema (``?options=-csearch_path=...``), so tests never see
+each other.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -26,27 +24,6 @@ from promokit.ledger import Ledger, open_ledger  # noqa: E402
 
 ROOT = HERE.parent.parent
 STORES = ("sqlite", "postgresql")
-
-
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """The base URL of a PostgreSQL database we may create schemas in."""
-    given = os.environ.get("PROMOKIT_TEST_PG_URL")
-    if given:
-        yield given
-        return
-    script = ROOT / ".ci" / "postgres.sh"
-    started = subprocess.run(["bash", str(script), "start"], capture_output=True, text=True,
-                             timeout=300, check=False)
-    if started.returncode != 0:
-        raise RuntimeError(f".ci/postgres.sh start failed:\n{started.stderr}")
-    env = dict(line.removeprefix("export ").split("=", 1)
-               for line in started.stdout.splitlines() if line.startswith("export "))
-    try:
-        yield env["PROMOKIT_TEST_PG_URL"]
-    finally:
-        subprocess.run(["bash", str(script), "stop", env["PROMOKIT_PG_DIR"]],
-                       capture_output=True, timeout=120, check=False)
 
 
 @pytest.fixture(params=STORES)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from multiprocessing.synchronize import Event
 from typing import Any
-from urllib.parse import quote
+
+from ledger_fixtures import fresh_pg_url
 
 from promokit.ledger import (
     Consumption,
@@ -18,18 +18,9 @@ from promokit.ledger import (
     open_ledger,
 )
 
+__all__ = ["AT", "fresh_pg_url", "race_consumption", "race_plan", "race_worker"]
+
 AT = datetime(2026, 11, 11, 2, 0, tzinfo=UTC)
-
-
-def fresh_pg_url(base: str) -> str:
-    """A new schema in the database of ``base``, and a URL whose search_path is it."""
-    import psycopg
-
-    schema = "t_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options={quote('-csearch_path=' + schema)}"
 
 
 def race_plan(kind: str, n: int) -> tuple[dict[str, Limits], int]:

@@ -1,9 +1,9 @@
-"""The ledger subcommands, run through a small argparse parser built here (the main CLI will
-be wired to them later)."""
+"""The ledger subcommands (ledger init/report/verify, commit, release) through the ``promokit``
+command's ``main``."""
 
 from __future__ import annotations
 
-import argparse
+import contextlib
 import io
 import json
 import sqlite3
@@ -12,18 +12,15 @@ from pathlib import Path
 
 from ledger_support import AT
 
+from promokit.cli import main
 from promokit.ledger import Consumption, Limits, LimitUse, open_ledger
-from promokit.ledger import _cli as ledger_cli
 
 
 def run(*argv: str) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="promokit")
-    sub = parser.add_subparsers(dest="command", required=True)
-    ledger_cli.add_parsers(sub)
-    args = parser.parse_args(list(argv))
-    assert args.command in ledger_cli.COMMANDS
     out, err = io.StringIO(), io.StringIO()
-    code = ledger_cli.run(args, out, err)
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    assert "Traceback" not in out.getvalue() + err.getvalue()
     return code, out.getvalue(), err.getvalue()
 
 
