@@ -325,6 +325,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "coupon_limit": ("over the most coupons an order may use", "超出每单可用券数"),
     "not_chosen": ("not selected", "未选用"),
     "not_chosen_best": ("a combination without it pays no more", "不用此券的组合同样划算"),
+    "not_issued": ("not a coupon issued to this customer (or already used)",
+                   "不是发放给本顾客的券（或已使用）"),
+    "limit_reached": ("its limit is reached (uses, items or budget)",
+                      "活动名额或预算已用完"),
 }
 
 
