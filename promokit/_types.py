@@ -83,7 +83,8 @@ def _local(value: object) -> object:
 
 
 #: Display text given as one string (every language) or as ``{zh: ..., en: ...}``.
-Label = Annotated[LocalText, BeforeValidator(_local, json_schema_input_type=DisplayText | LocalText)]
+Label = Annotated[LocalText,
+                  BeforeValidator(_local, json_schema_input_type=DisplayText | LocalText)]
 
 
 class RuleDisplay(BaseModel):

@@ -55,6 +55,13 @@ class Names(BaseModel):
     shops: dict[str, Label] = Field(default_factory=dict, description="shop code -> name")
     skus: dict[str, Label] = Field(default_factory=dict, description="SKU -> item name")
     tiers: dict[str, Label] = Field(default_factory=dict, description="tier name -> display name")
+    categories: dict[str, Label] = Field(default_factory=dict,
+                                         description="category code -> name")
+
+    def category(self, code: str, lang: str) -> str:
+        """The display name of category ``code`` (the code when it has none)."""
+        found = self.categories.get(code)
+        return found.get(lang) if found is not None else code
 
     def shop(self, code: str, lang: str) -> str:
         """The display name of shop ``code`` (the code when it has none)."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from promokit._campaign import load_campaign, load_cart
 from promokit._errors import ExplainError
-from promokit.explain import explain, rule_docs
+from promokit.explain import AUDIENCES, explain, rule_docs
 from promokit.explain._format import LANGS
 
 COMMANDS = ("explain", "docs")
@@ -31,8 +31,21 @@ def add_parsers(sub: argparse._SubParsersAction, at: Callable[[str], datetime]) 
                     help="choose the wallet coupons that minimise the amount due")
     _common(ex, ("text", "md", "html"), "text")
 
-    docs = sub.add_parser("docs", help="write the rule page of a campaign (md or html)")
+    docs = sub.add_parser(
+        "docs", help="write the rule page of a campaign (md or html)",
+        description="Write the rule page of a campaign: by default the page a shop publishes "
+                    "(活动规则: dates, who, each offer in plain words with examples priced by the "
+                    "engine, how offers stack, refunds, questions); --audience operator gives the "
+                    "full view (settings, stages, rule ids, funding).",
+        epilog="examples:\n"
+               "  promokit docs examples/double11/campaign.yaml --lang zh --format html"
+               " -o rules.html\n"
+               "  promokit docs examples/double11/campaign.yaml --audience operator",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     docs.add_argument("campaign", help="campaign file (YAML, JSON or TOML)")
+    docs.add_argument("--audience", choices=AUDIENCES, default="customer",
+                      help="customer: the page a shop publishes (default); operator: the full "
+                           "view with stages, rule ids and funding")
     docs.add_argument("--no-examples", action="store_true",
                       help="leave out the worked examples (priced by the engine)")
     _common(docs, ("md", "html"), "md")
@@ -56,7 +69,7 @@ def run(args: argparse.Namespace) -> str:
         text = explain(result, campaign, lang=args.lang, fmt=args.fmt, templates=args.templates)
     else:
         text = rule_docs(campaign, lang=args.lang, fmt=args.fmt, templates=args.templates,
-                         examples=not args.no_examples)
+                         examples=not args.no_examples, audience=args.audience)
     if args.output is None:
         return text
     try:
