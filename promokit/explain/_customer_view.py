@@ -45,7 +45,7 @@ def customer_view(campaign: Campaign, lang: str, *, examples: bool = True) -> Vi
     """Everything the customer's rule-page template shows for ``campaign`` in ``lang``."""
     spec = campaign.spec
     w = Words(lang, spec.currency, plan_of(campaign).env.tz)
-    index = rule_index(spec, (), w)
+    index = rule_index(spec, (), w, display=True)
     order = {s: k for k, s in enumerate(spec.stages)}
     rules = sorted(spec.rules, key=lambda r: (order.get(r.stage, len(order)), r.priority, r.id))
     title = spec.display_title(lang)
@@ -250,7 +250,7 @@ def _solo(campaign: Campaign, rule: RuleSpec) -> Campaign:
 
 def _alone(campaign: Campaign, rule: RuleSpec, w: Words) -> _Alone:
     solo = _solo(campaign, rule)
-    return _Alone(solo, campaign.spec, w, rule_index(solo.spec, (), w))
+    return _Alone(solo, campaign.spec, w, rule_index(solo.spec, (), w, display=True))
 
 
 def _stacking(spec: CampaignSpec, w: Words, index: dict[str, RuleInfo]) -> list[str]:
@@ -337,7 +337,11 @@ def _tiers(spec: CampaignSpec, w: Words, index: dict[str, RuleInfo]) -> list[Vie
     return [{"name": _tier(spec, t.name, w),
              "qualify": w("c_qualify", v=w.amount(t.min_spend)) if t.min_spend is not None
              else w("c_qualify_any"),
-             "perks": w.join(describe_perks(t, w, names), "and_sep") or w("perk_none")}
+             "perks": w.join(describe_perks(t, w, names), "and_sep") or w("perk_none"),
+             "line": w("c_tier_line", name=_tier(spec, t.name, w),
+                       qualify=w("c_qualify", v=w.amount(t.min_spend))
+                       if t.min_spend is not None else w("c_qualify_any"),
+                       perks=w.join(describe_perks(t, w, names), "and_sep") or w("perk_none"))}
             for t in sorted(spec.tiers.levels, key=lambda t: t.rank)]
 
 

@@ -172,6 +172,7 @@ PHRASES: dict[str, tuple[str, str]] = {
                      "prices, to the fen; refunds use these shares.",
                      "跨商品的优惠按各商品金额比例分摊到每件商品（精确到分），退款时按分摊后的金额计算。"),
     "c_presale_line": ("{terms}; applies to {where}", "{terms}；适用商品：{where}"),
+    "c_tier_line": ("{name} ({qualify}): {perks}", "{name}（{qualify}）：{perks}"),
     "c_qualify": ("from {v} spent in total", "累计消费满{v}"),
     "c_qualify_any": ("every member", "所有会员"),
     "c_points_earn": ("{points} points for every {per} paid.", "每实付{per}得{points}积分。"),
