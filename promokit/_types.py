@@ -48,7 +48,7 @@ Percent = Annotated[Decimal, BeforeValidator(_exact_number), AfterValidator(_per
 #: The most units a count may say: bounds every per-unit search (multibuy, bundle).
 MAX_COUNT = 100_000
 #: A whole count of at least one (and at most MAX_COUNT).
-Count = Annotated[int, BeforeValidator(_positive_int), Field(ge=1, le=MAX_COUNT, strict=False)]
+Count = Annotated[int, Field(ge=1, le=MAX_COUNT, strict=False), BeforeValidator(_positive_int)]
 #: A non-empty identifier.
 Ident = Annotated[str, Field(min_length=1, max_length=200)]
 
