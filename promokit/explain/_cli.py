@@ -21,10 +21,21 @@ COMMANDS = ("explain", "docs")
 
 def add_parsers(sub: argparse._SubParsersAction, at: Callable[[str], datetime]) -> None:  # type: ignore[type-arg]
     """Add ``explain`` and ``docs`` to the ``promokit`` subcommands."""
-    ex = sub.add_parser("explain", help="explain a priced cart step by step (优惠明细)")
+    ex = sub.add_parser(
+        "explain", help="explain a priced cart step by step (优惠明细)",
+        description="Price a cart and explain it step by step (优惠明细): every rule that "
+                    "applied or did not and why, what to add to save more, per-shop totals.",
+        epilog="examples:\n"
+               "  promokit explain examples/double11/cart.json --campaign "
+               "examples/double11/campaign.yaml --lang zh\n"
+               "  promokit explain cart.json --campaign campaign.yaml --format html"
+               " -o receipt.html",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     ex.add_argument("cart", help="cart JSON file")
     ex.add_argument("--campaign", required=True, help="campaign file (YAML, JSON or TOML)")
-    ex.add_argument("--at", type=at, help="evaluation time (default: the cart's 'at')")
+    ex.add_argument("--at", type=at, metavar="TIME",
+                    help="evaluation time, ISO 8601 with its offset, e.g. "
+                         "2026-11-11T00:05:00+08:00 (default: the cart's 'at')")
     ex.add_argument("--phase", choices=("deposit", "balance"),
                     help="pre-sale phase to price (default: balance)")
     ex.add_argument("--best-coupons", action="store_true",
