@@ -6,10 +6,50 @@ explanations (优惠明细: languages, currency symbols, Markdown, HTML) are ``p
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from promokit._result.types import PriceResult
+    from promokit._money import Money
+    from promokit._result.types import LineResult, PriceResult
+
+#: Columns of a line's id, SKU and shop; a longer one moves the numbers to their own line.
+_ID, _SKU, _SHOP = 8, 14, 6
+
+
+def _width(text: str) -> int:
+    """Terminal columns ``text`` takes (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, size: int) -> str:
+    return text + " " * max(size - _width(text), 0)
+
+
+def _minus(money: Money) -> str:
+    """``-12.00`` for a discount, ``0.00`` (no sign) for none."""
+    return ("-" if money.minor else "") + money.to_json()
+
+
+def _why(reason: str, message: str) -> str:
+    """``reason: message``, without saying the reason twice (``expired: expired: ...``)."""
+    return message if message.startswith(reason) else f"{reason}: {message}"
+
+
+def _line(line: LineResult, deposit_phase: bool) -> list[str]:
+    """A line's codes and its numbers; in the deposit phase, what its deposit is."""
+    head = f"  {_pad(line.id, _ID)} {_pad(line.sku, _SKU)} shop {_pad(line.shop, _SHOP)}"
+    deposit = (line.presale or {}).get("deposit") if deposit_phase else None
+    if deposit is not None and line.quantity:   # due now: the deposit per unit (its total
+        unit = type(deposit)(deposit.minor // line.quantity, deposit.currency)  # is per line)
+        nums = (f"{line.quantity:>3} x {unit.to_json():>10} = {line.subtotal.to_json():>10}"
+                f"  (deposit; price {line.unit_price.to_json()})")
+    else:
+        nums = (f"{line.quantity:>3} x {line.unit_price.to_json():>10} = "
+                f"{line.subtotal.to_json():>10}")
+    if _width(line.id) > _ID or _width(line.sku) > _SKU or _width(line.shop) > _SHOP:
+        return [head.rstrip(), " " * (4 + _ID + _SKU + 6 + _SHOP) + nums]
+    return [f"{head} {nums}"]
 
 
 def render_text(result: PriceResult) -> str:
@@ -18,18 +58,17 @@ def render_text(result: PriceResult) -> str:
     out = [f"{result.campaign}  ({result.currency}"
            + (f", at {result.at.isoformat()}" if result.at else "")
            + (f", {result.phase} phase)" if presale else ")")]
+    deposit_phase = presale and result.phase == "deposit"
     for line in result.lines:
-        out.append(f"  {line.id:<8} {line.sku:<14} shop {line.shop:<6} "
-                   f"{line.quantity:>3} x {line.unit_price.to_json():>10} = "
-                   f"{line.subtotal.to_json():>10}")
+        out += _line(line, deposit_phase)
         for d in line.discounts:
             out.append(f"      - {d.rule:<30} {d.stage:<12} -{d.amount.to_json():>10}")
         if line.discounts:
             out.append(f"      {'net':<45} {line.net.to_json():>11}")
     out.append("")
     for shop in result.shops:
-        out.append(f"  shop {shop.shop:<8} goods {shop.subtotal.to_json():>10}  "
-                   f"discount -{shop.discount.to_json():>9}  shipping {shop.shipping.to_json():>7}"
+        out.append(f"  shop {_pad(shop.shop, 8)} goods {shop.subtotal.to_json():>10}  "
+                   f"discount {_minus(shop.discount):>10}  shipping {shop.shipping.to_json():>7}"
                    f"  pays {shop.payable.to_json():>10}")
     out.append("")
     if result.applied:
@@ -44,7 +83,7 @@ def render_text(result: PriceResult) -> str:
         out.append("  not applied:")
         for n in result.not_applied:
             where = f" [shop {n.shop}]" if n.shop else ""
-            out.append(f"    {n.rule}{where}: {n.reason}: {n.message}")
+            out.append(f"    {n.rule}{where}: {_why(str(n.reason), n.message)}")
     if result.nudges:
         out.append("  save more:")
         for nudge in result.nudges:
@@ -53,7 +92,7 @@ def render_text(result: PriceResult) -> str:
     if result.coupons:
         out.append("  coupons:")
         for c in result.coupons:
-            what = f"-{c.amount.to_json()}" if c.applied else f"{c.reason}: {c.message}"
+            what = f"-{c.amount.to_json()}" if c.applied else _why(str(c.reason), c.message)
             out.append(f"    {c.id} ({c.kind}): {what}")
     points = result.points
     if points is not None and (points.used or points.earned):
@@ -61,7 +100,7 @@ def render_text(result: PriceResult) -> str:
                    f"{points.earned} earned (x{points.multiplier})")
     out.append("")
     out.append(f"  subtotal {result.subtotal.to_json():>12}")
-    out.append(f"  discount {'-' + result.discount_total.to_json():>12}")
+    out.append(f"  discount {_minus(result.discount_total):>12}")
     out.append(f"  shipping {result.shipping_total.to_json():>12}")
     if result.prepaid_total:
         out.append(f"  prepaid  {'-' + result.prepaid_total.to_json():>12}")

@@ -12,14 +12,15 @@ import json
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
 
 from promokit._money import MINOR_UNITS, Rounding
 from promokit._spec.coupons import CouponPolicy
-from promokit._types import Percent
+from promokit._types import Label, Percent
 from promokit.rules import AnyRule, on_change, rule_union
 from promokit.rules._base import Env, Overflow, RuleSpec
+from promokit.rules._gates import Window
 from promokit.tiers import Points, Tiers, perk_rules
 
 DEFAULT_STAGES = ("item", "shop", "cross_store", "platform", "cash")
@@ -41,6 +42,41 @@ class PresaleLimits(BaseModel):
 
     max_deposit_percent: Percent | None = Field(
         default=None, description="e.g. 20: a deposit may be at most 20% of the price")
+
+
+class Names(BaseModel):
+    """Display names for the codes a campaign and its carts use: shops, SKUs and tiers.
+
+    A customer's rule page shows these instead of the codes (``A`` -> 茶叶旗舰店).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    shops: dict[str, Label] = Field(default_factory=dict, description="shop code -> name")
+    skus: dict[str, Label] = Field(default_factory=dict, description="SKU -> item name")
+    tiers: dict[str, Label] = Field(default_factory=dict, description="tier name -> display name")
+    categories: dict[str, Label] = Field(default_factory=dict,
+                                         description="category code -> name")
+
+    def category(self, code: str, lang: str) -> str:
+        """The display name of category ``code`` (the code when it has none)."""
+        found = self.categories.get(code)
+        return found.get(lang) if found is not None else code
+
+    def shop(self, code: str, lang: str) -> str:
+        """The display name of shop ``code`` (the code when it has none)."""
+        found = self.shops.get(code)
+        return found.get(lang) if found is not None else code
+
+    def sku(self, code: str, lang: str) -> str:
+        """The display name of SKU ``code`` (the code when it has none)."""
+        found = self.skus.get(code)
+        return found.get(lang) if found is not None else code
+
+    def tier(self, code: str, lang: str) -> str:
+        """The display name of tier ``code`` (the code when it has none)."""
+        found = self.tiers.get(code)
+        return found.get(lang) if found is not None else code
 
 
 class CampaignSpec(BaseModel):
@@ -65,6 +101,29 @@ class CampaignSpec(BaseModel):
         default=None, description="the stage where free-shipping perks apply")
     coupon_policy: CouponPolicy | None = None
     presale_limits: PresaleLimits | None = None
+    # --- display data: the customer's rule page; pricing never reads these ---
+    title: Label | None = Field(default=None,
+                                description="the campaign's title in zh/en, e.g. 双11狂欢节")
+    period: Window | None = Field(
+        default=None, description="the whole campaign's start and end (end exclusive), shown as "
+                                  "活动时间; naive times are in the campaign's time zone")
+    names: Names = Field(default_factory=Names,
+                         description="display names of shops, SKUs and tiers")
+
+    def display_title(self, lang: str) -> str:
+        """The title a customer reads: ``title``, else ``name``, else the id."""
+        return self.title.get(lang) if self.title is not None else (self.name or self.campaign)
+
+    @field_validator("names")
+    @classmethod
+    def _named_tiers(cls, value: Names, info: ValidationInfo) -> Names:
+        tiers = info.data.get("tiers")
+        known = {t.name for t in tiers.levels} if isinstance(tiers, Tiers) else set()
+        unknown = sorted(set(value.tiers) - known)
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)} is not a tier of this campaign; expected "
+                             f"one of its tiers: {', '.join(sorted(known)) or '(none)'}")
+        return value
 
     def all_rules(self) -> tuple[RuleSpec, ...]:
         """The campaign's rules plus those its tier perks compile to."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from promokit._campaign import load_campaign, load_cart
 from promokit._cart.cart import Cart
 from promokit._errors import CartError, CartPricingError, Problem, PromokitError
+from promokit._result.document import result_schema
 from promokit._spec.campaign import CampaignSpec
 from promokit.audit import _cli as _audit_cli
 from promokit.checkout import _cli as _checkout_cli
@@ -65,16 +66,47 @@ def _at(value: str) -> datetime:
         ) from None
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("promokit")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "unknown"
+
+
+#: --at's help: the format it takes, with an example.
+AT_HELP = ("evaluation time, ISO 8601 with its offset, e.g. 2026-11-11T00:05:00+08:00 "
+           "(default: the cart's 'at')")
+
+
+def _doc(*examples: str) -> dict[str, object]:
+    """An epilog of examples for a subcommand's --help."""
+    return {"epilog": "examples:\n" + "\n".join(f"  {e}" for e in examples),
+            "formatter_class": argparse.RawDescriptionHelpFormatter}
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="promokit", description="Exact, explainable pricing of promotion campaigns.")
+        prog="promokit", description="Exact, explainable pricing of promotion campaigns.",
+        **_doc("promokit price examples/double11/cart.json "  # type: ignore[arg-type]
+               "--campaign examples/double11/campaign.yaml",
+               "promokit COMMAND --help"))
+    parser.add_argument("--version", action="version", version=f"promokit {_version()}",
+                        help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    price = sub.add_parser("price", help="price a cart (or a batch of carts) against a campaign")
+    price = sub.add_parser(
+        "price", help="price a cart (or a batch of carts) against a campaign",
+        description="Price a cart against a campaign: a receipt, or the result as JSON.",
+        **_doc("promokit price examples/double11/cart.json "  # type: ignore[arg-type]
+               "--campaign examples/double11/campaign.yaml",
+               "promokit price cart.json --campaign campaign.yaml --json "
+               "--at 2026-11-11T00:05:00+08:00",
+               "promokit price carts.jsonl --campaign campaign.yaml --batch --jobs 2"))
     price.add_argument("cart", help="cart JSON file (with --batch: JSON lines, - for stdin)")
     price.add_argument("--campaign", required=True, help="campaign file (YAML, JSON or TOML)")
     price.add_argument("--json", action="store_true", help="print the result as JSON")
-    price.add_argument("--at", type=_at, help="evaluation time (default: the cart's 'at')")
+    price.add_argument("--at", type=_at, metavar="TIME", help=AT_HELP)
     price.add_argument("--phase", choices=("deposit", "balance"),
                        help="pre-sale phase to price (default: balance)")
     price.add_argument("--best-coupons", action="store_true",
@@ -84,13 +116,27 @@ def _parser() -> argparse.ArgumentParser:
     price.add_argument("--jobs", type=_jobs, default=None,
                        help="with --batch: worker processes (default: every core)")
 
-    check = sub.add_parser("check", help="validate a campaign file and report every problem")
+    check = sub.add_parser(
+        "check", help="validate a campaign file and report every problem",
+        description="Validate a campaign file: exit 0 with a summary and its warnings, or exit 2 "
+                    "with every problem (file, rule, field, value, what was expected).",
+        **_doc("promokit check examples/double11/campaign.yaml",  # type: ignore[arg-type]
+               "promokit check campaign.yaml --json"))
     check.add_argument("campaign", help="campaign file (YAML, JSON or TOML)")
     check.add_argument("--json", action="store_true",
                        help="print the summary and its warnings as JSON")
 
-    schema = sub.add_parser("schema", help="print the JSON Schema of campaign (or cart) files")
-    schema.add_argument("--cart", action="store_true", help="the cart's schema instead")
+    schema = sub.add_parser(
+        "schema", help="print the JSON Schema of campaign (or cart, or result) files",
+        description="Print a JSON Schema (draft 2020-12, standard keywords only): of campaign "
+                    "files by default, of carts with --cart, of stored price results with "
+                    "--result.",
+        **_doc("promokit schema > campaign.schema.json",  # type: ignore[arg-type]
+               "promokit schema --cart", "promokit schema --result"))
+    which = schema.add_mutually_exclusive_group()
+    which.add_argument("--cart", action="store_true", help="the cart's schema instead")
+    which.add_argument("--result", action="store_true",
+                       help="the schema of a price result's JSON (price --json, refund input)")
 
     _checkout_cli.add_refund_options(_refund_cli.add_parser(sub, _at))
     _checkout_cli.add_parsers(sub, _at)
@@ -117,8 +163,9 @@ def _run(args: argparse.Namespace) -> int:
         print(safe_text(_explain_cli.run(args)), end="")
         return EXIT_OK
     if args.command == "schema":
-        model = Cart if args.cart else CampaignSpec
-        print(json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False))
+        schema = (result_schema() if args.result else
+                  (Cart if args.cart else CampaignSpec).model_json_schema())
+        print(json.dumps(schema, indent=2, ensure_ascii=False))
         return EXIT_OK
     if args.command == "check":
         return _check(args.campaign, as_json=args.json)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from promokit._campaign import Campaign
 from promokit._errors import ExplainError
 from promokit._result.types import install_explainer
+from promokit.explain._customer_view import customer_view
 from promokit.explain._docs_view import docs_view
 from promokit.explain._explain_view import explain_view
 from promokit.explain._format import check_lang, format_money
@@ -52,15 +53,30 @@ def _explain_result(result: PriceResult, lang: str, fmt: str, templates: str | N
 install_explainer(_explain_result)
 
 
-def rule_docs(campaign: Campaign, *, lang: str = "en", fmt: str = "md",
-              templates: Templates = None, examples: bool = True) -> str:
-    """The rule page of ``campaign`` (``md`` or ``html``) for customers and operators.
+AUDIENCES = ("customer", "operator")
 
-    With ``examples`` (the default) every threshold gets worked examples priced by the engine
-    with this campaign as the page is built: a cart just below the threshold and one at it.
+
+def rule_docs(campaign: Campaign, *, lang: str = "en", fmt: str = "md",
+              templates: Templates = None, examples: bool = True,
+              audience: str = "operator") -> str:
+    """The rule page of ``campaign`` (``md`` or ``html``) for ``audience``.
+
+    ``"customer"`` is the page a shop publishes (活动规则: 活动时间, 活动对象, each offer in plain
+    words, how offers stack, refunds, 常见问题), in the campaign's display names, with no rule
+    ids, codes or funding (template ``customer.<fmt>.j2``). ``"operator"`` (the default here;
+    ``promokit docs`` defaults to ``customer``) is the full view: settings, stages, ids, funding
+    (template ``docs.<fmt>.j2``). With ``examples`` (the default) the page has worked examples
+    priced by the engine as it is built: for thresholds, a cart just below and one at it; on the
+    customer's page each offer is priced on its own, in the campaign's shops and items.
     """
+    if audience == "customer":
+        return render("customer", fmt, customer_view(campaign, check_lang(lang),
+                                                     examples=examples), templates)
+    if audience != "operator":
+        raise ExplainError(f"unknown audience {audience!r}; expected one of "
+                           + ", ".join(AUDIENCES))
     return render("docs", fmt, docs_view(campaign, check_lang(lang), examples=examples),
                   templates)
 
 
-__all__ = ["ExplainError", "describe_schedule", "explain", "format_money", "rule_docs"]
+__all__ = ["AUDIENCES", "ExplainError", "describe_schedule", "explain", "format_money", "rule_docs"]

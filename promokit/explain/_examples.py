@@ -47,6 +47,8 @@ class Examples:
         self.compiled = {r.id: r for r in plan_of(campaign).rules}
         self.reference = self._reference()
         self._seen: dict[tuple[str, datetime, str | None], PriceResult] = {}
+        #: the shop of a line whose rule names none (a customer's page uses a real one)
+        self.made_up_shop = "EXAMPLE"
 
     # --- the public part ----------------------------------------------------------------------
 
@@ -169,7 +171,7 @@ class Examples:
               ship: bool = False) -> dict[str, Any]:
         out, shops = [], set()
         for n, (sel, unit, qty) in enumerate(lines, start=1):
-            line = _line(sel, n, unit, qty, self.env.digits)
+            line = _line(sel, n, unit, qty, self.env.digits, self.made_up_shop)
             out.append(line)
             shops.add(line["shop"])
         cart: dict[str, Any] = {"currency": self.spec.currency, "lines": out,
@@ -290,12 +292,13 @@ def _pick(values: tuple[str, ...], excluded: tuple[str, ...], made_up: str) -> s
     return name
 
 
-def _line(sel: Selection, n: int, unit: int, qty: int, digits: int) -> dict[str, Any]:
+def _line(sel: Selection, n: int, unit: int, qty: int, digits: int,
+          shop: str = "EXAMPLE") -> dict[str, Any]:
     """A cart line the selection takes: its first value of each field, made-up names elsewhere."""
     ex = sel.exclude
     line: dict[str, Any] = {
         "id": f"e{n}", "sku": _pick(sel.skus, ex.skus, f"EXAMPLE-{n}"),
-        "shop": _pick(sel.shops, ex.shops, "EXAMPLE"), "unit_price": format_minor(unit, digits),
+        "shop": _pick(sel.shops, ex.shops, shop), "unit_price": format_minor(unit, digits),
         "quantity": qty}
     if sel.categories:
         line["category"] = sel.categories[0]

@@ -37,7 +37,7 @@ from markupsafe import Markup
 from promokit._errors import ExplainError
 from promokit.explain._format import ljust, plain, rjust
 
-PAGES = {"explain": ("text", "md", "html"), "docs": ("md", "html")}
+PAGES = {"explain": ("text", "md", "html"), "docs": ("md", "html"), "customer": ("md", "html")}
 
 _MD = str.maketrans({
     "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "|": "\\|",

@@ -207,9 +207,10 @@ class RuleInfo:
     perk_of: str | None = None
 
 
-def rule_index(spec: CampaignSpec | None, wallet: Iterable[Coupon], w: Words
-               ) -> dict[str, RuleInfo]:
-    """rule id -> :class:`RuleInfo` for every rule of the campaign, its tier perks and coupons."""
+def rule_index(spec: CampaignSpec | None, wallet: Iterable[Coupon], w: Words, *,
+               display: bool = False) -> dict[str, RuleInfo]:
+    """rule id -> :class:`RuleInfo` for every rule of the campaign, its tier perks and coupons
+    (with ``display``, tiers are called by their display names)."""
     out: dict[str, RuleInfo] = {}
     if spec is not None:
         own = {r.id for r in spec.rules}
@@ -219,20 +220,21 @@ def rule_index(spec: CampaignSpec | None, wallet: Iterable[Coupon], w: Words
             for rule in spec.all_rules():
                 if rule.id in own or not rule.id.startswith(f"tier-{tier.name}-"):
                     continue
-                out[rule.id] = _perk_info(rule, tier, w)
+                name = spec.names.tier(tier.name, w.lang) if display else tier.name
+                out[rule.id] = _perk_info(rule, tier, w, name)
     for coupon in wallet:
         rid = f"coupon:{coupon.id}"
         out[rid] = RuleInfo(rid, coupon.label, describe_coupon(coupon, w), coupon=coupon)
     return out
 
 
-def _perk_info(rule: RuleSpec, tier: Tier, w: Words) -> RuleInfo:
+def _perk_info(rule: RuleSpec, tier: Tier, w: Words, name: str) -> RuleInfo:
     d = tier.perks.discount
     if isinstance(rule, Threshold) and d is not None:  # the discount perk (else free shipping)
-        title = w("perk_rule_discount", tier=tier.name, pct=format_number(d.percent),
+        title = w("perk_rule_discount", tier=name, pct=format_number(d.percent),
                   zhe=w.zhe(d.percent))
     else:
-        title = w("perk_rule_shipping", tier=tier.name)
+        title = w("perk_rule_shipping", tier=name)
     return RuleInfo(rule.id, title, title, rule, perk_of=tier.name)
 
 

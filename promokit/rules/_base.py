@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from promokit._cart.selection import Matcher, Selection
 from promokit._money import Rounding, format_minor, round_div, to_minor
-from promokit._types import Ident
+from promokit._types import Ident, RuleDisplay
 from promokit.ledger.limits import Limits
 from promokit.rules._gates import Customers, Gate, Schedule, Window
 from promokit.rules._kind import Draws, Fact, Reach, Worked
@@ -40,6 +40,8 @@ class RuleSpec(BaseModel):
     kind: str
     stage: Ident
     name: str | None = Field(default=None, description="display name, e.g. 店铺满200减20")
+    display: RuleDisplay | None = Field(
+        default=None, description="title and description in zh/en for the customer's rule page")
     select: Selection = Field(default_factory=Selection)
     priority: int = Field(default=0, description="smaller applies first within a stage; ties by id")
     exclusive: str | None = Field(default=None, description="exclusive group this rule belongs to")
