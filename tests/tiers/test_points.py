@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mechanisms._support import ZERO, campaign, cart, cny, core, line
 
 import promokit
-
-from mechanisms._support import ZERO, campaign, cart, cny, core, line
 
 SNACK = Path(__file__).resolve().parents[2] / "examples" / "snack-tiers" / "campaign.yaml"
 OFF_DAY = "2026-11-10T10:00:00+08:00"

@@ -8,12 +8,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mechanisms._support import (
+    ZERO,
+    applied,
+    campaign,
+    cart,
+    cny,
+    core,
+    coupon,
+    line,
+    missed,
+    taken,
+)
 
 import promokit
 from promokit import CampaignError, PricingError
 from promokit.rules import Reason
-
-from mechanisms._support import ZERO, applied, campaign, cart, cny, core, coupon, line, missed, taken
 
 SNACK = Path(__file__).resolve().parents[2] / "examples" / "snack-tiers" / "campaign.yaml"
 OFF_DAY = "2026-11-10T10:00:00+08:00"   # not the 8th: the member day is closed
