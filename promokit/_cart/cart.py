@@ -18,7 +18,8 @@ class _Model(BaseModel):
 
 
 class Customer(_Model):
-    """Who is buying: id, tier (or the cumulative spend it is computed from), tags, points."""
+    """Who is buying: id, tier (or the cumulative spend it is computed from), tags, points, and
+    the history that first-order and past-spend gates read (earlier orders, past spend)."""
 
     id: str | None = None
     tier: str | None = None
@@ -26,6 +27,10 @@ class Customer(_Model):
     tags: tuple[str, ...] = ()
     points: int = Field(default=0, ge=0, description="points balance")
     use_points: int = Field(default=0, ge=0, description="points to pay with (capped by policy)")
+    orders: int | None = Field(default=None, ge=0, description="orders placed before this one "
+                               "(0: a first order); for first_order and min/max_orders gates")
+    past_spend: Amount | None = Field(default=None, description="spent in earlier orders; for "
+                                      "min_past_spend gates")
 
 
 class Line(_Model):

@@ -64,7 +64,8 @@ def audit(campaign: Campaign, *, catalog: Sequence[Mapping[str, Any]] | None = N
     With ``coupons`` (those the merchant plans to issue), every cart but the split search's also
     carries a wallet of all of them, priced with the best combination the customer could pick
     (``best_coupons``): a stack of coupons that gives goods away is a flaw like any other.
-    Customers are drawn over the campaign's tiers and the tags its rules ask for.
+    Customers are drawn over the campaign's tiers and the tags its rules ask for, and with
+    earlier orders and a past spend when a rule's ``customers`` asks about them.
 
     Without ``at``, each cart is priced at one of the campaign's evaluation times
     (:func:`~promokit.audit._catalog.evaluation_times`: every validity window, schedule and
@@ -102,6 +103,7 @@ def audit(campaign: Campaign, *, catalog: Sequence[Mapping[str, Any]] | None = N
     shops = shops_of(rules, items)
     tiers = [t.name for t in campaign.spec.tiers.levels] if campaign.spec.tiers else None
     tags = sorted({t for r in rules if r.customers for t in r.customers.tags}) or None
+    history = any(r.customers is not None and r.customers.history for r in rules)
     issued = check_coupons([c.model_dump(mode="json", exclude_none=True) for c in coupons]) \
         if coupons else None
     times = (at,) if at is not None else evaluation_times(rules, campaign.spec.timezone,
@@ -128,7 +130,8 @@ def audit(campaign: Campaign, *, catalog: Sequence[Mapping[str, Any]] | None = N
         strategy = cart_strategy(currency=campaign.spec.currency, shops=shops,
                                  catalog=for_carts(items, top), max_lines=max_lines,
                                  max_quantity=max_quantity, max_price=str(top),
-                                 at=_times(when), tiers=tiers, customer_tags=tags)
+                                 at=_times(when), tiers=tiers, customer_tags=tags,
+                                 history=history)
         shopper = strategy
         if issued:
             # the worst case: a customer holding one of each, used at their best

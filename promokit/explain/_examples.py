@@ -192,6 +192,11 @@ class Examples:
             out["tier"] = who.tiers[0]
         if who.tags:
             out["tags"] = [who.tags[0]]
+        low, high = who.order_range()
+        if low or high is not None:
+            out["orders"] = low  # the fewest earlier orders the rule allows: a first order
+        if who.min_past_spend is not None:
+            out["past_spend"] = str(who.min_past_spend)
         return out
 
     def _price(self, cart: dict[str, Any], rule: RuleSpec, *, phase: str | None = None,

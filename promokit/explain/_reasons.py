@@ -9,8 +9,17 @@ from __future__ import annotations
 
 from promokit._result.types import CouponUse, NotApplied
 from promokit.explain._schedule import describe_schedule
-from promokit.explain._terms import RuleInfo, describe_customers, describe_window, info_for
+from promokit.explain._terms import (
+    RuleInfo,
+    describe_customers,
+    describe_history,
+    describe_window,
+    info_for,
+)
 from promokit.explain._words import Words
+
+#: Reasons of a customers condition on the customer's history, phrased from that condition.
+_HISTORY = ("not_first_order", "too_few_orders", "too_many_orders", "below_past_spend")
 
 
 def missed_reason(n: NotApplied, info: RuleInfo, w: Words, tier: str | None,
@@ -49,6 +58,10 @@ def missed_reason(n: NotApplied, info: RuleInfo, w: Words, tier: str | None,
     if code == "customer_not_eligible" and spec is not None and spec.customers is not None:
         tags_only = spec.customers.model_copy(update={"tiers": (), "min_tier": None})
         return w.reason(code, who=describe_customers(tags_only, w))
+    if code in _HISTORY and spec is not None and spec.customers is not None:
+        history = describe_history(spec.customers, w)
+        if history:
+            return w.reason(code, who=w.join(history, "and_sep"))
     if code == "balance_window_missed" and spec is not None:
         return w.reason(code, window=describe_window(getattr(spec, "balance_window", None), w))
     return coded(code, n.message, w)

@@ -122,7 +122,25 @@ def describe_customers(customers: Customers | None, w: Words) -> str:
         parts.append(w("who_min_tier", v=customers.min_tier))
     tiers = w("or_word").join(parts)
     tags = w("who_tags", v=_values(customers.tags, w)) if customers.tags else ""
-    return w.join([p for p in (tiers, tags) if p], "and_sep") or w("everyone")
+    history = describe_history(customers, w)
+    return w.join([p for p in (tiers, tags, *history) if p], "and_sep") or w("everyone")
+
+
+def describe_history(customers: Customers, w: Words) -> list[str]:
+    """The history terms of a customers condition: first order, earlier orders, past spend."""
+    out = []
+    if customers.first_order is True:
+        out.append(w("who_first_order"))
+    elif customers.first_order is False:
+        out.append(w("who_returning"))
+    if customers.min_orders and not (customers.first_order is False
+                                     and customers.min_orders <= 1):
+        out.append(w("who_min_orders", n=customers.min_orders))
+    if customers.max_orders is not None and customers.first_order is not True:
+        out.append(w("who_max_orders", n=customers.max_orders))
+    if customers.min_past_spend is not None:
+        out.append(w("who_past_spend", v=w.amount(customers.min_past_spend)))
+    return out
 
 
 def describe_window(window: Window | None, w: Words) -> str:

@@ -78,6 +78,7 @@ class Setup:
         self.tier = spec.tiers.resolve(customer.tier, customer.spend) if spec.tiers \
             else customer.tier
         self.tags = frozenset(customer.tags)
+        self.orders, self.past_spend = customer.orders, customer.past_spend
         perks = spec.tiers.get(self.tier).perks if spec.tiers and self.tier else None
         self.multipliers = {k: v.as_integer_ratio() for k, v in perks.multipliers.items()} \
             if perks else {}
@@ -177,7 +178,7 @@ class Setup:
                 "missing_time", "the rule has a validity window or schedule but the cart has "
                 "no 'at' time", path="at", rule=rule.id, expected="an evaluation time",
                 hint="give the cart an 'at' or pass at= to price()", option="at")
-        closed = gate.check(self.at, self.tier, self.tags)
+        closed = gate.check(self.at, self.tier, self.tags, self.orders, self.past_spend)
         if closed is None:
             return None
         return Miss(closed.reason, closed.message, next_open=closed.next_open)

@@ -35,13 +35,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from promokit._errors import Problem, RefundError
+from promokit._errors import MoneyError, Problem, RefundError
+from promokit._money import Money, to_minor
 from promokit._result.types import PriceResult
 from promokit.refunds._calc import Refunder, settlement
 from promokit.refunds._order import REFUND_FORMAT, SIGNATURE, Order, State, read_order
-from promokit.refunds._types import Refund, RefundPolicy, Settlement
+from promokit.refunds._types import BASES, Basis, Refund, RefundPolicy, Settlement
 from promokit.refunds._verify import (
     check_consistent,
     check_repriced,
@@ -63,16 +65,26 @@ RefundLike = Refund | Mapping[str, Any]
 Key = bytes | str
 
 
-def refund(result: ResultLike, returns: Returns, *, policy: RefundPolicy | str = "allocated",
-           campaign: Campaign | None = None, earlier: Sequence[RefundLike] = (),
-           at: datetime | None = None, key: Key | None = None) -> Refund:
-    """Refund returned units of a priced order.
+def refund(result: ResultLike, returns: Returns | None = None, *,
+           amount: str | Decimal | Money | None = None, basis: Basis | str = "order",
+           policy: RefundPolicy | str = "allocated", campaign: Campaign | None = None,
+           earlier: Sequence[RefundLike] = (), at: datetime | None = None,
+           key: Key | None = None) -> Refund:
+    """Refund returned units of a priced order, or an amount of money.
 
     ``result``: a :class:`PriceResult` or its JSON form. ``returns``: ``{line id: units}``,
     ``(line id, units)`` pairs or ``"LINE:QTY"`` strings. ``policy``: ``"allocated"``,
     ``"reprice"`` (needs the ``campaign`` the order was priced with) or a :class:`RefundPolicy`.
     ``earlier``: this order's earlier refunds, in order. ``at``: when the refund is made (default:
     the order's time); a coupon whose end is after it goes back to the wallet on a full return.
+
+    ``amount`` instead of ``returns``: a partial refund of money, no units returned (WeChat Pay).
+    With ``basis="order"`` (the default, WeChat Pay's rule) the amount is in terms of the order
+    before discounts and is scaled by paid / that, half up to the minor unit (asking for the
+    whole order refunds exactly what was paid); with ``basis="paid"`` it is the money itself.
+    Either way the money is split over the lines (and shipping) in proportion to what remains
+    paid of each, largest remainder first, and is never more than remains paid. Policy
+    ``allocated`` only.
 
     The result is verified first (see :func:`verify`): with ``key`` its signature, with
     ``campaign`` (under either policy) by pricing its cart again, and always its consistency.
@@ -81,6 +93,15 @@ def refund(result: ResultLike, returns: Returns, *, policy: RefundPolicy | str =
     order = _verified(result, campaign, key)
     pol = RefundPolicy.of(policy)
     state = _chain(order, earlier, campaign, key)
+    if amount is not None or returns is None:
+        if returns is not None:
+            raise RefundError([Problem("give returned units or an amount, not both",
+                                       path="amount", expected="returns or amount")])
+        asked, how = _asked(amount, basis, order, pol)
+        done = Refunder(order, state, pol, at if at is not None else order.at).run_amount(
+            asked, how)
+        _guard(order, state, done)
+        return done
     want = _wanted(returns, order, state)
     checked = _check_campaign(order, campaign) if pol.method == "reprice" else None
     done = Refunder(order, state, pol, at if at is not None else order.at).run(want, checked)
@@ -212,16 +233,25 @@ def _replay(order: Order, state: State, data: Mapping[str, Any], campaign: Campa
         lines = data.get("lines")
         if not isinstance(lines, list) or not all(isinstance(x, Mapping) for x in lines):
             raise RefundError([Problem("not a list of returned lines", path="lines")])
-        returns = [(x.get("id"), x.get("units")) for x in lines]
-        if len({r[0] for r in returns if isinstance(r[0], str)}) != len(returns):
-            raise RefundError([Problem("a line returned twice in one refund", path="lines")])
-        if pol.method == "reprice" and campaign is None:
-            return check_transition(order, state, data)
-        when = read_time(data.get("at"), "at")
-        want = _wanted(returns, order, state)
-        refunder = Refunder(order, state, pol, when)
-        again = refunder.run(want, _check_campaign(order, campaign)
-                             if pol.method == "reprice" else None)
+        requested = data.get("requested")
+        if requested is not None:  # a refund of an amount: replayed like one
+            if not isinstance(requested, Mapping):
+                raise RefundError([Problem("not an object", path="requested")])
+            asked, how = _asked(requested.get("amount"), requested.get("basis"), order, pol)
+            refunder = Refunder(order, state, pol, read_time(data.get("at"), "at"))
+            again = refunder.run_amount(asked, how)
+        else:
+            returns = [(x.get("id"), x.get("units")) for x in lines]
+            if len({r[0] for r in returns if isinstance(r[0], str)}) != len(returns):
+                raise RefundError([Problem("a line returned twice in one refund",
+                                           path="lines")])
+            if pol.method == "reprice" and campaign is None:
+                return check_transition(order, state, data)
+            when = read_time(data.get("at"), "at")
+            want = _wanted(returns, order, state)
+            refunder = Refunder(order, state, pol, when)
+            again = refunder.run(want, _check_campaign(order, campaign)
+                                 if pol.method == "reprice" else None)
     except RefundError as exc:
         raise RefundError([Problem(f"{where}: {p.message}", path=f"{where}.{p.path}",
                                    value=p.value, expected=p.expected)
@@ -229,6 +259,11 @@ def _replay(order: Order, state: State, data: Mapping[str, Any], campaign: Campa
     except Exception as exc:  # a malformed time and the like: never a traceback
         raise RefundError([Problem(f"the earlier refund cannot be read: {exc}", path=where,
                                    expected="a refund as promokit wrote it")]) from None
+    return _same(again, data, where, refunder.state)
+
+
+def _same(again: Refund, data: Mapping[str, Any], where: str, state: State) -> State:
+    """``state`` when the stored refund ``data`` is exactly the recomputed one, else an error."""
     fresh = json.loads(json.dumps(again.to_dict(), ensure_ascii=False))
     stored = {k: v for k, v in data.items() if k != SIGNATURE}
     stored = json.loads(json.dumps(stored, ensure_ascii=False, default=str))
@@ -242,16 +277,62 @@ def _replay(order: Order, state: State, data: Mapping[str, Any], campaign: Campa
             f"it was made?): {', '.join(map(str, diffs[:8]))} differ"
             + (f" ({detail})" if detail else ""), path=where,
             expected="the refund exactly as promokit made it")])
-    return refunder.state
+    return state
+
+
+def _asked(amount: object, basis: object, order: Order, policy: RefundPolicy
+           ) -> tuple[int, Basis]:
+    """An amount refund's request, checked: minor units and its basis."""
+    problems: list[Problem] = []
+    minor = 0
+    if policy.method != "allocated":
+        problems.append(Problem("a refund of an amount is split by the allocated policy",
+                                path="policy.method", value=policy.method,
+                                expected="allocated"))
+    if basis not in BASES:
+        problems.append(Problem("unknown basis for an amount", path="basis", value=basis,
+                                expected=" or ".join(BASES)))
+    if any(x.deposit_only for x in order.lines.values()):
+        problems.append(Problem("an order priced in the deposit phase is refunded by returning "
+                                "its units (the deposit rules decide what is kept)",
+                                path="amount", expected="returns, not an amount"))
+    if isinstance(amount, Money) and amount.currency != order.currency:
+        problems.append(Problem(f"an amount in {amount.currency} for an order in "
+                                f"{order.currency}", path="amount", value=amount.currency,
+                                expected=order.currency))
+    try:
+        value = amount.to_json() if isinstance(amount, Money) else amount
+        if isinstance(value, float | bool) or value is None:
+            raise MoneyError(f"{value!r} is not an amount")
+        minor = to_minor(value, order.digits, "amount")
+        if minor <= 0:
+            raise MoneyError(f"{value} is not above zero")
+    except MoneyError as exc:
+        problems.append(Problem(f"not an amount to refund: {exc}", path="amount",
+                                value=str(amount),
+                                expected=f"a decimal string above 0 with at most {order.digits} "
+                                         "decimals, e.g. 9.00"))
+    if problems:
+        raise RefundError(problems)
+    return minor, "paid" if basis == "paid" else "order"
 
 
 def _guard(order: Order, before: State, done: Refund) -> None:
     """Last line of defence: never more than was paid, per returned line and in all."""
     problems: list[Problem] = []
     for x in done.lines:
+        left = before.lines[x.id].paid
+        if done.requested is not None and not 0 <= x.refund.minor <= left:
+            problems.append(Problem(f"would refund {x.refund.to_json()} of a line of which "
+                                    f"{order.show(left)} remains paid", path=f"lines.{x.id}"))
         if not 0 <= x.refund.minor <= x.paid.minor:
             problems.append(Problem(f"would refund {x.refund.to_json()} for units that cost "
                                     f"{x.paid.to_json()}", path=f"lines.{x.id}"))
+    for shop, amount in done.shipping:
+        if amount.minor > before.shipping[shop].paid:
+            problems.append(Problem(f"would refund {amount.to_json()} of shipping of which "
+                                    f"{order.show(before.shipping[shop].paid)} remains paid",
+                                    path=f"shipping.{shop}"))
     if done.amount.minor < 0 or before.refunded + done.amount.minor > order.total:
         problems.append(Problem(
             f"would refund {done.amount.to_json()} after {order.show(before.refunded)} refunded "

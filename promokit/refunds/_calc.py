@@ -9,9 +9,11 @@ from math import gcd
 from typing import TYPE_CHECKING
 
 from promokit._allocation import allocate
-from promokit._money import Money
+from promokit._errors import Problem, RefundError
+from promokit._money import Money, round_div
 from promokit.refunds._order import Order, Part, Ship, State, read_order
 from promokit.refunds._types import (
+    Basis,
     Clawback,
     CouponReturn,
     Refund,
@@ -74,6 +76,74 @@ class Refunder:
             kept=self.m(sum(kept.values())), coupons=self._coupons(full), full_return=full,
             notes=tuple(self.notes), settlement=settlement(order, st),
             state=json.dumps(st.to_json(order), sort_keys=True, separators=(",", ":")))
+
+    def run_amount(self, requested: int, basis: Basis) -> Refund:
+        """A refund of money, no units returned (WeChat Pay's partial refund).
+
+        ``requested`` is in the terms of ``basis``: ``"order"``, the order before discounts
+        (goods subtotal + shipping fee), scaled by paid / that, half up to the minor unit, on the
+        running sum of the order's amount requests (so requests that add up to the whole order
+        refund exactly what was paid); ``"paid"``, the money itself. The money is split over
+        what remains paid of each line (and of each shop's shipping, unless shipping is
+        ``never`` refunded) in proportion, largest remainder first: no line gives back more than
+        remains paid for it.
+        """
+        order, st = self.order, self.state
+        weights = {k: p.paid for k, p in st.lines.items() if p.paid}
+        if self.policy.shipping != "never":
+            weights |= {f"shipping:{s}": x.paid for s, x in st.shipping.items() if x.paid}
+        left = sum(weights.values())
+        if basis == "order":
+            whole = sum(x.gross for x in order.lines.values()) + sum(
+                x.fee for x in order.shops.values())
+            asked = st.requested + requested
+            if asked > whole:
+                raise RefundError([Problem(
+                    f"asks for {order.show(requested)} after {order.show(st.requested)} asked "
+                    f"before, of an order of {order.show(whole)} before discounts",
+                    path="amount", value=order.show(requested),
+                    expected=f"at most {order.show(whole - st.requested)}")])
+            paid = order.total
+            money = round_div(asked * paid, whole) - round_div(st.requested * paid, whole) \
+                if whole else 0
+            st.requested = asked
+        else:
+            money = requested
+        if money > left:
+            raise RefundError([Problem(
+                f"would refund {order.show(money)} but only {order.show(left)} of the order "
+                "remains paid (earlier refunds included)", path="amount",
+                value=order.show(requested), expected=f"a refund of at most {order.show(left)}")])
+        keys = list(weights)
+        shares = dict(zip(keys, allocate(money, list(weights.values()), keys), strict=True)) \
+            if money else dict.fromkeys(keys, 0)
+        line_refund = {k: shares[k] for k in st.lines if shares.get(k)}
+        ship_refund = {s: shares[f"shipping:{s}"] for s in st.shipping
+                       if shares.get(f"shipping:{s}")}
+        for k, amount in line_refund.items():
+            p = st.lines[k]
+            st.lines[k] = Part(p.units, p.gross, p.paid - amount, p.platform)
+        for s, amount in ship_refund.items():
+            x = st.shipping[s]
+            st.shipping[s] = Ship(x.fee, x.paid - amount, x.platform)
+        chunks, value, clawed = self._points(money, False)
+        st.refunded += money
+        st.sequence += 1
+        lines = tuple(
+            RefundLine(k, order.lines[k].sku, order.lines[k].shop, 0, self.m(a), self.m(a),
+                       self.m(0), self.m(0))
+            for k, a in line_refund.items())
+        return Refund(
+            order=order.digest, sequence=st.sequence, campaign=order.campaign,
+            fingerprint=order.fingerprint, currency=order.currency, at=self.at,
+            policy=self.policy, lines=lines,
+            shipping=tuple((s, self.m(a)) for s, a in ship_refund.items()),
+            clawbacks=(), amount=self.m(money), cash=self.m(money - value),
+            points=chunks, points_value=self.m(value), points_clawed_back=clawed,
+            kept=self.m(0), coupons=(), full_return=False, notes=tuple(self.notes),
+            settlement=settlement(order, st),
+            state=json.dumps(st.to_json(order), sort_keys=True, separators=(",", ":")),
+            requested=(self.m(requested), basis))
 
     # shipping under the allocated policy
     def _shipping(self, closing: list[str], full: bool) -> dict[str, int]:

@@ -1,4 +1,5 @@
-"""The ``promokit refund`` subcommand: refund returned units of an order priced with ``--json``."""
+"""The ``promokit refund`` subcommand: refund returned units (or an amount) of an order priced
+with ``--json``."""
 
 from __future__ import annotations
 
@@ -12,17 +13,24 @@ from promokit._campaign import load_campaign
 from promokit._errors import Problem, RefundError
 from promokit._input.documents import read_document
 from promokit.refunds import Refund, parse_return, refund, sign
-from promokit.refunds._types import METHODS, SHIPPING_RULES, RefundPolicy
+from promokit.refunds._types import BASES, METHODS, SHIPPING_RULES, RefundPolicy
 
 
 def add_parser(sub: Any, at: Callable[[str], datetime]) -> argparse.ArgumentParser:
     """Add ``refund`` to the command's subparsers; returns its parser (for more options)."""
-    p = sub.add_parser("refund", help="refund returned units of a priced order",
-                       description="Refund returned units of an order: RESULT is the JSON "
-                                   "`promokit price --json` printed for it.")
+    p = sub.add_parser("refund", help="refund returned units (or an amount) of a priced order",
+                       description="Refund returned units of an order, or an amount of money: "
+                                   "RESULT is the JSON `promokit price --json` printed for it.")
     p.add_argument("result", help="the order's price result (JSON from price --json)")
-    p.add_argument("--return", dest="returns", action="append", required=True,
-                   type=_return, metavar="LINE:QTY", help="units returned of a line; repeatable")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--return", dest="returns", action="append",
+                      type=_return, metavar="LINE:QTY", help="units returned of a line; repeatable")
+    what.add_argument("--amount", metavar="AMOUNT",
+                      help="refund an amount of money, no units returned (WeChat Pay's partial "
+                           "refund), split over the lines in proportion to what remains paid")
+    p.add_argument("--basis", choices=BASES, default="order",
+                   help="with --amount: order (default, WeChat Pay): the amount is in terms of "
+                        "the order before discounts, scaled by paid / that; paid: the money itself")
     p.add_argument("--policy", choices=METHODS, default="allocated",
                    help="allocated: each unit at its allocated net (default); reprice: price "
                         "the remaining cart again (needs --campaign)")
@@ -69,8 +77,8 @@ def compute(args: argparse.Namespace) -> tuple[Refund, bytes | None]:
     campaign = load_campaign(args.campaign) if args.campaign else None
     key = _key(args.key_file) if args.key_file else None
     policy = RefundPolicy(args.policy, args.shipping, args.refund_deposit)
-    done = refund(result, args.returns, policy=policy, campaign=campaign, earlier=earlier,
-                  at=args.at, key=key)
+    done = refund(result, args.returns, amount=args.amount, basis=args.basis, policy=policy,
+                  campaign=campaign, earlier=earlier, at=args.at, key=key)
     return done, key
 
 

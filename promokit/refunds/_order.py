@@ -221,6 +221,7 @@ class State:
     points_chunks: int = 0                               # points-payment chunks refunded
     points_clawed: int = 0                               # earned points taken back
     retained: dict[str, int] = field(default_factory=dict)  # kept by the shop (deposits)
+    requested: int = 0                                   # amount refunds asked, in order terms
 
     @classmethod
     def initial(cls, order: Order) -> State:
@@ -235,7 +236,8 @@ class State:
         return State(self.sequence, {k: Part(p.units, p.gross, p.paid, p.platform)
                                      for k, p in self.lines.items()},
                      {k: Ship(s.fee, s.paid, s.platform) for k, s in self.shipping.items()},
-                     self.refunded, self.points_chunks, self.points_clawed, dict(self.retained))
+                     self.refunded, self.points_chunks, self.points_clawed, dict(self.retained),
+                     self.requested)
 
     def units_left(self, order: Order, shop: str | None = None) -> int:
         """Units not yet returned, in one shop or the whole order."""
@@ -254,6 +256,8 @@ class State:
             "refunded": s(self.refunded), "points_chunks": self.points_chunks,
             "points_clawed": self.points_clawed,
             "retained": {k: s(v) for k, v in self.retained.items()},
+            # only once an amount refund asked (unit refunds keep the form they always had)
+            **({"requested": s(self.requested)} if self.requested else {}),
         }
 
     @classmethod
@@ -269,7 +273,7 @@ class State:
             {k: Ship(m(x["fee"]), m(x["paid"]), m(x["platform"]))
              for k, x in data["shipping"].items()},
             m(data["refunded"]), int(data["points_chunks"]), int(data["points_clawed"]),
-            {k: m(v) for k, v in data["retained"].items()})
+            {k: m(v) for k, v in data["retained"].items()}, m(data.get("requested", "0")))
         if set(state.lines) != set(order.lines) or set(state.shipping) != set(order.shops):
             raise ValueError("its lines or shops are not the order's")
         return state

@@ -12,7 +12,10 @@ from promokit._money import Money
 
 Method = Literal["allocated", "reprice"]
 ShippingRule = Literal["full_return", "proportional", "never"]
+Basis = Literal["order", "paid"]
 METHODS: tuple[str, ...] = ("allocated", "reprice")
+#: What a refund amount is measured in: the order before discounts (WeChat Pay) or money paid.
+BASES: tuple[str, ...] = ("order", "paid")
 SHIPPING_RULES: tuple[str, ...] = ("full_return", "proportional", "never")
 
 
@@ -182,6 +185,8 @@ class Refund:
     notes: tuple[str, ...]
     settlement: Settlement
     state: str               # what remains of the order, as canonical JSON
+    #: a refund of an amount (no units returned): what was asked and in what terms
+    requested: tuple[Money, Basis] | None = None
 
     @property
     def clawback(self) -> Money:
@@ -207,6 +212,8 @@ class Refund:
             "notes": list(self.notes),
             "settlement": self.settlement.to_dict(),
             "state": json.loads(self.state),
+            **({"requested": {"amount": self.requested[0].to_json(), "basis": self.requested[1]}}
+               if self.requested is not None else {}),
         }
 
     def receipt(self) -> str:
@@ -216,7 +223,16 @@ class Refund:
         out = [f"refund {self.sequence} of order {self.order[:19]}  ({self.campaign}, {cur}"
                f"{when})", f"  policy: {self.policy.method}, shipping {self.policy.shipping}"
                + (", deposits refunded" if self.policy.refund_deposit else ""), ""]
+        if self.requested is not None:
+            asked, basis = self.requested
+            terms = "of the order before discounts, scaled by paid / that" if basis == "order" \
+                else "of money paid"
+            out.append(f"  amount asked {asked.to_json()} {cur} ({terms}); no units returned")
         for x in self.lines:
+            if self.requested is not None:
+                out.append(f"  {x.id:<8} {x.sku:<14} shop {x.shop:<6} {'':>9}  "
+                           f"{'':>15}  refund {x.refund.to_json():>10}")
+                continue
             out.append(f"  {x.id:<8} {x.sku:<14} shop {x.shop:<6} {x.units:>3} unit"
                        f"{'s' if x.units != 1 else ' '}  paid {x.paid.to_json():>10}  "
                        f"refund {x.refund.to_json():>10}")

@@ -3,7 +3,8 @@
 Every rule (and every coupon) may carry a ``window`` (start inclusive, end exclusive), a
 ``schedule`` (an RFC 5545 recurrence such as ``FREQ=MONTHLY;BYMONTHDAY=8`` for a member day, read
 in the campaign's time zone through python-dateutil) and ``customers`` (tiers, a minimum tier,
-customer tags). The engine checks the compiled :class:`Gate` before it evaluates the rule; a closed
+customer tags, and the customer's history: a first order, a number of earlier orders, a past
+spend). The engine checks the compiled :class:`Gate` before it evaluates the rule; a closed
 gate becomes a :class:`~promokit.rules._base.Miss` with the reason and, where there is one, when the
 rule next opens.
 """
@@ -13,12 +14,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from decimal import Decimal
 from typing import Self
 
 from dateutil.rrule import rrule, rrulestr
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from promokit._errors import CartPricingError
+from promokit._types import Amount
 from promokit.rules._reason import Reason
 
 #: Where a schedule's recurrence is anchored when it names no start of its own (a Monday).
@@ -148,14 +151,55 @@ class Schedule(BaseModel):
         return text
 
 
+#: The most earlier orders a history gate may name.
+MAX_ORDERS = 1_000_000
+
+
 class Customers(BaseModel):
-    """Who may use a rule: any of ``tiers``, or ``min_tier`` and above, and any of ``tags``."""
+    """Who may use a rule: any of ``tiers``, or ``min_tier`` and above, and any of ``tags``; and,
+    by the customer's history (the cart's ``customer.orders`` and ``customer.past_spend``), a
+    first order only, a number of earlier orders, a minimum past spend."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     tiers: tuple[str, ...] = ()
     min_tier: str | None = None
     tags: tuple[str, ...] = ()
+    first_order: bool | None = Field(
+        default=None, description="true: only a customer with no earlier order (新用户首单); "
+        "false: only a customer with at least one")
+    min_orders: int | None = Field(default=None, ge=0, le=MAX_ORDERS,
+                                   description="at least this many earlier orders")
+    max_orders: int | None = Field(default=None, ge=0, le=MAX_ORDERS,
+                                   description="at most this many earlier orders")
+    min_past_spend: Amount | None = Field(
+        default=None, description="spent at least this much in earlier orders (老客满额解锁)")
+
+    @model_validator(mode="after")
+    def _some_customer(self) -> Self:
+        low, high = self.order_range()
+        if high is not None and low > high:
+            said = ", ".join(f"{k}: {str(v).lower()}" for k, v in
+                             (("first_order", self.first_order), ("min_orders", self.min_orders),
+                              ("max_orders", self.max_orders)) if v is not None)
+            raise ValueError(f"no customer has at least {low} and at most {high} earlier orders "
+                             f"({said}); expected a range some customer is in")
+        return self
+
+    def order_range(self) -> tuple[int, int | None]:
+        """The earlier orders a customer may have: (at least, at most or None)."""
+        low, high = self.min_orders or 0, self.max_orders
+        if self.first_order is True:
+            high = 0
+        elif self.first_order is False:
+            low = max(low, 1)
+        return low, high
+
+    @property
+    def history(self) -> bool:
+        """Does this condition ask about the customer's earlier orders or spend?"""
+        return self.first_order is not None or self.min_orders is not None \
+            or self.max_orders is not None or self.min_past_spend is not None
 
 
 def _aware(value: datetime | None, tz: tzinfo) -> datetime | None:
@@ -184,6 +228,10 @@ class Gate:
     tiers: frozenset[str] | None = None
     tags: frozenset[str] | None = None
     label: str = ""
+    first_order: bool | None = None
+    min_orders: int = 0
+    max_orders: int | None = None
+    min_past_spend: Decimal | None = None
 
     @classmethod
     def build(cls, window: Window | None, schedule: Schedule | None,
@@ -208,16 +256,21 @@ class Gate:
             tiers = frozenset(allowed) if (customers.tiers or customers.min_tier) else None
             tags = frozenset(customers.tags) or None
         label = customers.min_tier if customers and customers.min_tier else ""
-        return cls(start, end, recurrence, duration, tiers, tags, label)
+        if customers is None or not customers.history:
+            return cls(start, end, recurrence, duration, tiers, tags, label)
+        low, high = customers.order_range()
+        return cls(start, end, recurrence, duration, tiers, tags, label, customers.first_order,
+                   low, high, customers.min_past_spend)
 
     @property
     def timed(self) -> bool:
         """Does this gate depend on the evaluation time?"""
         return self.start is not None or self.end is not None or self.recurrence is not None
 
-    def check(self, at: datetime | None, tier: str | None,
-              tags: frozenset[str]) -> Closed | None:
-        """None when open at ``at`` for this customer; else why not."""
+    def check(self, at: datetime | None, tier: str | None, tags: frozenset[str],
+              orders: int | None = None, past_spend: Decimal | None = None) -> Closed | None:
+        """None when open at ``at`` for this customer (of ``orders`` earlier orders that came to
+        ``past_spend``, None when the cart does not say); else why not."""
         if self.tiers is not None and tier not in self.tiers:
             allowed = ", ".join(sorted(self.tiers)) or "(none)"
             who = f"tier {tier!r}" if tier else "a customer with no tier"
@@ -225,6 +278,9 @@ class Gate:
         if self.tags is not None and self.tags.isdisjoint(tags):
             return Closed(Reason.CUSTOMER_NOT_ELIGIBLE,
                           "for customers tagged " + ", ".join(sorted(self.tags)))
+        closed = self._history(orders, past_spend)
+        if closed is not None:
+            return closed
         if at is None:
             return None  # the engine refuses timed gates without a time before it gets here
         if self.start is not None and at < self.start:
@@ -238,6 +294,37 @@ class Gate:
                     nxt = None
                 when = f"; next opens at {nxt.isoformat()}" if nxt else "; does not open again"
                 return Closed(Reason.OFF_SCHEDULE, "closed now" + when, nxt)
+        return None
+
+    def _history(self, orders: int | None, past_spend: Decimal | None) -> Closed | None:
+        """Why the customer's history closes the gate, or None. A fact the gate needs and the cart
+        does not carry closes it (``history_unknown``): a first-order discount is never given to
+        a customer nobody asked about."""
+        low, high = self.min_orders, self.max_orders
+        if low or high is not None:
+            if orders is None:
+                return Closed(Reason.HISTORY_UNKNOWN, "depends on the customer's earlier orders; "
+                              "the cart's customer has no 'orders'")
+            if self.first_order is True and orders > 0:
+                return Closed(Reason.NOT_FIRST_ORDER, "for a customer's first order only; this "
+                              f"customer has {orders} earlier order{'s' * (orders != 1)}")
+            if orders < low:
+                return Closed(Reason.TOO_FEW_ORDERS, f"for customers with at least {low} earlier "
+                              f"order{'s' * (low != 1)}; this customer has {orders}")
+            if high is not None and orders > high:
+                return Closed(Reason.TOO_MANY_ORDERS, f"for customers with at most {high} "
+                              f"earlier order{'s' * (high != 1)}; this customer has {orders}")
+        need = self.min_past_spend
+        if need is not None:
+            if past_spend is None and orders == 0:
+                past_spend = Decimal(0)  # no earlier order: nothing spent before
+            if past_spend is None:
+                return Closed(Reason.HISTORY_UNKNOWN, "depends on the customer's past spend; the "
+                              "cart's customer has no 'past_spend'")
+            if past_spend < need:
+                return Closed(Reason.BELOW_PAST_SPEND, f"for customers who spent at least {need} "
+                              f"before; this customer spent {past_spend}, {need - past_spend} "
+                              "short")
         return None
 
     def around(self, at: datetime) -> tuple[datetime | None, datetime | None]:

@@ -19,6 +19,11 @@ class Reason(StrEnum):
     OFF_SCHEDULE = "off_schedule"            # outside its recurring schedule (member day)
     TIER_NOT_ELIGIBLE = "tier_not_eligible"  # the customer's tier may not use it
     CUSTOMER_NOT_ELIGIBLE = "customer_not_eligible"  # the customer lacks a required tag
+    NOT_FIRST_ORDER = "not_first_order"      # first orders only; the customer has ordered before
+    TOO_FEW_ORDERS = "too_few_orders"        # fewer earlier orders than min_orders (or none)
+    TOO_MANY_ORDERS = "too_many_orders"      # more earlier orders than max_orders
+    BELOW_PAST_SPEND = "below_past_spend"    # spent less before than min_past_spend
+    HISTORY_UNKNOWN = "history_unknown"      # a history gate, and the cart lacks the fact
     BALANCE_WINDOW_MISSED = "balance_window_missed"  # pre-sale balance paid outside its window
     INCOMPATIBLE = "incompatible"            # a coupon that does not combine with one applied
     KIND_LIMIT = "kind_limit"                # over the per-kind coupon limit

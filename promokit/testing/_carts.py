@@ -31,6 +31,7 @@ def carts(
     brands: Sequence[str] = BRANDS,
     tags: Sequence[str] = TAGS,
     shipping: bool = True,
+    history: bool = False,
 ) -> st.SearchStrategy[Cart]:
     """Valid carts in ``currency``: 1 to ``max_lines`` lines with unique ids.
 
@@ -40,7 +41,9 @@ def carts(
     optionally ``shop``, ``unit_price`` as an amount or a ``(min, max)`` pair, ``category``,
     ``brand``, ``tags``) each line is a catalog entry. ``at`` is a fixed time, a strategy of times,
     or None for no time; ``tiers`` and ``customer_tags`` give the customer's possible tier and
-    tags. With ``shipping`` some shops get a fee of up to 20.
+    tags. With ``shipping`` some shops get a fee of up to 20. With ``history`` the customer may
+    carry earlier ``orders`` (0 to 5) and a ``past_spend`` (up to 2000), for first-order and
+    past-spend gates.
 
     Shrinks towards one line of quantity 1 at ``min_price`` (or the first catalog entry), from the
     first shop, with no category, brand, tags, shipping or customer tier, and ids in line order.
@@ -79,6 +82,10 @@ def carts(
     if customer_tags:
         who["tags"] = st.lists(st.sampled_from(tuple(customer_tags)), min_size=1, max_size=2,
                                unique=True)
+    if history:
+        who["orders"] = _int(0, 5)
+        who["past_spend"] = st.integers(0, 2000 * 10**digits).map(
+            lambda minor: format_minor(minor, digits))
     customer = st.fixed_dictionaries({}, optional=who)
     return _carts(currency, digits, line, max_lines, max_quantity, times, fees, customer)
 
