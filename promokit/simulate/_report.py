@@ -97,9 +97,9 @@ TOTALS = (("orders", "orders"), ("gmv", "GMV"), ("discount", "discount cost"),
           ("points_issued", "points issued"))
 
 
-def _f(text: str) -> float:
-    """A decimal string as a float, for the size of a bar only (never for a figure shown)."""
-    return float(Decimal(text))
+def _f(text: str) -> Decimal:
+    """A decimal string as the exact value a chart shows."""
+    return Decimal(text)
 
 
 def render_html(summary: Summary) -> str:
@@ -115,19 +115,19 @@ def render_html(summary: Summary) -> str:
     named = [(d["name"], d["data"]) for d in designs]
     charts: dict[str, Any] = {
         "rule": bars("Discount by rule and funder", [*rules, *(f"funded by {f}" for f in funders)],
-                     [(n, [_f(x["by_rule"][r]["discount"]) if r in x["by_rule"] else 0.0
+                     [(n, [_f(x["by_rule"][r]["discount"]) if r in x["by_rule"] else Decimal(0)
                            for r in rules] + [_f(x["by_funder"].get(f, "0")) for f in funders])
                       for n, x in named]),
         "hour": columns("Orders by hour", [h[-5:] for h in keys["by_hour"]],
-                        [(n, [float(x["by_hour"].get(h, {"orders": 0})["orders"])
+                        [(n, [int(x["by_hour"].get(h, {"orders": 0})["orders"])
                               for h in keys["by_hour"]]) for n, x in named][:1]),
         "rate": columns("Orders by discount rate", list(s["a"]["discount_rate_histogram"]),
-                        [(n, [float(v) for v in x["discount_rate_histogram"].values()])
+                        [(n, [int(v) for v in x["discount_rate_histogram"].values()])
                          for n, x in named]),
         "thresholds": [columns(f"{n}: subtotals around {key.replace('@', ' at ')} "
                                "(bins of 2% of the threshold)",
                                [f"{2 * i - 10:+d}%" for i in range(10)],
-                               [(n, [float(c) for c in v["bins"]])], mark=5)
+                               [(n, [int(c) for c in v["bins"]])], mark=5)
                        for n, x in named for key, v in x["thresholds"].items()],
     }
     env = Environment(autoescape=True)
