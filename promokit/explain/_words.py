@@ -221,6 +221,8 @@ PHRASES: dict[str, tuple[str, str]] = {
     "f_deposit_window": ("Deposit window", "定金支付时间"),
     "f_balance_window": ("Balance window", "尾款支付时间"),
     "f_limit": ("Limit", "限制"),
+    "f_gift": ("Gift (reference value)", "赠品（参考价值）"),
+    "f_valid_days": ("Coupon valid for (days)", "券有效期（天）"),
     "f_presale_limit": ("Pre-sale deposits", "预售定金"),
     # --- values ---
     "everyone": ("everyone", "所有顾客"),
@@ -285,6 +287,8 @@ PHRASES: dict[str, tuple[str, str]] = {
     "in_shop": ("in shop {shop}", "店铺{shop}"),
     "applied_sentence": ("{amount} off, computed on {base}{times}; {funded}",
                          "以{base}计，优惠{amount}{times}，{funded}"),
+    "applied_benefit": ("no money off: {sentence}; threshold judged on {base}; {funded}",
+                        "不减价：{sentence}，门槛按{base}计算，{funded}"),
     "applied_threshold": ("{amount} off, threshold judged on {base}{times}; {funded}",
                           "门槛按{base}计算，优惠{amount}{times}，{funded}"),
     "times": (" (reached {n} times)", "（满足{n}次）"),
