@@ -381,6 +381,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "ex_qty": ("{n} item(s)", "{n}件"),
     "ex_cart": ("{qty} × {unit}", "{unit} × {qty}件"),
     "ex_cart_ship": ("{cart}, shipping {fee}", "{cart}，运费{fee}"),
+    "ex_benefit": ("gives {n} (nothing off)", "赠送{n}份（不减价）"),
     "ex_applied": ("saves {amount}", "优惠{amount}"),
     "ex_applied_times": ("saves {amount} ({n} times)", "优惠{amount}（满足{n}次）"),
     "ex_shipping": ("{amount} off shipping", "运费减{amount}"),

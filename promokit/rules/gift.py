@@ -135,6 +135,7 @@ class Gift(RuleSpec):
         return times
 
     judged = True
+    groupable = False  # it saves nothing: it can never win an exclusive group on saving
 
 
 @dataclass(slots=True)

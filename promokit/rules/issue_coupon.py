@@ -137,6 +137,7 @@ class IssueCoupon(RuleSpec):
             for n in range(1, times + 1))
 
     judged = True
+    groupable = False  # it saves nothing: it can never win an exclusive group on saving
 
 
 @dataclass(slots=True)
