@@ -90,3 +90,14 @@ def test_an_amount_zero_benefit_passes_the_invariants_with_other_discounts() -> 
     r = c.price(_cart("33.33", 4))                  # 133.32, 10% off = 13.33 -> 119.99
     check_invariants(r)
     assert r.payable.to_json() == "119.99" and [a.rule for a in r.applied] == ["pct", "yanbao"]
+
+
+def test_the_stored_result_format_is_unchanged_and_the_receipt_names_the_gift() -> None:
+    import json
+
+    from promokit._result.document import ResultDocument
+    from promokit._result.receipt import render_text
+    r = _campaign(min_spend=200).price(_cart("250.00"))
+    ResultDocument.model_validate(json.loads(json.dumps(r.to_dict())))   # the published schema
+    assert "    yanbao: gives 1 x 延保1年 (EXT-WARRANTY, value 99.00), on base 250.00" \
+        in render_text(r)
