@@ -82,11 +82,12 @@ class Gift(RuleSpec):
                 else f"每买{self.every_qty}件"
             limit = f"，每单限{self.limit}件" if self.limit else ""
             return f"{when}赠{g.name}{q}件（价值{num(g.value)}元）{limit}"
-        when = f"spend {num(self.min_spend)}" if self.min_spend is not None \
-            else f"for every {self.every_qty} items"
         many = f"{q} x " if q > 1 else ""
+        gift = f"{many}{g.name} free (worth {num(g.value)})"
         limit = f", at most {self.limit} per order" if self.limit else ""
-        return f"{when} and receive {many}{g.name} free (worth {num(g.value)}){limit}"
+        if self.min_spend is not None:
+            return f"spend {num(self.min_spend)} and receive {gift}{limit}"
+        return f"receive {gift} for every {self.every_qty} items{limit}"
 
     @classmethod
     def label(cls, lang: str = "en") -> str:

@@ -79,6 +79,9 @@ def test_descriptions_and_shape() -> None:
     assert spec.describe("en") == ("spend 200 and receive 延保1年 free (worth 99), "
                                    "at most 1 per order")
     assert spec.describe("zh") == "满200赠延保1年1件（价值99元），每单限1件"
+    per = _campaign(every_qty=2, quantity=2).spec.rules[0]
+    assert per.describe("en") == "receive 2 x 延保1年 free (worth 99) for every 2 items"
+    assert per.describe("zh") == "每买2件赠延保1年2件（价值99元）"
     with pytest.raises(Exception, match="exactly one of min_spend, every_qty"):
         _campaign()
 
