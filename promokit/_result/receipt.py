@@ -77,6 +77,9 @@ def render_text(result: PriceResult) -> str:
             where = f" [shop {a.shop}]" if a.shop else ""
             times = f" x{a.times}" if a.times > 1 and a.kind == "threshold" else ""
             lost = f" (capped: {a.lost.to_json()} not given)" if a.lost else ""
+            if not a.amount.minor and not a.shipping and a.detail:  # a gift, a coupon issued
+                out.append(f"    {a.rule}{where}: {a.detail}, on base {a.base.to_json()}")
+                continue
             out.append(f"    {a.rule}{where}{times}: -{a.amount.to_json()} "
                        f"on base {a.base.to_json()}, funded by {a.funded_by}{lost}")
     if result.not_applied:

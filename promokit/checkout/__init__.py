@@ -25,8 +25,10 @@ Money('2999.00', 'CNY')
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Collection, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,9 +36,10 @@ from promokit._campaign import Campaign, plan_of
 from promokit._cart.cart import Cart
 from promokit._errors import ContentionError
 from promokit._result.types import PriceResult
-from promokit.ledger import Consumption, Ledger, LimitReachedError, LimitUse
+from promokit.ledger import Consumption, IssuedCoupon, Ledger, LimitReachedError, LimitUse
 from promokit.ledger.base import DEFAULT_TTL
 from promokit.refunds import Refund
+from promokit.rules import RULE_KINDS
 
 #: How many times checkout prices again after a concurrent order took what it needed.
 DEFAULT_RETRIES = 3
@@ -52,29 +55,61 @@ def _limited(campaign: Campaign | None, limited: Collection[str] | None) -> Coll
 
 
 def consumption(result: PriceResult, campaign: Campaign | None = None, *,
-                limited: Collection[str] | None = None) -> Consumption:
+                limited: Collection[str] | None = None, order_id: str | None = None,
+                at: datetime | None = None) -> Consumption:
     """What ``result`` takes from a ledger: for each limited rule that applied, one use, the
-    money it gave (budget, minor units) and the units it discounted; the wallet coupons used;
-    points paid and earned. The limited rules are ``campaign``'s, or the ids in ``limited``."""
+    money it gave (budget, minor units) and the units it took (the discounted lines' quantities,
+    or what it gives: a gift's ``times``); the wallet coupons used; points paid and earned; and
+    the coupons its ``issue_coupon`` rules issue to the customer (none to a guest, and only with
+    ``campaign``). The limited rules are ``campaign``'s, or the ids in ``limited``.
+
+    Issued coupons are valid from ``at`` (default: the cart's time, else now) and coded
+    ``f"{order_id}:{rule}:{n}"``; without ``order_id``, ``f"{rule}:{cart fingerprint}:{n}"``
+    (a hash of the cart: the same cart priced again issues the same codes).
+    """
     limited = _limited(campaign, limited)
     quantity = {line.id: line.quantity for line in result.lines}
     budget: dict[str, int] = {}
-    units: dict[str, set[str]] = {}
+    units: dict[str, int] = {}
     for applied in result.applied:
         if applied.rule not in limited:
             continue
         budget[applied.rule] = budget.get(applied.rule, 0) + applied.amount.minor
-        units.setdefault(applied.rule, set()).update(line for line, _ in applied.allocations)
-    uses = {rule: LimitUse(uses=1, budget=budget[rule],
-                           units=sum(quantity[line] for line in units[rule]))
-            for rule in budget}
+        kind = RULE_KINDS.get(applied.kind)
+        lines = sum(quantity[line] for line, _ in applied.allocations)
+        given = kind.units_given(applied.times, lines) if kind is not None else lines
+        units[applied.rule] = units.get(applied.rule, 0) + given
+    uses = {rule: LimitUse(uses=1, budget=budget[rule], units=units[rule]) for rule in budget}
     points = result.points
     customer = result.cart.customer.id
     return Consumption(
         limits=uses, customer=customer, currency=result.currency,
         coupon_codes=tuple(c.id for c in result.coupons if c.applied),
         points_paid=points.used if points and customer else 0,
-        points_earned=points.earned if points and customer else 0)
+        points_earned=points.earned if points and customer else 0,
+        issued=_issued(result, campaign, customer, order_id, at))
+
+
+def _issued(result: PriceResult, campaign: Campaign | None, customer: str | None,
+            order_id: str | None, at: datetime | None) -> tuple[IssuedCoupon, ...]:
+    """The coupons the applied rules of ``result`` issue to ``customer`` (the ``issues`` hook)."""
+    if customer is None or campaign is None:
+        return ()
+    specs = {spec.id: spec for spec in campaign.spec.rules}
+    when = at or result.at or datetime.now(UTC)
+    prefix = order_id
+    if prefix is None:
+        cart = json.dumps(result.cart.model_dump(mode="json"), sort_keys=True)
+        prefix = hashlib.sha256(cart.encode()).hexdigest()[:12]
+    out: list[IssuedCoupon] = []
+    for applied in result.applied:
+        spec = specs.get(applied.rule)
+        if spec is None:
+            continue
+        code = f"{order_id}:{applied.rule}" if order_id is not None \
+            else f"{applied.rule}:{prefix}"
+        out += spec.issues(applied.times, customer, code, when, result.currency)
+    return tuple(out)
 
 
 def checkout(campaign: Campaign, cart: Cart | Mapping[str, Any], ledger: Ledger, order_id: str,
@@ -97,7 +132,8 @@ def checkout(campaign: Campaign, cart: Cart | Mapping[str, Any], ledger: Ledger,
                                 ledger=ledger)
         when = result.at or datetime.now(ZoneInfo(zone))
         try:
-            ledger.reserve(order_id, consumption(result, campaign), plan_of(campaign).limited,
+            used = consumption(result, campaign, order_id=order_id, at=when)
+            ledger.reserve(order_id, used, plan_of(campaign).limited,
                            at=when, ttl=ttl, zone=zone)
         except LimitReachedError as exc:
             refused = exc

@@ -263,6 +263,8 @@ class Examples:
             total = self._money(sum(x.amount.minor for x in own + parts))
             if a.shipping:
                 outcome = w("ex_shipping", amount=w.money(a.shipping[0][1]))
+            elif not any(x.amount.minor for x in own + parts):  # a gift, coupons issued
+                outcome = w("ex_benefit", n=sum(x.times for x in own + parts))
             elif a.times > 1 and kind_repeats(a.kind):
                 outcome = w("ex_applied_times", amount=total, n=a.times)
             else:

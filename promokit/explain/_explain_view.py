@@ -143,9 +143,11 @@ class _Builder:
                     for shop, amount in a.shipping]
         return {**self._head(a), "ok": True, "amount": w.money(a.amount),
                 "base": w.money(a.base), "times": a.times,
-                "text": w("applied_threshold" if kind_judged(a.kind) else "applied_sentence",
-                          amount=w.money(a.amount), base=w.money(a.base), times=times,
-                          funded=funded),
+                "text": w("applied_benefit", sentence=self.info(a.rule).sentence,
+                          base=w.money(a.base), funded=funded)
+                if not a.amount.minor and not a.shipping else
+                w("applied_threshold" if kind_judged(a.kind) else "applied_sentence",
+                  amount=w.money(a.amount), base=w.money(a.base), times=times, funded=funded),
                 "funded": funded, "allocations": allocations,
                 "allocated": w("allocated", v=w.join(
                     [f"{x['ref']} {x['amount']}" for x in allocations], "and_sep"))

@@ -157,7 +157,8 @@ class Setup:
         start = tuple(amounts)
         return Ctx(self.lines, amounts, {"list": start}, start, self.env,
                    floors=self.floors, shipping=dict(self.shipping),
-                   multipliers=self.multipliers, at=self.at, phase=self.phase)
+                   multipliers=self.multipliers, at=self.at, phase=self.phase,
+                   customer=self.cart.customer.id)
 
     def entries(self, stage: str, active: Sequence[Rule]) -> Sequence[Entry]:
         """The stage's rules and groups that can apply to this cart, with the active extra rules

@@ -52,7 +52,8 @@ def after(rule: Rule, limits: Limits, snap: LimitSnapshot, outcomes: Sequence[Ou
     effects = [o for o in outcomes if isinstance(o, Effect)]
     if not effects:
         return list(outcomes)
-    units = sum(lines[i].qty for e in effects for i in e.alloc)
+    kind = type(rule.spec)
+    units = sum(kind.units_given(e.times, sum(lines[i].qty for i in e.alloc)) for e in effects)
     for what, count in (("units", snap.units), ("per-customer units", snap.per_customer_units)):
         left = None if count is None else count.left
         if left is not None and units > left:

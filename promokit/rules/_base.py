@@ -23,6 +23,7 @@ from promokit._cart.selection import Matcher, Selection
 from promokit._money import Rounding, format_minor, round_div, to_minor
 from promokit._types import Ident, RuleDisplay
 from promokit.ledger.limits import Limits
+from promokit.ledger.records import IssuedCoupon
 from promokit.rules._gates import Customers, Gate, Schedule, Window
 from promokit.rules._kind import Draws, Fact, Reach, Worked
 from promokit.rules._reason import Reason as Reason  # re-exported: kinds name it from here
@@ -94,6 +95,22 @@ class RuleSpec(BaseModel):
     #: May a rule of this kind be in an exclusive group (``exclusive``)?
     groupable: ClassVar[bool] = True
 
+    # --- optional hooks of the zero-discount benefit kinds (gifts, issued coupons) ---
+
+    @classmethod
+    def units_given(cls, times: int, line_units: int) -> int:
+        """The units one application takes from a ``limits: {units: N}`` stock: by default the
+        quantities of the lines it discounted (``line_units``); a kind that gives items (a gift)
+        counts what it gives (``times``)."""
+        return line_units
+
+    def issues(self, times: int, customer: str, code: str, at: datetime,
+               currency: str) -> tuple[IssuedCoupon, ...]:
+        """The coupons ``times`` applications of this rule issue to ``customer`` at ``at``
+        (codes ``f"{code}:{n}"``), written to the wallet when the order is committed; none by
+        default. Money in minor units of ``currency``."""
+        return ()
+
 
 #: The hooks every kind must override.
 HOOKS = ("compile", "describe", "label", "reach", "worked", "facts", "draw_fields")
@@ -162,6 +179,7 @@ class Ctx:
     multipliers: dict[str, tuple[int, int]] = field(default_factory=dict)  # benefit -> factor
     at: datetime | None = None
     phase: str = "full"
+    customer: str | None = None              # the cart's customer id (None: a guest)
 
     def room(self, i: int) -> int:
         """How much more line ``i`` can be discounted (its amount above its floor)."""
@@ -294,6 +312,20 @@ def rule_fields(spec: RuleSpec, env: Env) -> RuleFields:
 def ratio(value: Decimal) -> tuple[int, int]:
     """An exact Decimal as (numerator, denominator)."""
     return value.as_integer_ratio()
+
+
+def judged_spend(ctx: Ctx, base: str, idxs: Sequence[int]) -> int:
+    """The spend of lines ``idxs`` on a threshold base (``running``, ``list`` or a stage name),
+    as thresholds judge it: the sum of those lines' amounts in that snapshot."""
+    amounts = ctx.base(base)
+    return sum(amounts[i] for i in idxs)
+
+
+def below_spend(ctx: Ctx, short: int, what: str) -> Miss:
+    """A zero-discount benefit's miss below its ``min_spend``: how much more, and what it gives
+    (no money saving, so no nudge)."""
+    return Miss(Reason.BELOW_THRESHOLD, f"add {ctx.env.show(short)} more to receive {what}",
+                shortfall=short)
 
 
 def unit_values(ctx: Ctx, idxs: Sequence[int]) -> list[tuple[int, str, int]]:

@@ -26,6 +26,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "threshold": {"every": 300, "discount": 50},
     "presale": {"deposit": 100, "counts_as": 200},
     "free_shipping": {"min_spend": 99},
+    "gift": {"min_spend": 200, "gift": {"sku": "EXT-1", "name": "warranty", "value": 99}},
+    "issue_coupon": {"min_spend": 200, "coupon": {"value": 20, "min_spend": 100}},
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -78,7 +78,8 @@ def test_field_of_another_rule_kind_names_that_kind() -> None:
     found = problems(rules(TEA + "    percent: 10\n    every_qty: 2\n"))
     [p] = found
     assert p.path == "rules[0].every_qty"
-    assert p.message == "'every_qty' is a field of threshold rules, not of percent_off rules"
+    assert p.message == ("'every_qty' is a field of threshold and gift rules, "
+                         "not of percent_off rules")
     assert p.expected is not None and "percent" in p.expected
 
 

@@ -1,0 +1,172 @@
+"""Gift with purchase (满赠, 今日下单送延保): above a spend, or per N units, a gift SKU.
+
+A zero-discount benefit: above ``min_spend`` of its selection (judged on a threshold base, like
+a threshold), or for every ``every_qty`` units of it, the rule gives ``quantity`` of ``gift``
+(its SKU, name and reference value), at most ``limit`` per order. It applies with amount 0.00,
+no allocations, ``times`` = the gifts given and a ``detail`` naming the gift and its reference
+value; it never changes what the customer pays. A ``limits: {units: N}`` stock counts the gifts
+given (the ``units_given`` hook), not the qualifying items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from promokit._types import Amount, Count
+from promokit.rules._base import (
+    Ctx,
+    Effect,
+    Env,
+    Miss,
+    Outcome,
+    Reason,
+    Rule,
+    RuleSpec,
+    below_spend,
+    judged_spend,
+    rule_fields,
+)
+from promokit.rules._kind import BaseFact, Case, Draws, Fact, Reach, TextFact, Worked
+from promokit.rules._threshold_text import num
+
+
+class GiftItem(BaseModel):
+    """The gift: its SKU, its name and its reference value (what it would cost; not charged)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sku: str
+    name: str
+    value: Amount
+
+
+class Gift(RuleSpec):
+    """Above ``min_spend`` (or per ``every_qty`` units) give ``quantity`` x ``gift``."""
+
+    kind: Literal["gift"]
+    base: str | None = None
+    min_spend: Amount | None = None
+    every_qty: Count | None = None
+    gift: GiftItem
+    quantity: Count = 1
+    limit: Count | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Self:
+        if (self.min_spend is None) == (self.every_qty is None):
+            raise ValueError("give exactly one of min_spend, every_qty")
+        if self.every_qty is not None and self.every_qty < 1:
+            raise ValueError("every_qty must be at least 1")
+        if self.quantity < 1:
+            raise ValueError("quantity must be at least 1 (gifts per reach)")
+        if self.limit is not None and self.limit < 1:
+            raise ValueError("limit must be at least 1 (gifts per order)")
+        return self
+
+    def compile(self, env: Env) -> Rule:
+        """The runtime form of this rule."""
+        g = self.gift
+        return GiftRule(**rule_fields(self, env), base=self.base or env.default_base,
+                        min_spend=None if self.min_spend is None else env.minor(self.min_spend),
+                        every_qty=self.every_qty, quantity=self.quantity, limit=self.limit,
+                        what=f"{g.name} ({g.sku}, value {env.show(env.minor(g.value))})")
+
+    def describe(self, lang: str = "en") -> str:
+        """One sentence a customer understands."""
+        g, q = self.gift, self.quantity
+        if lang == "zh":
+            when = f"满{num(self.min_spend)}" if self.min_spend is not None \
+                else f"每买{self.every_qty}件"
+            limit = f"，每单限{self.limit}件" if self.limit else ""
+            return f"{when}赠{g.name}{q}件（价值{num(g.value)}元）{limit}"
+        many = f"{q} x " if q > 1 else ""
+        gift = f"{many}{g.name} free (worth {num(g.value)})"
+        limit = f", at most {self.limit} per order" if self.limit else ""
+        if self.min_spend is not None:
+            return f"spend {num(self.min_spend)} and receive {gift}{limit}"
+        return f"receive {gift} for every {self.every_qty} items{limit}"
+
+    @classmethod
+    def label(cls, lang: str = "en") -> str:
+        """The kind's name."""
+        return "满赠" if lang == "zh" else "gift with purchase"
+
+    def reach(self) -> Reach:
+        """The spend or the units it needs."""
+        return Reach(spend=self.min_spend, units=self.every_qty)
+
+    def worked(self, env: Env, unit: int) -> Worked:
+        """Carts just below and at the spend, or of N-1, N and 2N units."""
+        if self.every_qty is not None:
+            n = self.every_qty
+            return Worked(unit, (Case(units=n), Case(units=2 * n, below=False)))
+        return Worked(unit, (Case(spend=self.min_spend),), first=self.min_spend)
+
+    def facts(self) -> tuple[Fact, ...]:
+        """Base, the gift, and the per-order limit when there is one."""
+        out: list[Fact] = [BaseFact("f_base", self.base),
+                           TextFact("f_gift", f"{self.gift.name} ({self.gift.sku}, "
+                                              f"{num(self.gift.value)})")]
+        if self.limit:
+            out.append(TextFact("f_limit", str(self.limit)))
+        return tuple(out)
+
+    @classmethod
+    def draw_fields(cls, d: Draws) -> dict[str, object]:
+        """A spend or a unit count, a gift, maybe a quantity and a limit."""
+        out: dict[str, object] = {"gift": {"sku": "GIFT", "name": "gift", "value": d.money()}}
+        if d.pick("min_spend", "every_qty") == "min_spend":
+            out["min_spend"] = d.money()
+        else:
+            out["every_qty"] = d.integer(1, 4)
+        quantity = d.maybe_integer(2, 3)
+        if quantity is not None:
+            out["quantity"] = quantity
+        limit = d.maybe_integer(1, 3)
+        if limit is not None:
+            out["limit"] = limit
+        return out
+
+    @classmethod
+    def units_given(cls, times: int, line_units: int) -> int:
+        """A stock of gifts: the gifts given."""
+        return times
+
+    judged = True
+    groupable = False  # it saves nothing: it can never win an exclusive group on saving
+
+
+@dataclass(slots=True)
+class GiftRule(Rule):
+    """Compiled gift."""
+
+    base: str = "running"
+    min_spend: int | None = None
+    every_qty: int | None = None
+    quantity: int = 1
+    limit: int | None = None
+    what: str = ""
+
+    def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:
+        """Amount 0 with the gifts given (``times``) in the detail, or why none."""
+        spend = judged_spend(ctx, self.base, eligible)
+        if self.every_qty is not None:
+            units = sum(ctx.lines[i].qty for i in eligible)
+            reached = units // self.every_qty
+            if reached == 0:
+                return [Miss(Reason.BELOW_QUANTITY,
+                             f"add {self.every_qty - units} more item(s) to receive {self.what}",
+                             need=self.every_qty, has=units)]
+        else:
+            assert self.min_spend is not None  # one of min_spend, every_qty (validated)
+            if spend < self.min_spend:
+                return [below_spend(ctx, self.min_spend - spend, self.what)]
+            reached = 1
+        gifts = reached * self.quantity
+        if self.limit is not None:
+            gifts = min(gifts, self.limit)
+        return [Effect(amount=0, base=spend, times=gifts, alloc={},
+                       detail=f"gives {gifts} x {self.what}")]
