@@ -158,6 +158,9 @@ CART_PRICING_CODES: dict[str, str] = {
     "unknown_phase": "the pre-sale phase asked for is neither deposit nor balance",
     "presale_overlap": "a cart line is selected by two pre-sale rules open at once",
     "schedule_bound": "judging a schedule at this time would walk too many occurrences",
+    "presale_price": "a pre-sale line's price does not fit its rule (not above what the deposit "
+                     "counts as, or the deposit above the platform's percent of it)",
+    "deposit_closed": "priced in the deposit phase outside the rule's deposit window",
 }
 
 

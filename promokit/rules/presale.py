@@ -24,7 +24,7 @@ from typing import Any, Literal, Self
 
 from pydantic import Field, model_validator
 
-from promokit._errors import PricingError
+from promokit._errors import CartPricingError
 from promokit._types import Amount
 from promokit.rules._base import (
     Claim,
@@ -185,21 +185,26 @@ class PresaleRule(Rule):
     def _check(self, ctx: Ctx, i: int) -> None:
         line = ctx.lines[i]
         if self.counts_as + self.reduction >= line.unit:
-            raise PricingError(
-                f"rule {self.id!r}: counts_as {ctx.env.show(self.counts_as)} (+ instant "
-                f"reduction) is not below the price {ctx.env.show(line.unit)} of line {line.id!r}")
+            raise CartPricingError(
+                "presale_price", f"counts_as {ctx.env.show(self.counts_as)} (+ instant "
+                f"reduction) is not below the price {ctx.env.show(line.unit)} of line {line.id!r}",
+                path=f"lines[{i}].unit_price", value=ctx.env.show(line.unit), rule=self.id,
+                expected=f"more than {ctx.env.show(self.counts_as + self.reduction)}")
         limit = self.max_deposit_percent
         if limit is not None and self.deposit * 100 > line.unit * limit:  # type: ignore[operator]
-            raise PricingError(
-                f"rule {self.id!r}: deposit {ctx.env.show(self.deposit)} is above {limit}% of the "
-                f"price {ctx.env.show(line.unit)} of line {line.id!r} (presale_limits)")
+            raise CartPricingError(
+                "presale_price", f"deposit {ctx.env.show(self.deposit)} is above {limit}% of the "
+                f"price {ctx.env.show(line.unit)} of line {line.id!r} (presale_limits)",
+                path=f"lines[{i}].unit_price", value=ctx.env.show(line.unit), rule=self.id)
 
     def prepare(self, ctx: Ctx, eligible: list[int]) -> Claim | None:
         """Deposit phase: the line costs its deposit. Balance phase: the deposit is a floor."""
         claim = Claim()
         if ctx.at is None and any((*self.deposit_window, *self.balance_window)):
-            raise PricingError(f"rule {self.id!r} has deposit and balance windows but the cart "
-                               "has no 'at' time; give the cart an 'at' or price it with at=...")
+            raise CartPricingError(
+                "missing_time", "the rule has deposit and balance windows but the cart has no "
+                "'at' time", path="at", rule=self.id, option="at",
+                hint="give the cart an 'at' or price it with at=...")
         deposit_open = _inside(ctx.at, self.deposit_window)
         paid_in_time = _inside(ctx.at, self.balance_window)
         for i in eligible:
@@ -213,9 +218,10 @@ class PresaleRule(Rule):
             if ctx.phase == "deposit":
                 if not deposit_open:
                     start, end = self.deposit_window
-                    raise PricingError(
-                        f"rule {self.id!r}: the deposit window ({_span(start, end)}) is not open "
-                        f"at {ctx.at.isoformat() if ctx.at else 'an unknown time'}")
+                    raise CartPricingError(
+                        "deposit_closed", f"the deposit window ({_span(start, end)}) is not "
+                        f"open at {ctx.at.isoformat() if ctx.at else 'an unknown time'}",
+                        path="at", rule=self.id, option="at")
                 claim.charges[i] = self.deposit * qty
             elif paid_in_time:
                 claim.floors[i] = claim.prepaid[i] = self.deposit * qty
@@ -234,7 +240,12 @@ class PresaleRule(Rule):
                          f"balance paid outside its window ({_span(start, end)}): the deposit is "
                          "forfeit and its boost does not apply")]
         if self.counts_as == self.deposit:
-            return []  # a plain deposit: credited as paid (prepare), nothing to take off here
+            if self.reduction:
+                return []  # 付定金立减 alone: reported as its instant reduction (prepare)
+            # a plain deposit: credited as paid (prepare); nothing comes off, but it applied
+            return [Effect(amount=0, base=sum(ctx.amounts[i] for i in eligible),
+                           times=len(eligible), alloc={},
+                           detail="the deposit counts as itself: nothing off the balance")]
         alloc: dict[int, int] = {}
         lost = 0
         for i in eligible:
