@@ -1,0 +1,321 @@
+"""The limit-aware replay: orders consume a campaign's limits in time order, exactly.
+
+When a campaign has limited rules (``limits:``: uses, per-customer, budget, units, per period),
+an order's price depends on the orders before it. The replay equals a strictly sequential replay
+through a ledger (``promokit.checkout`` then ``commit`` per order, in time order), without
+pricing every order one after the other:
+
+1. every order is priced **in parallel** against an untouched ledger (nothing consumed yet);
+2. the results are walked **in time order** (``at``, ties by order id) accumulating each limit's
+   consumption (:func:`promokit.checkout.consumption`) in in-memory counters kept as the ledger
+   keeps them (per period in the campaign's time zone, per customer);
+3. each result is **checked** against the true counters at its place: it stands when every
+   decision the engine takes on a limit comes out the same (a rule it applied still fits what is
+   left, exactly the same budget is left where it was capped at the budget, and a rule it did not
+   apply has no more left than when it was priced); the first that does not is re-priced
+   against the true counters, and every later order that touched the same limit is re-priced
+   **in parallel** against the counters at that point; the walk goes on, checking those too,
+   until the end (each order re-priced at its own place is final, so it stops).
+
+The summary then holds, for each limit and period, what was used and when it ran out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from promokit import Campaign, Money, PriceResult
+from promokit._campaign import plan_of
+from promokit.checkout import consumption
+from promokit.ledger import Ledger, Limits
+from promokit.ledger.limits import period_key
+from promokit.ledger.records import Count, LimitSnapshot, WalletCoupon
+
+from ._orders import Order
+
+# counters of one limit key in one period: [uses, budget, units]
+# per customer: [uses, units]
+
+
+@dataclass
+class Counters:
+    """What the orders so far consumed, as a ledger counts it (all committed)."""
+
+    limits: dict[str, Limits]
+    zone: str
+    currency: str
+    total: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    customer: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
+    balance: dict[str, int] = field(default_factory=dict)
+
+    def copy(self) -> Counters:
+        """An independent copy (the view a batch of orders is priced against)."""
+        return Counters(self.limits, self.zone, self.currency,
+                        {k: list(v) for k, v in self.total.items()},
+                        {k: list(v) for k, v in self.customer.items()}, dict(self.balance))
+
+    def snap(self, key: str, customer: str | None, at: datetime) -> LimitSnapshot:
+        """The snapshot of one limit key for ``customer`` at ``at`` (as ``Ledger.snapshot``)."""
+        lim = self.limits[key]
+        period = period_key(at, lim.period, self.zone)
+        uses, budget, units = self.total.get((key, period), (0, 0, 0))
+        mine = self.customer.get((key, period, customer or ""), (0, 0))
+        return LimitSnapshot(
+            key, period, Count(lim.uses, uses, 0),
+            Count(lim.budget_minor(self.currency), budget, 0), Count(lim.units, units, 0),
+            Count(lim.per_customer, mine[0], 0) if customer else None,
+            Count(lim.per_customer_units, mine[1], 0) if customer else None)
+
+    # the read side of a Ledger that Campaign.price uses
+    def snapshot(self, limits: Mapping[str, Limits], customer: str | None = None,
+                 at: datetime | None = None, zone: Any = "UTC", currency: str = "CNY"
+                 ) -> dict[str, LimitSnapshot]:
+        assert at is not None
+        return {key: self.snap(key, customer, at) for key in limits}
+
+    def points(self, customer: str) -> int:
+        return self.balance.get(customer, 0)
+
+    def wallet(self, customer: str, at: datetime | None = None) -> list[WalletCoupon]:
+        return []   # the replay issues no coupons: a wallet coupon is "not issued", as in a ledger
+
+    def take(self, result: PriceResult, campaign: Campaign) -> None:
+        """Count what ``result`` consumes (reserve and commit at its time)."""
+        used = consumption(result, campaign)
+        assert result.at is not None
+        for key, use in used.limits.items():
+            period = period_key(result.at, self.limits[key].period, self.zone)
+            t = self.total.setdefault((key, period), [0, 0, 0])
+            t[0] += use.uses
+            t[1] += use.budget
+            t[2] += use.units
+            if used.customer:
+                c = self.customer.setdefault((key, period, used.customer), [0, 0])
+                c[0] += use.uses
+                c[1] += use.units
+        if used.customer:
+            self.balance[used.customer] = (self.balance.get(used.customer, 0)
+                                           - used.points_paid + used.points_earned)
+
+
+def _left(c: Count | None) -> int | None:
+    return None if c is None else c.left
+
+
+def _counts(s: LimitSnapshot) -> tuple[int | None, ...]:
+    return (s.uses.left, s.budget.left, s.units.left, _left(s.per_customer),
+            _left(s.per_customer_units))
+
+
+def _fits(need: int, left: int | None) -> bool:
+    return left is None or (left > 0 and left >= need)
+
+
+def stands(result: PriceResult, seen: Mapping[str, LimitSnapshot], seen_points: int,
+           now: Counters, campaign: Campaign, cart_points: int) -> set[str]:
+    """The limit keys on which ``result`` (priced against ``seen``) would come out otherwise
+    against the counters ``now``; empty when it stands. ``"(points)"`` stands for the balance."""
+    assert result.at is not None
+    customer = result.cart.customer.id
+    used = consumption(result, campaign).limits
+    wrong: set[str] = set()
+    for key in now.limits:
+        was, true = seen[key], now.snap(key, customer, result.at)
+        if key in used:
+            u = used[key]
+            ok = (_fits(1, true.uses.left) and _fits(u.units, true.units.left)
+                  and _fits(1, _left(true.per_customer))
+                  and _fits(u.units, _left(true.per_customer_units))
+                  and _fits(u.budget, true.budget.left))
+            if ok and was.budget.left is not None and u.budget >= was.budget.left:
+                ok = true.budget.left == was.budget.left   # capped at what was left
+        else:
+            ok = all(t is None if w is None else (t is not None and t <= w)
+                     for t, w in zip(_counts(true), _counts(was), strict=True))
+        if not ok:
+            wrong.add(key)
+    if cart_points and customer and now.points(customer) != seen_points:
+        wrong.add("(points)")
+    return wrong
+
+
+@dataclass
+class Priced:
+    """One order's result and the view it was priced against."""
+
+    result: PriceResult
+    seen: dict[str, LimitSnapshot]
+    points: int
+
+
+def price_against(campaign: Campaign, order: Order, view: Counters, best_coupons: bool
+                  ) -> Priced:
+    """``order`` priced against the counters ``view`` (a read-only in-memory ledger)."""
+    result = campaign.price(order.cart, best_coupons=best_coupons, ledger=cast(Ledger, view))
+    assert result.at is not None
+    customer = result.cart.customer.id
+    seen = view.snapshot(view.limits, customer, result.at)
+    return Priced(result, seen, view.points(customer) if customer else 0)
+
+
+_job: tuple[Campaign, bool] | None = None
+
+
+def _start(campaign: Campaign, best_coupons: bool) -> None:
+    global _job
+    _job = (campaign, best_coupons)
+
+
+def _batch(work: tuple[Counters, list[Order]]) -> list[Priced]:
+    assert _job is not None
+    view, orders = work
+    out = []
+    for o in orders:   # lazy records built on first use do not pickle: build them here
+        p = price_against(_job[0], o, view, _job[1])
+        r = p.result
+        p.result = replace(r, spec=None, lines=tuple(r.lines), shops=tuple(r.shops),
+                           applied=tuple(r.applied), not_applied=tuple(r.not_applied),
+                           nudges=tuple(r.nudges))
+        out.append(p)
+    return out
+
+
+Many = Callable[[Counters, Sequence[Order]], list[Priced]]
+
+
+def _pricer(campaign: Campaign, best_coupons: bool, jobs: int,
+            pool: ProcessPoolExecutor | None) -> Many:
+    def many(view: Counters, orders: Sequence[Order]) -> list[Priced]:
+        if pool is None or len(orders) < 2 * jobs:
+            return [price_against(campaign, o, view, best_coupons) for o in orders]
+        size = -(-len(orders) // (4 * jobs))
+        parts = [list(orders[i:i + size]) for i in range(0, len(orders), size)]
+        out: list[Priced] = []
+        for part in pool.map(_batch, [(view, p) for p in parts]):
+            out.extend(part)
+        return out
+    return many
+
+
+@dataclass
+class LimitReport:
+    """One limit key in one period after the replay: what was used, when it ran out."""
+
+    key: str
+    period: str
+    uses: int = 0
+    budget: int = 0
+    units: int = 0
+    exhausted: str | None = None        # which limit ran out: uses, budget or units
+    exhausted_at: str | None = None     # the time of the order that took its last
+    exhausted_by: str | None = None     # that order's id
+    customers_at_limit: int = 0         # customers who reached a per-customer limit
+    repriced: int = 0                   # orders re-priced (counted on the key that moved them)
+
+    def to_dict(self, currency: str) -> dict[str, Any]:
+        """The JSON form (money as a decimal string)."""
+        return {"key": self.key, "period": self.period, "uses": self.uses,
+                "budget": Money(self.budget, currency).to_json(), "units": self.units,
+                "exhausted": self.exhausted, "exhausted_at": self.exhausted_at,
+                "exhausted_by": self.exhausted_by,
+                "customers_at_limit": self.customers_at_limit, "repriced": self.repriced}
+
+
+def time_key(order: Order) -> tuple[datetime, str]:
+    """Orders sort by time, then id (every order of a limit-aware replay has a time with its
+    UTC offset: :func:`promokit.simulate._run` refuses the others)."""
+    return (datetime.fromisoformat(str(order.cart["at"])), order.id)
+
+
+def limited(campaign: Campaign) -> dict[str, Limits]:
+    """The campaign's limited rules: id -> limits (empty: nothing to replay)."""
+    return dict(plan_of(campaign).limited)
+
+
+def replay(orders: Sequence[Order], campaign: Campaign, *, best_coupons: bool = False,
+           jobs: int = 1) -> tuple[list[PriceResult], list[LimitReport]]:
+    """Each order's result when the orders (already in time order) consume ``campaign``'s
+    limits one after the other, and each limit's report. ``jobs`` > 1 prices on a process pool."""
+    spec = campaign.spec
+    fresh = Counters(limited(campaign), spec.timezone, spec.currency)
+    pool = (ProcessPoolExecutor(max_workers=jobs, initializer=_start,
+                                initargs=(campaign, best_coupons)) if jobs > 1 else None)
+    try:
+        many = _pricer(campaign, best_coupons, jobs, pool)
+        priced: list[Priced] = many(fresh, orders)
+        true = fresh.copy()
+        moved: dict[tuple[str, str], int] = {}
+        for i, order in enumerate(orders):
+            cart_points = int(order.cart.get("customer", {}).get("use_points", 0) or 0) \
+                if isinstance(order.cart.get("customer"), dict) else 0
+            p = priced[i]
+            wrong = stands(p.result, p.seen, p.points, true, campaign, cart_points)
+            if wrong:
+                p = priced[i] = price_against(campaign, order, true, best_coupons)
+                assert p.result.at is not None
+                for key in wrong - {"(points)"}:
+                    period = period_key(p.result.at, fresh.limits[key].period, fresh.zone)
+                    moved[(key, period)] = moved.get((key, period), 0) + 1
+                true.take(p.result, campaign)
+                later = [j for j in range(i + 1, len(orders))
+                         if wrong & _touched(priced[j], campaign)]
+                if later:
+                    view = true.copy()
+                    for j, again in zip(later, many(view, [orders[j] for j in later]),
+                                        strict=True):
+                        priced[j] = again
+            else:
+                true.take(p.result, campaign)
+        results = [p.result for p in priced]
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    return results, _reports(orders, results, campaign, fresh, moved)
+
+
+def _touched(p: Priced, campaign: Campaign) -> set[str]:
+    """The limit keys an order's result depends on: the limited rules it applied, and those it
+    missed because of a limit."""
+    keys = set(consumption(p.result, campaign).limits)
+    keys.update(m.rule for m in p.result.not_applied
+                if m.reason == "limit_reached" and m.rule in p.seen)
+    return keys
+
+
+def _reports(orders: Sequence[Order], results: Iterable[PriceResult], campaign: Campaign,
+             fresh: Counters, moved: Mapping[tuple[str, str], int]) -> list[LimitReport]:
+    state = fresh.copy()
+    reports: dict[tuple[str, str], LimitReport] = {}
+    at_limit: set[tuple[str, str, str]] = set()
+    zone = ZoneInfo(state.zone)
+    for order, r in zip(orders, results, strict=True):
+        state.take(r, campaign)
+        assert r.at is not None
+        customer = r.cart.customer.id
+        for key in consumption(r, campaign).limits:
+            snap = state.snap(key, customer, r.at)
+            rep = reports.setdefault((key, snap.period), LimitReport(key, snap.period))
+            rep.uses, rep.budget, rep.units = (snap.uses.used, snap.budget.used,
+                                               snap.units.used)
+            for what, count in (("uses", snap.uses), ("budget", snap.budget),
+                                ("units", snap.units)):
+                if rep.exhausted is None and count.left == 0:
+                    rep.exhausted, rep.exhausted_at, rep.exhausted_by = (
+                        what, r.at.astimezone(zone).isoformat(), order.id)
+            full = any(c is not None and c.left == 0
+                       for c in (snap.per_customer, snap.per_customer_units))
+            if customer and full and (key, snap.period, customer) not in at_limit:
+                at_limit.add((key, snap.period, customer))
+                rep.customers_at_limit += 1
+    for (key, period), n in moved.items():
+        reports.setdefault((key, period), LimitReport(key, period)).repriced += n
+    for key in fresh.limits:
+        if not any(k == key for k, _ in reports):
+            reports[(key, "-")] = LimitReport(key, "-")
+    return [reports[k] for k in sorted(reports)]
+

@@ -1,0 +1,82 @@
+"""The limit-aware replay equals a strictly sequential replay through a real SQLite ledger."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import promokit
+from promokit.checkout import checkout
+from promokit.ledger import open_ledger
+from promokit.simulate import Order, generate_carts, orders_from_carts
+from promokit.simulate._limits import replay, time_key
+
+from .conftest import EXAMPLES
+
+
+@pytest.fixture(scope="module")
+def limited() -> promokit.Campaign:
+    """Design A with limits that run out mid-sale: uses, a capped budget, units, per customer."""
+    spec: dict[str, Any] = yaml.safe_load((EXAMPLES / "design-a.yaml").read_text("utf-8"))
+    limits = {"tea-15": {"uses": 25},
+              "x-300-50": {"budget": "2000.00", "on_exhausted": "cap"},
+              "snack-half-2nd": {"units": 30},
+              "a-200-20": {"per_customer": 1},
+              "d-ladder": {"budget": "300.00", "period": "day"}}
+    for rule in spec["rules"]:
+        if rule["id"] in limits:
+            rule["limits"] = limits[rule["id"]]
+    return promokit.Campaign.from_dict(spec)
+
+
+@pytest.fixture(scope="module")
+def orders() -> list[Order]:
+    carts = list(generate_carts(400, seed=5))
+    items = [o for o in orders_from_carts(carts, "CNY", file="synthetic") if isinstance(o, Order)]
+    return sorted(items, key=time_key)
+
+
+def _figures(r: promokit.PriceResult) -> tuple[str, str, str, int]:
+    return (r.subtotal.to_json(), r.discount_total.to_json(), r.payable.to_json(),
+            r.points.earned if r.points is not None else 0)
+
+
+def _sequential(campaign: promokit.Campaign, orders: list[Order], folder: Path
+                ) -> list[promokit.PriceResult]:
+    ledger = open_ledger(f"sqlite:///{folder}/ledger.db")
+    ledger.init()
+    out = []
+    with ledger:
+        for order in orders:
+            result = checkout(campaign, order.cart, ledger, order.id)
+            assert result.at is not None
+            ledger.commit(order.id, at=result.at)
+            out.append(result)
+        assert ledger.verify().ok
+    return out
+
+
+def test_replay_equals_sequential_ledger(limited: promokit.Campaign, orders: list[Order],
+                                         tmp_path: Path) -> None:
+    reference = _sequential(limited, orders, tmp_path)
+    one, reports = replay(orders, limited, jobs=1)
+    two, reports_2 = replay(orders, limited, jobs=2)
+    for order, ref, a, b in zip(orders, reference, one, two, strict=True):
+        assert _figures(a) == _figures(ref), order.id
+        assert _figures(b) == _figures(ref), order.id
+    assert reports == reports_2
+    # the limits really ran out mid-sale, and the rules were really withheld or capped after
+    ran_out = {r.key: r for r in reports if r.exhausted}
+    assert {"tea-15", "x-300-50", "snack-half-2nd"} <= set(ran_out)
+    assert ran_out["x-300-50"].exhausted == "budget"
+    assert ran_out["x-300-50"].budget == 200000
+    missed = Counter(m.rule for r in reference for m in r.not_applied
+                     if m.reason == "limit_reached")
+    assert missed["tea-15"] and missed["x-300-50"] and missed["a-200-20"]
+    assert any(r.customers_at_limit for r in reports if r.key == "a-200-20")
+    last = {o.id: i for i, o in enumerate(orders)}
+    assert last[ran_out["tea-15"].exhausted_by or ""] < len(orders) - 1
