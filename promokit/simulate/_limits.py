@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from promokit import Campaign, Money, PriceResult
+from promokit import Campaign, PriceResult
 from promokit._campaign import plan_of
 from promokit.checkout import consumption
 from promokit.ledger import Ledger, Limits
@@ -37,6 +37,7 @@ from promokit.ledger.limits import period_key
 from promokit.ledger.records import Count, LimitSnapshot, WalletCoupon
 
 from ._orders import Order
+from ._summary import LimitReport
 
 # counters of one limit key in one period: [uses, budget, units]
 # per customer: [uses, units]
@@ -156,6 +157,8 @@ class Priced:
 def price_against(campaign: Campaign, order: Order, view: Counters, best_coupons: bool
                   ) -> Priced:
     """``order`` priced against the counters ``view`` (a read-only in-memory ledger)."""
+    if not view.limits:   # a design without limits prices as without a ledger
+        return Priced(campaign.price(order.cart, best_coupons=best_coupons), {}, 0)
     result = campaign.price(order.cart, best_coupons=best_coupons, ledger=cast(Ledger, view))
     assert result.at is not None
     customer = result.cart.customer.id
@@ -202,34 +205,14 @@ def _pricer(campaign: Campaign, best_coupons: bool, jobs: int,
     return many
 
 
-@dataclass
-class LimitReport:
-    """One limit key in one period after the replay: what was used, when it ran out."""
-
-    key: str
-    period: str
-    uses: int = 0
-    budget: int = 0
-    units: int = 0
-    exhausted: str | None = None        # which limit ran out: uses, budget or units
-    exhausted_at: str | None = None     # the time of the order that took its last
-    exhausted_by: str | None = None     # that order's id
-    customers_at_limit: int = 0         # customers who reached a per-customer limit
-    repriced: int = 0                   # orders re-priced (counted on the key that moved them)
-
-    def to_dict(self, currency: str) -> dict[str, Any]:
-        """The JSON form (money as a decimal string)."""
-        return {"key": self.key, "period": self.period, "uses": self.uses,
-                "budget": Money(self.budget, currency).to_json(), "units": self.units,
-                "exhausted": self.exhausted, "exhausted_at": self.exhausted_at,
-                "exhausted_by": self.exhausted_by,
-                "customers_at_limit": self.customers_at_limit, "repriced": self.repriced}
-
-
-def time_key(order: Order) -> tuple[datetime, str]:
-    """Orders sort by time, then id (every order of a limit-aware replay has a time with its
-    UTC offset: :func:`promokit.simulate._run` refuses the others)."""
-    return (datetime.fromisoformat(str(order.cart["at"])), order.id)
+def time_key(order: Order, zone: str = "UTC") -> tuple[datetime, str]:
+    """Orders sort by time (a time without an offset is in ``zone``, the campaign's time zone,
+    as pricing reads it), then id. Raises ``ValueError`` for an order without a time."""
+    at = order.cart.get("at")
+    if not at:
+        raise ValueError(f"order {order.id!r} has no time")
+    when = datetime.fromisoformat(str(at))
+    return (when if when.tzinfo is not None else when.replace(tzinfo=ZoneInfo(zone)), order.id)
 
 
 def limited(campaign: Campaign) -> dict[str, Limits]:
@@ -238,9 +221,15 @@ def limited(campaign: Campaign) -> dict[str, Limits]:
 
 
 def replay(orders: Sequence[Order], campaign: Campaign, *, best_coupons: bool = False,
-           jobs: int = 1) -> tuple[list[PriceResult], list[LimitReport]]:
+           jobs: int = 1, work: dict[str, int] | None = None
+           ) -> tuple[list[PriceResult], list[LimitReport]]:
     """Each order's result when the orders (already in time order) consume ``campaign``'s
-    limits one after the other, and each limit's report. ``jobs`` > 1 prices on a process pool."""
+    limits one after the other, and each limit's report. ``jobs`` > 1 prices on a process pool.
+    ``work``, when given, counts the pricings: ``first`` (the parallel pass), ``batch``
+    (re-priced in parallel after a limit moved) and ``in_place`` (re-priced during the walk)."""
+    work = work if work is not None else {}
+    for name in ("first", "batch", "in_place"):
+        work.setdefault(name, 0)
     spec = campaign.spec
     fresh = Counters(limited(campaign), spec.timezone, spec.currency)
     pool = (ProcessPoolExecutor(max_workers=jobs, initializer=_start,
@@ -248,23 +237,23 @@ def replay(orders: Sequence[Order], campaign: Campaign, *, best_coupons: bool = 
     try:
         many = _pricer(campaign, best_coupons, jobs, pool)
         priced: list[Priced] = many(fresh, orders)
+        work["first"] += len(orders)
         true = fresh.copy()
-        moved: dict[tuple[str, str], int] = {}
         for i, order in enumerate(orders):
-            cart_points = int(order.cart.get("customer", {}).get("use_points", 0) or 0) \
-                if isinstance(order.cart.get("customer"), dict) else 0
             p = priced[i]
-            wrong = stands(p.result, p.seen, p.points, true, campaign, cart_points)
+            wrong = stands(p.result, p.seen, p.points, true, campaign, _use_points(order))
             if wrong:
                 p = priced[i] = price_against(campaign, order, true, best_coupons)
-                assert p.result.at is not None
-                for key in wrong - {"(points)"}:
-                    period = period_key(p.result.at, fresh.limits[key].period, fresh.zone)
-                    moved[(key, period)] = moved.get((key, period), 0) + 1
+                work["in_place"] += 1
                 true.take(p.result, campaign)
+                # speculate: the later orders on the same limits that the counters as they
+                # stand now already move (a prediction only: the walk checks each again)
                 later = [j for j in range(i + 1, len(orders))
-                         if wrong & _touched(priced[j], campaign)]
+                         if wrong & _touched(priced[j], campaign)
+                         and stands(priced[j].result, priced[j].seen, priced[j].points, true,
+                                    campaign, _use_points(orders[j]))]
                 if later:
+                    work["batch"] += len(later)
                     view = true.copy()
                     for j, again in zip(later, many(view, [orders[j] for j in later]),
                                         strict=True):
@@ -275,7 +264,13 @@ def replay(orders: Sequence[Order], campaign: Campaign, *, best_coupons: bool = 
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    return results, _reports(orders, results, campaign, fresh, moved)
+    return results, _reports(orders, results, campaign, fresh)
+
+
+def _use_points(order: Order) -> int:
+    """The points the cart asks to pay with (its price depends on the balance if any)."""
+    customer = order.cart.get("customer")
+    return int(customer.get("use_points") or 0) if isinstance(customer, dict) else 0
 
 
 def _touched(p: Priced, campaign: Campaign) -> set[str]:
@@ -288,7 +283,7 @@ def _touched(p: Priced, campaign: Campaign) -> set[str]:
 
 
 def _reports(orders: Sequence[Order], results: Iterable[PriceResult], campaign: Campaign,
-             fresh: Counters, moved: Mapping[tuple[str, str], int]) -> list[LimitReport]:
+             fresh: Counters) -> list[LimitReport]:
     state = fresh.copy()
     reports: dict[tuple[str, str], LimitReport] = {}
     at_limit: set[tuple[str, str, str]] = set()
@@ -312,8 +307,6 @@ def _reports(orders: Sequence[Order], results: Iterable[PriceResult], campaign: 
             if customer and full and (key, snap.period, customer) not in at_limit:
                 at_limit.add((key, snap.period, customer))
                 rep.customers_at_limit += 1
-    for (key, period), n in moved.items():
-        reports.setdefault((key, period), LimitReport(key, period)).repriced += n
     for key in fresh.limits:
         if not any(k == key for k, _ in reports):
             reports[(key, "-")] = LimitReport(key, "-")
