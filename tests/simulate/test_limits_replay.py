@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 import promokit
 from promokit.checkout import checkout
@@ -21,6 +20,7 @@ from promokit.simulate import (
     simulate,
 )
 from promokit.simulate._limits import replay, time_key
+from promokit.simulate._report import write_report
 from promokit.simulate._run import replay_summary
 
 from .conftest import EXAMPLES
@@ -28,17 +28,9 @@ from .conftest import EXAMPLES
 
 @pytest.fixture(scope="module")
 def limited() -> promokit.Campaign:
-    """Design A with limits that run out mid-sale: uses, a capped budget, units, per customer."""
-    spec: dict[str, Any] = yaml.safe_load((EXAMPLES / "design-a.yaml").read_text("utf-8"))
-    limits = {"tea-15": {"uses": 25},
-              "x-300-50": {"budget": "2000.00", "on_exhausted": "cap"},
-              "snack-half-2nd": {"units": 30},
-              "a-200-20": {"per_customer": 1},
-              "d-ladder": {"budget": "300.00", "period": "day"}}
-    for rule in spec["rules"]:
-        if rule["id"] in limits:
-            rule["limits"] = limits[rule["id"]]
-    return promokit.Campaign.from_dict(spec)
+    """Design A with limits that run out mid-sale: uses, a capped budget, units, per customer,
+    a budget per day (the example design-a-limits.yaml)."""
+    return promokit.load_campaign(EXAMPLES / "design-a-limits.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +127,10 @@ def test_vs_and_bad_orders(limited: promokit.Campaign, design_a: promokit.Campai
         assert exc.problem.path == "at"
     else:
         raise AssertionError("strict: an order without a time stops the run")
+
+
+def test_report_shows_limits(limited: promokit.Campaign, carts: list[dict[str, Any]],
+                             tmp_path: Path) -> None:
+    summary = simulate(carts[:150], limited, jobs=1)
+    _data, html = write_report(summary, tmp_path)
+    assert "Limits and budgets" in html.read_text("utf-8")
