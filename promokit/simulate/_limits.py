@@ -22,6 +22,7 @@ The summary then holds, for each limit and period, what was used and when it ran
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -117,31 +118,40 @@ def _fits(need: int, left: int | None) -> bool:
     return left is None or (left > 0 and left >= need)
 
 
+Wrong = set[tuple[str, bool]]
+
+
 def stands(result: PriceResult, seen: Mapping[str, LimitSnapshot], seen_points: int,
-           now: Counters, campaign: Campaign, cart_points: int) -> set[str]:
+           now: Counters, campaign: Campaign, cart_points: int) -> Wrong:
     """The limit keys on which ``result`` (priced against ``seen``) would come out otherwise
-    against the counters ``now``; empty when it stands. ``"(points)"`` stands for the balance."""
+    against the counters ``now``, each with whether only its customer's counters moved it
+    (``"(points)"``: the customer's points balance); empty when the result stands."""
     assert result.at is not None
     customer = result.cart.customer.id
     used = consumption(result, campaign).limits
-    wrong: set[str] = set()
+    wrong: Wrong = set()
     for key in now.limits:
         was, true = seen[key], now.snap(key, customer, result.at)
         if key in used:
             u = used[key]
             ok = (_fits(1, true.uses.left) and _fits(u.units, true.units.left)
-                  and _fits(1, _left(true.per_customer))
-                  and _fits(u.units, _left(true.per_customer_units))
                   and _fits(u.budget, true.budget.left))
             if ok and was.budget.left is not None and u.budget >= was.budget.left:
                 ok = true.budget.left == was.budget.left   # capped at what was left
+            mine = (_fits(1, _left(true.per_customer))
+                    and _fits(u.units, _left(true.per_customer_units)))
         else:
+            counts = list(zip(_counts(true), _counts(was), strict=True))
             ok = all(t is None if w is None else (t is not None and t <= w)
-                     for t, w in zip(_counts(true), _counts(was), strict=True))
+                     for t, w in counts[:3])
+            mine = all(t is None if w is None else (t is not None and t <= w)
+                       for t, w in counts[3:])
         if not ok:
-            wrong.add(key)
+            wrong.add((key, False))
+        elif not mine:
+            wrong.add((key, True))
     if cart_points and customer and now.points(customer) != seen_points:
-        wrong.add("(points)")
+        wrong.add(("(points)", True))
     return wrong
 
 
@@ -239,27 +249,39 @@ def replay(orders: Sequence[Order], campaign: Campaign, *, best_coupons: bool = 
         priced: list[Priced] = many(fresh, orders)
         work["first"] += len(orders)
         true = fresh.copy()
+        # which orders touch which limit (all, and per customer): where to look for the orders
+        # a moved limit moves next (a guide only: every order is checked in the walk)
+        by_key: dict[str, list[int]] = {}
+        by_customer: dict[tuple[str, str | None], list[int]] = {}
+        for j, p in enumerate(priced):
+            who = p.result.cart.customer.id
+            keys = _touched(p, campaign) | ({"(points)"} if _use_points(orders[j]) else set())
+            for key in keys:
+                by_key.setdefault(key, []).append(j)
+                by_customer.setdefault((key, who), []).append(j)
         for i, order in enumerate(orders):
             p = priced[i]
             wrong = stands(p.result, p.seen, p.points, true, campaign, _use_points(order))
-            if wrong:
-                p = priced[i] = price_against(campaign, order, true, best_coupons)
-                work["in_place"] += 1
+            if not wrong:
                 true.take(p.result, campaign)
-                # speculate: the later orders on the same limits that the counters as they
-                # stand now already move (a prediction only: the walk checks each again)
-                later = [j for j in range(i + 1, len(orders))
-                         if wrong & _touched(priced[j], campaign)
-                         and stands(priced[j].result, priced[j].seen, priced[j].points, true,
-                                    campaign, _use_points(orders[j]))]
-                if later:
-                    work["batch"] += len(later)
-                    view = true.copy()
-                    for j, again in zip(later, many(view, [orders[j] for j in later]),
-                                        strict=True):
-                        priced[j] = again
-            else:
-                true.take(p.result, campaign)
+                continue
+            p = priced[i] = price_against(campaign, order, true, best_coupons)
+            work["in_place"] += 1
+            true.take(p.result, campaign)
+            who = p.result.cart.customer.id
+            near: set[int] = set()
+            for key, mine in wrong:
+                among = by_customer.get((key, who), []) if mine else by_key.get(key, [])
+                near.update(among[bisect_right(among, i):])
+            # speculate: of those, the ones the counters as they stand now already move
+            later = sorted(j for j in near
+                           if stands(priced[j].result, priced[j].seen, priced[j].points, true,
+                                     campaign, _use_points(orders[j])))
+            if later:
+                work["batch"] += len(later)
+                view = true.copy()
+                for j, again in zip(later, many(view, [orders[j] for j in later]), strict=True):
+                    priced[j] = again
         results = [p.result for p in priced]
     finally:
         if pool is not None:
