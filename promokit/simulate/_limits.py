@@ -188,14 +188,22 @@ def _batch(work: tuple[Counters, list[Order]]) -> list[Priced]:
     assert _job is not None
     view, orders = work
     out = []
-    for o in orders:   # lazy records built on first use do not pickle: build them here
+    for o in orders:
         p = price_against(_job[0], o, view, _job[1])
-        r = p.result
-        p.result = replace(r, spec=None, lines=tuple(r.lines), shops=tuple(r.shops),
-                           applied=tuple(r.applied), not_applied=tuple(r.not_applied),
-                           nudges=tuple(r.nudges))
+        p.result = slim(p.result)
         out.append(p)
     return out
+
+
+def slim(r: PriceResult) -> PriceResult:
+    """``r`` with only what the replay and the summary read, to cross processes cheaply (and
+    without the lazy records, which do not pickle): lines without their discounts, the cart
+    without its lines, no nudges, of the rules not applied those a limit stopped."""
+    return replace(r, spec=None, lines=tuple(replace(line, discounts=(), presale=None)
+                                            for line in r.lines),
+                   shops=tuple(r.shops), applied=tuple(r.applied),
+                   not_applied=tuple(m for m in r.not_applied if m.reason == "limit_reached"),
+                   nudges=(), cart=r.cart.model_copy(update={"lines": (), "wallet": ()}))
 
 
 Many = Callable[[Counters, Sequence[Order]], list[Priced]]

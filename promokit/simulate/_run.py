@@ -118,7 +118,8 @@ def simulate(orders: Orders, campaign: Campaign | str | os.PathLike[str],
                     best_coupons=best_coupons)
     items = order_items(orders, pricer.currency, seed)
     if limited(pricer.campaign) or (pricer.vs is not None and limited(pricer.vs)):
-        return replay_summary(pricer, items, jobs=jobs or os.cpu_count() or 1, strict=strict)
+        # in this process unless asked: results cross processes slower than they price (docs)
+        return replay_summary(pricer, items, jobs=jobs or 1, strict=strict)
     total = None
     show = sys.stderr.isatty() if progress is None else progress
     if show and isinstance(orders, str | os.PathLike) and not str(orders).startswith("synth"):
