@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 from promokit import Campaign, PriceResult
 from promokit._campaign import plan_of
 from promokit.checkout import consumption
-from promokit.ledger import Ledger, Limits
+from promokit.ledger import Consumption, Ledger, Limits
 from promokit.ledger.limits import period_key
 from promokit.ledger.records import Count, LimitSnapshot, WalletCoupon
 
@@ -54,24 +54,45 @@ class Counters:
     total: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     customer: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
     balance: dict[str, int] = field(default_factory=dict)
+    # caches: budgets in minor units, period keys of an instant (shared by copies)
+    _minor: dict[str, int | None] = field(default_factory=dict, repr=False, compare=False)
+    _periods: dict[tuple[datetime, str], str] = field(default_factory=dict, repr=False,
+                                                      compare=False)
 
     def copy(self) -> Counters:
         """An independent copy (the view a batch of orders is priced against)."""
         return Counters(self.limits, self.zone, self.currency,
                         {k: list(v) for k, v in self.total.items()},
-                        {k: list(v) for k, v in self.customer.items()}, dict(self.balance))
+                        {k: list(v) for k, v in self.customer.items()}, dict(self.balance),
+                        self._minor, self._periods)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (for a worker) without the caches."""
+        return {**self.__dict__, "_minor": {}, "_periods": {}}
 
     def snap(self, key: str, customer: str | None, at: datetime) -> LimitSnapshot:
         """The snapshot of one limit key for ``customer`` at ``at`` (as ``Ledger.snapshot``)."""
         lim = self.limits[key]
-        period = period_key(at, lim.period, self.zone)
+        period = self.period(at, key)
+        if key not in self._minor:
+            self._minor[key] = lim.budget_minor(self.currency)
         uses, budget, units = self.total.get((key, period), (0, 0, 0))
         mine = self.customer.get((key, period, customer or ""), (0, 0))
         return LimitSnapshot(
             key, period, Count(lim.uses, uses, 0),
-            Count(lim.budget_minor(self.currency), budget, 0), Count(lim.units, units, 0),
+            Count(self._minor[key], budget, 0), Count(lim.units, units, 0),
             Count(lim.per_customer, mine[0], 0) if customer else None,
             Count(lim.per_customer_units, mine[1], 0) if customer else None)
+
+    def period(self, at: datetime, key: str) -> str:
+        """The period key of ``at`` for the limit ``key``, in the campaign's time zone."""
+        every = self.limits[key].period
+        found = self._periods.get((at, every))
+        if found is None:
+            if len(self._periods) > 100_000:
+                self._periods.clear()
+            found = self._periods[(at, every)] = period_key(at, every, self.zone)
+        return found
 
     # the read side of a Ledger that Campaign.price uses
     def snapshot(self, limits: Mapping[str, Limits], customer: str | None = None,
@@ -86,12 +107,11 @@ class Counters:
     def wallet(self, customer: str, at: datetime | None = None) -> list[WalletCoupon]:
         return []   # the replay issues no coupons: a wallet coupon is "not issued", as in a ledger
 
-    def take(self, result: PriceResult, campaign: Campaign) -> None:
-        """Count what ``result`` consumes (reserve and commit at its time)."""
-        used = consumption(result, campaign)
+    def take(self, result: PriceResult, used: Consumption) -> None:
+        """Count what ``result`` consumes (``used``: reserve and commit at its time)."""
         assert result.at is not None
         for key, use in used.limits.items():
-            period = period_key(result.at, self.limits[key].period, self.zone)
+            period = self.period(result.at, key)
             t = self.total.setdefault((key, period), [0, 0, 0])
             t[0] += use.uses
             t[1] += use.budget
@@ -121,14 +141,14 @@ def _fits(need: int, left: int | None) -> bool:
 Wrong = set[tuple[str, bool]]
 
 
-def stands(result: PriceResult, seen: Mapping[str, LimitSnapshot], seen_points: int,
-           now: Counters, campaign: Campaign, cart_points: int) -> Wrong:
+def stands(result: PriceResult, consumed: Consumption, seen: Mapping[str, LimitSnapshot],
+           seen_points: int, now: Counters, cart_points: int) -> Wrong:
     """The limit keys on which ``result`` (priced against ``seen``) would come out otherwise
     against the counters ``now``, each with whether only its customer's counters moved it
     (``"(points)"``: the customer's points balance); empty when the result stands."""
     assert result.at is not None
     customer = result.cart.customer.id
-    used = consumption(result, campaign).limits
+    used = consumed.limits
     wrong: Wrong = set()
     for key in now.limits:
         was, true = seen[key], now.snap(key, customer, result.at)
@@ -162,18 +182,21 @@ class Priced:
     result: PriceResult
     seen: dict[str, LimitSnapshot]
     points: int
+    used: Consumption
 
 
 def price_against(campaign: Campaign, order: Order, view: Counters, best_coupons: bool
                   ) -> Priced:
     """``order`` priced against the counters ``view`` (a read-only in-memory ledger)."""
     if not view.limits:   # a design without limits prices as without a ledger
-        return Priced(campaign.price(order.cart, best_coupons=best_coupons), {}, 0)
+        plain = campaign.price(order.cart, best_coupons=best_coupons)
+        return Priced(plain, {}, 0, consumption(plain, limited={}))
     result = campaign.price(order.cart, best_coupons=best_coupons, ledger=cast(Ledger, view))
     assert result.at is not None
     customer = result.cart.customer.id
     seen = view.snapshot(view.limits, customer, result.at)
-    return Priced(result, seen, view.points(customer) if customer else 0)
+    return Priced(result, seen, view.points(customer) if customer else 0,
+                  consumption(result, campaign))
 
 
 _job: tuple[Campaign, bool] | None = None
@@ -269,13 +292,13 @@ def replay(orders: Sequence[Order], campaign: Campaign, *, best_coupons: bool = 
                 by_customer.setdefault((key, who), []).append(j)
         for i, order in enumerate(orders):
             p = priced[i]
-            wrong = stands(p.result, p.seen, p.points, true, campaign, _use_points(order))
+            wrong = stands(p.result, p.used, p.seen, p.points, true, _use_points(order))
             if not wrong:
-                true.take(p.result, campaign)
+                true.take(p.result, p.used)
                 continue
             p = priced[i] = price_against(campaign, order, true, best_coupons)
             work["in_place"] += 1
-            true.take(p.result, campaign)
+            true.take(p.result, p.used)
             who = p.result.cart.customer.id
             near: set[int] = set()
             for key, mine in wrong:
@@ -283,8 +306,8 @@ def replay(orders: Sequence[Order], campaign: Campaign, *, best_coupons: bool = 
                 near.update(among[bisect_right(among, i):])
             # speculate: of those, the ones the counters as they stand now already move
             later = sorted(j for j in near
-                           if stands(priced[j].result, priced[j].seen, priced[j].points, true,
-                                     campaign, _use_points(orders[j])))
+                           if stands(priced[j].result, priced[j].used, priced[j].seen,
+                                     priced[j].points, true, _use_points(orders[j])))
             if later:
                 work["batch"] += len(later)
                 view = true.copy()
@@ -306,7 +329,7 @@ def _use_points(order: Order) -> int:
 def _touched(p: Priced, campaign: Campaign) -> set[str]:
     """The limit keys an order's result depends on: the limited rules it applied, and those it
     missed because of a limit."""
-    keys = set(consumption(p.result, campaign).limits)
+    keys = set(p.used.limits)
     keys.update(m.rule for m in p.result.not_applied
                 if m.reason == "limit_reached" and m.rule in p.seen)
     return keys
@@ -319,10 +342,11 @@ def _reports(orders: Sequence[Order], results: Iterable[PriceResult], campaign: 
     at_limit: set[tuple[str, str, str]] = set()
     zone = ZoneInfo(state.zone)
     for order, r in zip(orders, results, strict=True):
-        state.take(r, campaign)
+        used = consumption(r, campaign)
+        state.take(r, used)
         assert r.at is not None
         customer = r.cart.customer.id
-        for key in consumption(r, campaign).limits:
+        for key in used.limits:
             snap = state.snap(key, customer, r.at)
             rep = reports.setdefault((key, snap.period), LimitReport(key, snap.period))
             rep.uses, rep.budget, rep.units = (snap.uses.used, snap.budget.used,

@@ -112,7 +112,8 @@ def simulate(orders: Orders, campaign: Campaign | str | os.PathLike[str],
     ``distributed.LocalCluster``), a scheduler address, or a ``distributed.Client``.
     ``strict``: stop at the first bad order with :class:`BadInputError`. ``progress``: a bar with
     an ETA on stderr (default: when stderr is a terminal and tqdm is installed). The summary is
-    the same whatever the executor.
+    the same whatever the executor. A design with limits consumes them in time order
+    (:func:`replay_summary`: in this process unless ``jobs`` says otherwise; no Dask).
     """
     pricer = Pricer(_campaign(campaign), _campaign(vs) if vs is not None else None,
                     best_coupons=best_coupons)
