@@ -113,6 +113,13 @@ def _text(s: dict[str, Any]) -> str:
                          f"points {d['points_issued']}")
             funders = ", ".join(f"{k} {v}" for k, v in d["by_funder"].items())
             lines.append(f"  funded by: {funders}")
+            for r in d.get("limits", ()):
+                out = (f"ran out ({r['exhausted']}) at {r['exhausted_at']}, order "
+                       f"{r['exhausted_by']}" if r["exhausted"] else "did not run out")
+                if r["customers_at_limit"]:
+                    out += f"; {r['customers_at_limit']} customers reached their limit"
+                lines.append(f"  limit {r['key']} [{r['period']}]: {r['uses']} uses, "
+                             f"{r['budget']} given, {r['units']} units; {out}")
     c = s.get("comparison")
     if c:
         lines.append(f"vs: {c['winners']} pay less, {c['losers']} pay more, {c['unchanged']} "

@@ -160,7 +160,11 @@ class Pricer:
                 summary.problems = sorted(summary.problems, key=problem_key)[:KEEP_PROBLEMS]
             return None
         assert isinstance(item, Order)
-        a, b = priced
+        return self.record(summary, item, *priced)
+
+    def record(self, summary: Summary, item: Order, a: PriceResult, b: PriceResult | None
+               ) -> OrderRow:
+        """Add one order's results (priced elsewhere: the limit-aware replay) to ``summary``."""
         row = self._add(summary.a, a, item, self.thresholds[0])
         if b is not None and summary.b is not None and summary.comparison is not None:
             row_b = self._add(summary.b, b, item, self.thresholds[1])

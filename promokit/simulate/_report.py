@@ -75,6 +75,16 @@ threshold; the dashed line is the threshold.</p>
 <td class="n">{{ g.discount if g else "" }}</td>
 <td class="n">{{ g.discount_rate if g else "" }}</td>
 {% endfor %}</tr>{% endfor %}</table>{% endfor %}
+{% if designs | selectattr("data.limits") | list %}<h2>Limits and budgets</h2>
+<p class="note">Consumed in time order, as a ledger would; "ran out" is the time of the order
+that took the last of it.</p>
+<table><tr><th>design</th><th>limit</th><th>period</th><th>uses</th><th>given</th><th>units</th>
+<th>ran out</th><th>at</th><th>order</th><th>customers at their limit</th></tr>
+{% for d in designs %}{% for r in d.data.limits %}<tr><td>{{ d.name }}</td><td>{{ r.key }}</td>
+<td>{{ r.period }}</td><td class="n">{{ r.uses }}</td><td class="n">{{ r.budget }}</td>
+<td class="n">{{ r.units }}</td><td>{{ r.exhausted or "" }}</td><td>{{ r.exhausted_at or "" }}</td>
+<td>{{ r.exhausted_by or "" }}</td><td class="n">{{ r.customers_at_limit }}</td></tr>
+{% endfor %}{% endfor %}</table>{% endif %}
 <h2>Coupons used</h2>
 <table><tr><th>design</th><th>kind</th><th>used</th><th>discount</th></tr>
 {% for d in designs %}{% for k, v in d.data.coupons.items() %}<tr><td>{{ d.name }}</td>

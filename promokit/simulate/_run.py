@@ -5,10 +5,9 @@ Every executor cuts the stream of orders into chunks, prices each chunk into a p
 order: merging is associative and commutative). At most a few chunks per worker are in flight, so
 memory stays bounded however long the input is.
 
-The limit-aware replay (budgets and per-customer limits consumed in time order, issue 13) will be a
-second pass over the per-order rows: walk them in time order through a ledger, find when each limit
-runs out, and re-price with :func:`price_partition` only the later orders that touched it. The
-first pass is this module, unchanged.
+A campaign with limits (budgets, uses, units, per-customer limits) goes through
+:func:`replay_summary` instead: the orders consume the limits in time order (see
+:mod:`promokit.simulate._limits`), which needs every order in memory and runs on the local pool.
 """
 
 from __future__ import annotations
@@ -22,8 +21,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from itertools import islice
 from typing import Any
 
-from promokit import Campaign, Problem, load_campaign
+from promokit import Campaign, Cart, PriceResult, Problem, load_campaign
 
+from ._limits import limited, replay, time_key
 from ._orders import Item, Order, count_lines, orders_from_carts, read_orders
 from ._partition import OrderRow, Pricer
 from ._summary import Summary
@@ -112,11 +112,15 @@ def simulate(orders: Orders, campaign: Campaign | str | os.PathLike[str],
     ``distributed.LocalCluster``), a scheduler address, or a ``distributed.Client``.
     ``strict``: stop at the first bad order with :class:`BadInputError`. ``progress``: a bar with
     an ETA on stderr (default: when stderr is a terminal and tqdm is installed). The summary is
-    the same whatever the executor.
+    the same whatever the executor. A design with limits consumes them in time order
+    (:func:`replay_summary`: in this process unless ``jobs`` says otherwise; no Dask).
     """
     pricer = Pricer(_campaign(campaign), _campaign(vs) if vs is not None else None,
                     best_coupons=best_coupons)
     items = order_items(orders, pricer.currency, seed)
+    if limited(pricer.campaign) or (pricer.vs is not None and limited(pricer.vs)):
+        # in this process unless asked: results cross processes slower than they price (docs)
+        return replay_summary(pricer, items, jobs=jobs or 1, strict=strict)
     total = None
     show = sys.stderr.isatty() if progress is None else progress
     if show and isinstance(orders, str | os.PathLike) and not str(orders).startswith("synth"):
@@ -243,3 +247,42 @@ def rows_table(rows: Iterable[OrderRow], kind: str = "arrow") -> Any:
             return arrow.table({name: [] for name in OrderRow.__slots__})
         return arrow.Table.from_pylist(records)
     raise ValueError(f"kind {kind!r}: expected 'arrow' or 'pandas'")
+
+
+def replay_summary(pricer: Pricer, items: Iterable[Item], *, jobs: int = 1,
+                   strict: bool = False, work: dict[str, int] | None = None) -> Summary:
+    """The summary of ``items`` when each design's limits are consumed in time order (orders
+    sorted by ``at``, ties by order id): equal, order by order, to a sequential replay through
+    a ledger (``promokit.checkout`` and ``commit`` per order). Holds every order in memory; an
+    order without a time is bad input (a limit needs to know when it was used)."""
+    summary = pricer.empty()
+    zone = pricer.campaign.spec.timezone
+    orders: list[Order] = []
+    for item in items:
+        if isinstance(item, Order) and not item.cart.get("at"):
+            item = Problem(message=f"order {item.id!r} has no time: the campaign has limits, "
+                           "consumed in time order", path="at", file=item.file, line=item.line,
+                           expected="the order's time, e.g. 2026-11-11T00:00:00+08:00")
+        elif isinstance(item, Order):
+            try:
+                Cart.model_validate(item.cart)
+            except ValueError:   # a bad cart: the problems as pricing reports them
+                checked = pricer.price(item)
+                item = checked if isinstance(checked, Problem) else item
+        if isinstance(item, Problem):
+            if strict:
+                raise BadInputError(item)
+            pricer.add(summary, item)
+        else:
+            orders.append(item)
+    orders.sort(key=lambda o: time_key(o, zone))
+    a, limits_a = replay(orders, pricer.campaign, best_coupons=pricer.best_coupons, jobs=jobs,
+                         work=work)
+    b: list[PriceResult] | list[None] = [None] * len(orders)
+    if pricer.vs is not None:
+        b, summary.limits_b = replay(orders, pricer.vs, best_coupons=pricer.best_coupons,
+                                     jobs=jobs)
+    summary.limits_a = limits_a
+    for order, result_a, result_b in zip(orders, a, b, strict=True):
+        pricer.record(summary, order, result_a, result_b)
+    return summary

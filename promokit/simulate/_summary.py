@@ -158,6 +158,29 @@ class Comparison:
 
 
 @dataclass
+class LimitReport:
+    """One limit key in one period after the replay: what was used, when it ran out."""
+
+    key: str
+    period: str
+    uses: int = 0
+    budget: int = 0
+    units: int = 0
+    exhausted: str | None = None        # which limit ran out: uses, budget or units
+    exhausted_at: str | None = None     # the time of the order that took its last
+    exhausted_by: str | None = None     # that order's id
+    customers_at_limit: int = 0         # customers who reached a per-customer limit
+
+    def to_dict(self, currency: str) -> dict[str, Any]:
+        """The JSON form (money as a decimal string)."""
+        return {"key": self.key, "period": self.period, "uses": self.uses,
+                "budget": Money(self.budget, currency).to_json(), "units": self.units,
+                "exhausted": self.exhausted, "exhausted_at": self.exhausted_at,
+                "exhausted_by": self.exhausted_by,
+                "customers_at_limit": self.customers_at_limit}
+
+
+@dataclass
 class Summary:
     """What a simulation found: design A's stats, B's and the comparison (``--vs``), bad input.
 
@@ -173,6 +196,8 @@ class Summary:
     comparison: Comparison | None = None
     bad: int = 0
     problems: list[Problem] = field(default_factory=list)
+    limits_a: list[LimitReport] = field(default_factory=list)   # the limit-aware replay's
+    limits_b: list[LimitReport] = field(default_factory=list)
 
     def merge(self, other: Summary) -> Summary:
         """A new Summary of both partitions (the same campaigns)."""
@@ -183,7 +208,8 @@ class Summary:
                       if self.comparison is not None and other.comparison is not None else None)
         problems = sorted([*self.problems, *other.problems], key=problem_key)[:KEEP_PROBLEMS]
         return Summary(self.campaign, self.currency, self.a.merge(other.a), self.vs, b,
-                       comparison, self.bad + other.bad, problems)
+                       comparison, self.bad + other.bad, problems,
+                       [*self.limits_a, *other.limits_a], [*self.limits_b, *other.limits_b])
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: money as decimal strings in the campaign's currency."""
@@ -194,9 +220,13 @@ class Summary:
                          sorted(self.problems, key=problem_key)[:KEEP_PROBLEMS]],
             "a": self.a.to_dict(self.currency),
         }
+        if self.limits_a or self.limits_b:
+            data["a"]["limits"] = [r.to_dict(self.currency) for r in self.limits_a]
         if self.b is not None and self.comparison is not None:
             data["vs"] = self.vs
             data["b"] = self.b.to_dict(self.currency)
+            if self.limits_a or self.limits_b:
+                data["b"]["limits"] = [r.to_dict(self.currency) for r in self.limits_b]
             data["comparison"] = _compare(self.a, self.b, self.comparison, self.currency)
         return data
 
