@@ -54,7 +54,8 @@ class CouponPolicy(BaseModel):
     kinds: dict[CouponKind, KindPolicy]
     max_coupons: int | None = Field(default=None, ge=1)
     search_limit: int = Field(default=20_000, ge=1,
-                              description="best mode: most partial combinations evaluated")
+                              description="best mode: most units of search work (subsets, states, "
+                                          "stage runs, face reads)")
 
     @model_validator(mode="after")
     def _red_envelopes_unlimited(self) -> Self:
