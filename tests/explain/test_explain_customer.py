@@ -165,6 +165,20 @@ def test_the_page_fits_the_screen_in_chromium(lang: str, width: int) -> None:
     assert int(scroll.group(1)) <= int(client.group(1))
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_explanation_fits_a_phone_in_chromium(lang: str) -> None:
+    """The 优惠明细 page (result.explain as HTML) has no horizontal overflow at 390 px: its wide
+    tables scroll inside their own box."""
+    campaign = promokit.load_campaign(EXAMPLES / "double11" / "campaign.yaml")
+    result = campaign.price(promokit.load_cart(EXAMPLES / "double11" / "cart.json"))
+    dom = _dom(_harness(result.explain(lang=lang, fmt="html"), 390), 430)
+    scroll = re.search(r'data-scroll-width="(\d+)"', dom)
+    client = re.search(r'data-client-width="(\d+)"', dom)
+    assert scroll is not None and client is not None, dom[-500:]
+    assert int(client.group(1)) <= 390
+    assert int(scroll.group(1)) <= int(client.group(1))
+
+
 def test_hostile_text_stays_text_in_chromium() -> None:
     """The browser builds no script or img element from merchant text, and shows it as text."""
     dom = _dom(hostile_page(), 390)
