@@ -220,7 +220,7 @@ def _batch(args: argparse.Namespace) -> int:
     options = Options(args.campaign, args.at, args.phase, args.best_coupons)
     if args.cart == "-":
         failed = run_batch(options, getattr(sys.stdin, "buffer", sys.stdin), sys.stdout,
-                           args.jobs)
+                           args.jobs, show_progress=sys.stderr.isatty())
     else:
         try:
             source = open(args.cart, "rb")  # noqa: SIM115 - closed below
@@ -228,7 +228,8 @@ def _batch(args: argparse.Namespace) -> int:
             raise CartError([Problem(f"cannot read the file: {exc.strerror}")],
                             file=args.cart) from None
         with source:
-            failed = run_batch(options, source, sys.stdout, args.jobs)
+            failed = run_batch(options, source, sys.stdout, args.jobs,
+                               show_progress=sys.stderr.isatty())
     if failed:
         print(f"promokit: error: {failed} cart(s) could not be priced; see their lines",
               file=sys.stderr)

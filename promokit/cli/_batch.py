@@ -22,6 +22,7 @@ from promokit._campaign import Campaign, load_campaign
 from promokit._errors import CartError, CartPricingError, InputError, Problem, PromokitError
 from promokit._input.documents import parse_document
 from promokit._input.validation import load_cart_data
+from promokit._progress import progress
 
 #: Carts handed to a worker at a time: large enough to amortise the hand-off.
 CHUNK = 64
@@ -100,10 +101,11 @@ def _chunks(lines: Iterable[str | bytes]) -> Iterator[list[tuple[int, str | byte
 
 
 def run_batch(options: Options, source: IO[str] | IO[bytes], out: IO[str],
-              jobs: int | None = None) -> int:
+              jobs: int | None = None, show_progress: bool = False) -> int:
     """Price every cart of ``source`` into ``out``; returns how many carts failed.
 
     ``source`` may be text or bytes; read as bytes, a line that is not UTF-8 fails alone.
+    ``show_progress``: a bar with the carts done and the rate on stderr (tqdm, when installed).
     """
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be at least 1, not {jobs}")
@@ -116,12 +118,17 @@ def run_batch(options: Options, source: IO[str] | IO[bytes], out: IO[str],
     else:
         pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(options,))
         blocks = _ordered(pool, _chunks(source), window=4 * jobs)
+    done = 0
+    bar = progress(None, show_progress, unit="cart")
     try:
         for block in blocks:
             for text, ok in block:
                 out.write(text + "\n")
                 failed += not ok
+            done += len(block)
+            bar(done)
     finally:
+        bar(None)
         if jobs != 1:
             pool.shutdown(cancel_futures=True)
     return failed

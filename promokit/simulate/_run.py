@@ -16,12 +16,13 @@ import importlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from itertools import islice
 from typing import Any
 
 from promokit import Campaign, Cart, PriceResult, Problem, load_campaign
+from promokit._progress import progress as progress_bar
 
 from ._limits import limited, replay, time_key
 from ._orders import Item, Order, count_lines, orders_from_carts, read_orders
@@ -127,7 +128,7 @@ def simulate(orders: Orders, campaign: Campaign | str | os.PathLike[str],
         total = count_lines(orders)
     elif show and isinstance(orders, str):
         total = int(orders.split(":", 1)[1])
-    bar = _bar(total, show)
+    bar = progress_bar(total, show)
     chunks = _chunks(items, chunk, strict)
     try:
         if dask is not None:
@@ -202,25 +203,6 @@ def _on_dask(pricer: Pricer, chunks: Iterator[list[Item]], dask: Any, jobs: int 
     finally:
         for thing in own:
             thing.close()
-
-
-def _bar(total: int | None, show: bool) -> Callable[[int | None], None]:
-    """A progress callback: position in the input (a line or row number), None to close."""
-    if not show:
-        return lambda position: None
-    try:
-        tqdm: Any = importlib.import_module("tqdm").tqdm
-    except ImportError:
-        return lambda position: None
-    bar = tqdm(total=total, unit="line", unit_scale=True, file=sys.stderr, leave=False)
-
-    def update(position: int | None) -> None:
-        if position is None:
-            bar.close()
-        elif position > bar.n:
-            bar.update(position - bar.n)
-
-    return update
 
 
 def iter_rows(orders: Orders, campaign: Campaign | str | os.PathLike[str],
