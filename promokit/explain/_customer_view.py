@@ -23,6 +23,7 @@ from promokit.explain._terms import (
     RuleInfo,
     coupon_kind_label,
     describe_perks,
+    presale_timeline,
     rule_index,
     stage_label,
 )
@@ -303,31 +304,13 @@ def _presale(campaign: Campaign, w: Words, index: dict[str, RuleInfo], examples:
     rules = [r for r in spec.rules if isinstance(r, Presale)]
     if not rules:
         return None
-    tz = w.tz
-    assert tz is not None
-    events: list[tuple[datetime, int, str]] = []
-    terms = []
-    for k, r in enumerate(rules):
-        title = _title(r, w, index)
-        for window, opens, closes in ((r.deposit_window, "ev_deposit_opens", "ev_deposit_closes"),
-                                      (r.balance_window, "ev_balance_opens", "ev_balance_closes")):
-            if window is None:
-                continue
-            start, end = window.aware(tz)
-            if start is not None:
-                events.append((start, 2 * k, w(opens, rule=title)))
-            if end is not None:
-                events.append((end, 2 * k + 1, w(closes, rule=title)))
-        cut = r.instant_reduction
-        text = w("presale_terms", deposit=w.amount(r.deposit), counts_as=w.amount(r.counts_as),
-                 instant=w("presale_instant", cut=w.amount(cut)) if cut else "")
-        where = _selection(spec, r.select, w)
-        example = _alone(campaign, r, w).presale_sentence(r) if examples else ""
-        terms.append({"title": title, "text": w("c_presale_line", terms=text, where=where),
-                      "example": example})
-    events.sort(key=lambda e: (e[0], e[1]))
-    return {"events": [{"time": w.time(t), "text": text} for t, _, text in events],
-            "terms": terms}
+    titles = [_title(r, w, index) for r in rules]
+    events, sentences = presale_timeline(rules, titles, w)
+    terms = [{"title": title,
+              "text": w("c_presale_line", terms=text, where=_selection(spec, r.select, w)),
+              "example": _alone(campaign, r, w).presale_sentence(r) if examples else ""}
+             for r, title, text in zip(rules, titles, sentences, strict=True)]
+    return {"events": events, "terms": terms}
 
 
 def _tiers(spec: CampaignSpec, w: Words, index: dict[str, RuleInfo]) -> list[View]:

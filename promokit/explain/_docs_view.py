@@ -4,7 +4,6 @@ examples, exclusive groups, tiers, points, the pre-sale timeline and the coupon 
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,7 @@ from promokit.explain._terms import (
     describe_selection,
     describe_window,
     kind_label,
+    presale_timeline,
     rule_index,
     stage_label,
 )
@@ -184,32 +184,15 @@ def _presale(spec: CampaignSpec, w: Words, index: dict[str, Any],
     rules = [r for r in spec.rules if isinstance(r, Presale)]
     if not rules:
         return None
-    tz = w.tz
-    assert tz is not None  # docs_view gives its Words the campaign's time zone
-    events: list[tuple[datetime, int, str]] = []
-    terms = []
-    for k, r in enumerate(rules):
-        title = index[r.id].title
-        for window, opens, closes in ((r.deposit_window, "ev_deposit_opens", "ev_deposit_closes"),
-                                      (r.balance_window, "ev_balance_opens", "ev_balance_closes")):
-            if window is None:
-                continue
-            start, end = window.aware(tz)
-            if start is not None:
-                events.append((start, 2 * k, w(opens, rule=title)))
-            if end is not None:
-                events.append((end, 2 * k + 1, w(closes, rule=title)))
-        cut = r.instant_reduction
-        text = w("presale_terms", deposit=w.amount(r.deposit), counts_as=w.amount(r.counts_as),
-                 instant=w("presale_instant", cut=w.amount(cut)) if cut else "")
-        terms.append({"title": title,
-                      "text": w("presale_terms_line", terms=text,
-                                deposit=describe_window(r.deposit_window, w),
-                                balance=describe_window(r.balance_window, w)),
-                      "example": worked.presale_sentence(r) if worked is not None else ""})
-    events.sort(key=lambda e: (e[0], e[1]))
-    return {"events": [{"time": w.time(t), "text": text} for t, _, text in events],
-            "terms": terms}
+    titles = [index[r.id].title for r in rules]
+    events, sentences = presale_timeline(rules, titles, w)
+    terms = [{"title": title,
+              "text": w("presale_terms_line", terms=text,
+                        deposit=describe_window(r.deposit_window, w),
+                        balance=describe_window(r.balance_window, w)),
+              "example": worked.presale_sentence(r) if worked is not None else ""}
+             for r, title, text in zip(rules, titles, sentences, strict=True)]
+    return {"events": events, "terms": terms}
 
 
 def _coupons(spec: CampaignSpec, w: Words) -> View | None:

@@ -7,8 +7,9 @@ compile to ordinary rules) and wallet coupons.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from promokit._cart.wallet import Coupon
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from promokit._spec.campaign import CampaignSpec
     from promokit.rules._base import RuleSpec
     from promokit.rules._gates import Customers, Window
+    from promokit.rules.presale import Presale
     from promokit.tiers import Tier
 
 _STAGES = {
@@ -275,3 +277,29 @@ def info_for(index: dict[str, RuleInfo], rule_id: str, w: Words | None = None) -
         whole = index[parent]
         return RuleInfo(rule_id, f"{whole.title} · {label}", "", whole.spec, whole.coupon)
     return RuleInfo(rule_id, rule_id, "")
+
+
+def presale_timeline(rules: Sequence[Presale], titles: Sequence[str], w: Words
+                     ) -> tuple[list[dict[str, str]], list[str]]:
+    """The pre-sales' windows as dated events in time order (deposit and balance, opening and
+    closing), and each rule's terms in one sentence (deposit, what it counts as, 立减)."""
+    tz = w.tz
+    assert tz is not None  # the rule pages give their Words the campaign's time zone
+    events: list[tuple[datetime, int, str]] = []
+    sentences = []
+    for k, (r, title) in enumerate(zip(rules, titles, strict=True)):
+        for window, opens, closes in ((r.deposit_window, "ev_deposit_opens", "ev_deposit_closes"),
+                                      (r.balance_window, "ev_balance_opens", "ev_balance_closes")):
+            if window is None:
+                continue
+            start, end = window.aware(tz)
+            if start is not None:
+                events.append((start, 2 * k, w(opens, rule=title)))
+            if end is not None:
+                events.append((end, 2 * k + 1, w(closes, rule=title)))
+        cut = r.instant_reduction
+        sentences.append(w("presale_terms", deposit=w.amount(r.deposit),
+                           counts_as=w.amount(r.counts_as),
+                           instant=w("presale_instant", cut=w.amount(cut)) if cut else ""))
+    events.sort(key=lambda e: (e[0], e[1]))
+    return [{"time": w.time(t), "text": text} for t, _, text in events], sentences
