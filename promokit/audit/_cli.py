@@ -111,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         from promokit.audit._audit import audit  # optional: hypothesis, a test-only dependency
     except ImportError as exc:
-        print(f"promokit: error: {exc}", file=sys.stderr)
+        print(f"promokit: error: promokit audit needs Hypothesis ({exc}); install it with "
+              "pip install 'promokit[audit]'", file=sys.stderr)
         return EXIT_ERROR
     campaign = load_campaign(args.campaign)
     catalog = load_catalog(args.catalog) if args.catalog else None

@@ -73,3 +73,15 @@ def test_a_time_budget_that_would_not_bound_the_search_is_refused(
         main(["audit", str(AUDIT / "clean.yaml"), "--max-seconds", seconds])
     assert stop.value.code == 2
     assert "is not a number of seconds above 0" in capsys.readouterr().err
+
+
+def test_without_hypothesis_the_audit_says_how_to_install_it(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Hypothesis is optional (the audit extra): without it, exit 2 naming the extra to install."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "hypothesis", None)         # import hypothesis fails
+    monkeypatch.delitem(sys.modules, "promokit.audit._audit", raising=False)
+    assert main(["audit", str(AUDIT / "clean.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "needs Hypothesis" in err and "pip install 'promokit[audit]'" in err
