@@ -7,6 +7,7 @@ import copy
 import json
 import tracemalloc
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -112,13 +113,13 @@ def test_a_consistent_forgery_is_caught_by_the_campaign() -> None:
             where["unit_price"] = "900.00"
         x = d["lines"][2]
         for key in ("subtotal", "net", "due"):
-            x[key] = format(float(x[key]) + 100, ".2f")
+            x[key] = str(Decimal(x[key]) + 100)
         for key in ("subtotal", "total", "payable"):
-            d[key] = format(float(d[key]) + 100, ".2f")
+            d[key] = str(Decimal(d[key]) + 100)
         for s in d["shops"]:
             if s["shop"] == x["shop"]:
-                s["subtotal"] = format(float(s["subtotal"]) + 100, ".2f")
-                s["payable"] = format(float(s["payable"]) + 100, ".2f")
+                s["subtotal"] = str(Decimal(s["subtotal"]) + 100)
+                s["payable"] = str(Decimal(s["payable"]) + 100)
     data = edit(forge)
     verify(data)  # internally consistent: the weakest mode cannot tell
     with pytest.raises(RefundError) as caught:
