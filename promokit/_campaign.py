@@ -70,7 +70,7 @@ class Campaign:
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
-        """Likely mistakes in a valid campaign (``percent: 0.85``; overlapping pre-sales), each
+        """Likely mistakes in a valid campaign (``percent: 0.85``), each
         located like a problem; ``promokit check`` prints them."""
         return self.__dict__["_warnings"]  # type: ignore[no-any-return]
 
