@@ -19,13 +19,13 @@ from ._summary import (
     BAND_BINS,
     KEEP_PROBLEMS,
     RATE_BUCKETS,
-    TOP,
     Comparison,
     OrderFigure,
     Stats,
     Summary,
     _delta_key,
     _worst_key,
+    keep_top,
     problem_key,
 )
 
@@ -174,7 +174,7 @@ class Pricer:
             c.dearer += row_b.payable > row.payable
             c.same += row_b.payable == row.payable
             fig = OrderFigure(item.id, row.at, row.gmv, row.discount, row.payable, row_b.payable)
-            c.biggest = sorted([*c.biggest, fig], key=_delta_key)[:TOP]
+            keep_top(c.biggest, fig, _delta_key)
             row = OrderRow(**{**row.to_dict(), "payable_b": row_b.payable,
                               "discount_b": row_b.discount})
         return row
@@ -219,7 +219,7 @@ class Pricer:
                 entry[0] += 1
                 entry[1] += coupon.amount.minor
         fig = OrderFigure(order.id, at, gmv, cost, payable)
-        s.worst = sorted([*s.worst, fig], key=_worst_key)[:TOP]
+        keep_top(s.worst, fig, _worst_key)
         customer = r.cart.customer.id
         return OrderRow(order.id, order.file, order.line, at, customer, r.tier, gmv, cost,
                         payable, points)

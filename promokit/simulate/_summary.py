@@ -8,7 +8,8 @@ the whole, to the cent: a process pool, Dask or Spark give the same figures as o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from bisect import insort
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -57,6 +58,17 @@ class OrderFigure:
 def _worst_key(o: OrderFigure) -> tuple[Fraction, str, str, int, int, int, int]:
     return (-_rate(o.discount, o.gmv), o.order, o.at or "", o.gmv, o.discount, o.payable,
             o.other)
+
+
+def keep_top(top: list[OrderFigure], fig: OrderFigure,
+             key: Callable[[OrderFigure], Any]) -> None:
+    """Put ``fig`` into ``top`` (sorted by ``key``, at most :data:`TOP` long) where it belongs:
+    the same list as sorting all and keeping the first ``TOP``, at one comparison per order
+    that does not make the list."""
+    if len(top) >= TOP and key(fig) >= key(top[-1]):
+        return
+    insort(top, fig, key=key)
+    del top[TOP:]
 
 
 def _delta_key(o: OrderFigure) -> tuple[int, str, str, int, int, int]:
