@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from promokit._cart.wallet import Coupon
+from promokit._errors import InputError, Problem
 from promokit._money import Money
 from promokit._result.types import CouponUse, PriceResult
 from promokit._spec.coupons import coupon_rule, valid_together
@@ -93,6 +94,11 @@ def price(plan: Plan, cart: Cart, *, at: datetime | None = None,
         reasons.update(explain_unused(setup, usable, combo, rules, policy))
     elif chosen is not None:
         combo = _recorded(usable, chosen)
+    if chosen is not None and policy is not None and not valid_together(combo, policy):
+        raise InputError([Problem(
+            "the recorded coupons cannot be used together under the campaign's coupon policy",
+            path="chosen_coupons", value=", ".join(c.id for c in combo),
+            expected="a combination the campaign allows, as pricing records it")])
     trace = Trace([[] for _ in setup.lines], missed=closed_out)
     ctx = run(setup, [rules[c.id] for c in combo], trace)
     uses = _uses(cart.wallet, trace, reasons, plan, unselected)

@@ -413,9 +413,11 @@ def _priced(again: Callable[[], PriceResult]) -> dict[str, Any]:
     try:
         fresh: dict[str, Any] = json.loads(json.dumps(again().to_dict(), ensure_ascii=False))
     except PromokitError as exc:
-        raise RefundError([Problem(f"the order's cart cannot be priced again: "
-                                   f"{str(exc).splitlines()[0]}", path="cart",
-                                   expected="the cart the result was priced from")]) from None
+        why = exc.problems[0].render() if isinstance(exc, InputError) and exc.problems \
+            else str(exc).splitlines()[0]
+        raise RefundError([Problem(f"the order's cart cannot be priced again: {why}",
+                                   path="cart", expected="the cart the result was priced from")]
+                          ) from None
     return fresh
 
 

@@ -89,3 +89,14 @@ def test_an_unknown_format_is_refused_naming_the_known_ones() -> None:
     _, doc = _best()
     with pytest.raises(RefundError, match="1 or 2"):
         refund({**doc, "format": 3}, {doc["lines"][0]["id"]: 1})
+
+
+def test_a_recorded_combination_the_policy_forbids_is_refused() -> None:
+    """The wallet example's platform coupon does not combine with shop coupons: a record that
+    claims both were chosen is not priced (whatever the rest of the document says)."""
+    campaign, doc = _best()
+    doc["chosen_coupons"] = ["plat-80", *doc["chosen_coupons"]]
+    with pytest.raises(RefundError, match="cannot be used together"):
+        verify(doc, campaign=campaign)
+    with pytest.raises(promokit.InputError, match="chosen_coupons"):
+        campaign.reprice(doc)
