@@ -24,9 +24,15 @@ from promokit.rules._base import Ctx, Miss, Rule
 from promokit.tiers import earned, redeemable, value_minor
 
 
-def build_result(setup: Setup, ctx: Ctx, trace: Trace,
-                 coupons: Sequence[CouponUse] = ()) -> PriceResult:
-    """The result of a recorded run: totals now, typed records on first use."""
+def build_result(setup: Setup, ctx: Ctx, trace: Trace, coupons: Sequence[CouponUse] = (), *,
+                 order_id: str | None = None, coupon_mode: str = "selected",
+                 chosen: Sequence[str] = ()) -> PriceResult:
+    """The result of a recorded run: totals now, typed records on first use.
+
+    ``order_id``, ``coupon_mode`` (``selected`` or ``best``) and ``chosen`` (the coupon ids
+    priced, in the order chosen) are recorded as given, with the campaign's time zone, so the
+    stored result can be re-priced exactly.
+    """
     cur = setup.env.currency
     subtotal = sum(setup.charged.get(ln.index, ln.unit * ln.qty) for ln in setup.lines)
     goods, ship, prepaid, points, used_value = _totals(setup, ctx)
@@ -44,7 +50,8 @@ def build_result(setup: Setup, ctx: Ctx, trace: Trace,
         prepaid_total=money(prepaid, cur),
         shipping_fee_total=money(sum(setup.shipping.values()), cur), phase=setup.phase,
         tier=setup.tier, points=points, coupons=tuple(coupons), cart=setup.cart,
-        spec=setup.plan.spec)
+        timezone=setup.plan.spec.timezone, order_id=order_id, coupon_mode=coupon_mode,
+        chosen_coupons=tuple(chosen), spec=setup.plan.spec)
 
 
 #: decimal strings of minor units, per number of decimals (format_minor is pure)
