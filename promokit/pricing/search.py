@@ -18,8 +18,19 @@ Two things keep it fast and still exact:
   snapshots, stacking slots used) have the same futures; only the one that wins the tie-break is
   explored.
 
+The tail: red envelopes and shipping coupons are read by no threshold. When they are the only
+coupons of the last stage with any, and no campaign rule acts from there on, that stage is
+decided in closed form from each state that reaches it instead of enumerating its subsets
+(:mod:`~promokit.pricing.search_tail`: the preconditions, and the state-by-state check that no
+envelope can lose part of its face at a line's floor; where that check fails the stage is
+enumerated as before). One engine run then confirms the answer's payable; should it differ,
+the general search answers. :func:`search_best` says which path ran.
+
 Tie-break, stated: the lowest payable; then the fewest coupons; then the combination whose
-coupons expire soonest (sorted expiry times compared in order, no expiry last); then coupon ids.
+coupons come first when each coupon is keyed by (expiry, id) -- sooner expiry first, no expiry
+last, then the smaller id -- and the keys are sorted and compared in order. (Until issue 14 the
+expiries were compared as one sorted list and the ids as another; one list of pairs is what lets
+the closed-form tail take coupons greedily in that order.)
 
 Bounded in work, not only in stage runs: every unit of work the search does counts against
 ``search_limit`` -- each subset the enumeration generates (and each node of that enumeration,
@@ -30,13 +41,14 @@ answers or raises :class:`~promokit.SearchBoundError` after at most ``search_lim
 whatever the wallet. A unit costs some 7 us on a 10-line cart (``benchmarks/wallets.py``):
 the default 20000 is about 0.15 s of CPU, 200000 about 1.4 s. Memory is bounded the same way:
 the subsets kept at one node and the merged states are each at most ``search_limit``. (A
-40-coupon wallet of that benchmark needs some 213000 units; red envelopes and shipping coupons
-decided in closed form after the search would take most of that away: issue 14.)
+40-coupon wallet of that benchmark needed some 213000 units before the closed-form tail, some
+7000 with it.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import cache
 
 from promokit._cart.wallet import Coupon, CouponKind
@@ -45,6 +57,7 @@ from promokit._spec.coupons import CouponPolicy, conflict
 from promokit.pricing.build import payable_for_due, payable_minor
 from promokit.pricing.engine import Setup, Trace, run, run_stage
 from promokit.pricing.plan import Group
+from promokit.pricing.search_tail import Tail, TieKey, tail_stage
 from promokit.rules._base import Ctx, Reason, Rule
 
 _NEVER = (1, 0.0)
@@ -62,9 +75,15 @@ def expiry_key(coupon: Coupon, setup: Setup) -> tuple[int, float]:
     return (0, end.timestamp())
 
 
+def coupon_key(coupon: Coupon, setup: Setup) -> TieKey:
+    """A coupon's place in the tie-break: its expiry (sooner first, none last), then its id."""
+    return (expiry_key(coupon, setup), coupon.id)
+
+
 def tie_key(combo: Sequence[Coupon], setup: Setup) -> tuple[object, ...]:
-    """The stated tie-break among combinations that pay the same."""
-    return (len(combo), sorted(expiry_key(c, setup) for c in combo), sorted(c.id for c in combo))
+    """The stated tie-break among combinations that pay the same: fewer coupons, then the
+    coupons' (expiry, id) keys sorted and compared in order."""
+    return (len(combo), sorted(coupon_key(c, setup) for c in combo))
 
 
 def _extensions(coupons: Sequence[Coupon], chosen: tuple[Coupon, ...],
@@ -100,11 +119,16 @@ class _Search:
     """One best-combination search (depth first, bounded, with merging of equal states)."""
 
     def __init__(self, setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rule],
-                 policy: CouponPolicy) -> None:
+                 policy: CouponPolicy, closed_tail: bool = True) -> None:
         self.setup, self.rules, self.policy = setup, rules, policy
         self.stages = setup.plan.stages
         ordered = sorted(candidates, key=lambda c: c.id)
         self.by_stage = [[c for c in ordered if rules[c.id].stage == s] for s in self.stages]
+        #: the stage decided in closed form (search_tail.py), if its preconditions hold
+        self.tail_at = tail_stage(setup, self.by_stage, rules, policy) if closed_tail else None
+        self.tail = Tail(setup, rules, policy, lambda c: coupon_key(c, setup))
+        self.closed = 0     # tail states decided in closed form
+        self.enumerated = 0  # tail states enumerated (an envelope could lose part of its face)
         bases = {getattr(r, "base", None) for r in (*setup.plan.rules, *rules.values())}
         self.watched = sorted(b for b in bases if isinstance(b, str)
                               and b not in ("running", "list"))
@@ -204,6 +228,8 @@ class _Search:
             return
         self.seen[state] = mine
         here = self.by_stage[k]
+        if k == self.tail_at and self.close_tail(ctx, chosen, here):
+            return
         options = list(_extensions(here, chosen, self.policy, self.tick)) if here else [()]
         if not self.bounded or len(options) == 1:
             for subset in options:
@@ -223,6 +249,26 @@ class _Search:
             if self.best is not None and floor > self.best_payable:
                 break
             self.step(k, ctx, chosen, options[j])
+
+    def close_tail(self, ctx: Ctx, chosen: tuple[Coupon, ...], here: list[Coupon]) -> bool:
+        """Decide the tail stage's coupons in closed form from ``ctx`` and offer the result;
+        False when a precondition fails in this state (the caller enumerates)."""
+        allowed = []
+        for c in here:  # one unit per coupon read, and one more for its greedy step
+            self.tick()
+            if conflict(c, chosen, self.policy) is None:
+                self.tick()
+                allowed.append(c)
+        tails = self.tail.solve(ctx, allowed)
+        if tails is None:
+            self.enumerated += 1
+            return False
+        self.closed += 1
+        due = sum(ctx.amounts) + sum(ctx.shipping.values()) - sum(self.setup.prepaid)
+        for tail in tails:
+            self.offer(payable_for_due(self.setup, due - self.tail.saving(ctx, tail)),
+                       (*chosen, *tail))
+        return True
 
     def step(self, k: int, ctx: Ctx, chosen: tuple[Coupon, ...],
              subset: tuple[Coupon, ...]) -> None:
@@ -249,12 +295,56 @@ def _non_monotone(entry: Group | Rule) -> bool:
     return len(kinds) > 1
 
 
+#: Which path answered a best-coupon search.
+GENERAL = "general"            # the tail's preconditions do not hold: every stage enumerated
+CLOSED_TAIL = "closed_tail"    # the tail decided in closed form in every state that reached it
+MIXED = "closed_tail+general"  # in some states an envelope could lose face: those enumerated
+UNCONFIRMED = "general_after_unconfirmed_tail"  # the closed form's answer priced differently
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What a best-coupon search found and how: the combination, what it pays, the units of
+    work, which path ran, and how many tail states were decided in closed form / enumerated."""
+
+    combo: tuple[Coupon, ...]
+    payable: int
+    steps: int
+    path: str
+    closed: int = 0
+    enumerated: int = 0
+
+
+def search_best(setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rule],
+                policy: CouponPolicy, *, closed_tail: bool = True) -> Found:
+    """The best valid combination of ``candidates``, and how it was found.
+
+    With ``closed_tail`` the red envelopes and shipping coupons of the last stage are decided
+    in closed form where :mod:`~promokit.pricing.search_tail`'s preconditions hold; one engine
+    run then confirms the answer's payable, and should it differ the exact general search
+    answers instead (path ``general_after_unconfirmed_tail``).
+    """
+    search = _Search(setup, candidates, rules, policy, closed_tail)
+    search.walk(0, setup.new_ctx(), ())
+    steps = search.steps
+    if search.closed == 0:
+        return Found(search.best_combo, search.best_payable, steps, GENERAL, 0,
+                     search.enumerated)
+    search.tick()
+    got = payable_minor(setup, run(setup, [rules[c.id] for c in search.best_combo]))
+    if got != search.best_payable:
+        again = search_best(setup, candidates, rules, policy, closed_tail=False)
+        return Found(again.combo, again.payable, steps + again.steps, UNCONFIRMED,
+                     search.closed, search.enumerated)
+    return Found(search.best_combo, search.best_payable, search.steps,
+                 MIXED if search.enumerated else CLOSED_TAIL, search.closed, search.enumerated)
+
+
 def best_combination(setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rule],
                      policy: CouponPolicy) -> tuple[tuple[Coupon, ...], int]:
     """(the best valid combination of ``candidates``, units of work it took)."""
-    search = _Search(setup, candidates, rules, policy)
-    search.walk(0, setup.new_ctx(), ())
-    return search.best_combo, search.steps
+    found = search_best(setup, candidates, rules, policy)
+    return found.combo, found.steps
 
 
 def _unused_reason(setup: Setup, coupon: Coupon, chosen: Sequence[Coupon],

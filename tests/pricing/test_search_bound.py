@@ -113,9 +113,12 @@ def test_large_wallets_answer_or_raise_within_the_bound(n: int, seed: int,
 
 
 @pytest.mark.parametrize("n", [30, 60])
-def test_enumeration_alone_is_counted(n: int, counts: Counts) -> None:
-    """``n`` red envelopes that all combine have 2**n subsets at the cash stage: the search
-    stops after ``search_limit`` units of enumeration, not after 2**n subsets."""
+def test_enumeration_alone_is_counted(n: int, counts: Counts,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """``n`` red envelopes that all combine have 2**n subsets at the cash stage: the general
+    search (the closed-form tail switched off) stops after ``search_limit`` units of
+    enumeration, not after 2**n subsets."""
+    monkeypatch.setattr(search, "tail_stage", lambda *_args: None)
     c = _campaign(1_000)
     envelopes = [{"id": f"r{j:03d}", "kind": "red_envelope", "value": str(1 + j % 7)}
                  for j in range(n)]
@@ -123,6 +126,20 @@ def test_enumeration_alone_is_counted(n: int, counts: Counts) -> None:
         c.price(_cart(envelopes), best_coupons=True)
     assert counts.units == 1_001
     assert counts.conflicts <= 1_001
+
+
+@pytest.mark.parametrize("n", [30, 60])
+def test_envelopes_in_closed_form_answer_within_a_small_bound(n: int, counts: Counts) -> None:
+    """The same ``n`` envelopes decided in closed form (issue 14): an answer within 1000
+    units -- about three per envelope -- where enumeration needed 2**n subsets; the cart's
+    goods (well above the envelopes' faces) take every envelope, so all are used."""
+    c = _campaign(1_000)
+    envelopes = [{"id": f"r{j:03d}", "kind": "red_envelope", "value": str(1 + j % 7)}
+                 for j in range(n)]
+    result = c.price(_cart(envelopes), best_coupons=True)
+    assert counts.units <= 1_000
+    assert {u.id for u in result.coupons if u.applied} == {e["id"] for e in envelopes}
+    check_invariants(result)
 
 
 def test_clashing_coupons_are_counted_too(counts: Counts) -> None:
