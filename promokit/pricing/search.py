@@ -347,16 +347,9 @@ def best_combination(setup: Setup, candidates: Sequence[Coupon], rules: dict[str
     return found.combo, found.steps
 
 
-def _unused_reason(setup: Setup, coupon: Coupon, chosen: Sequence[Coupon],
-                   rules: dict[str, Rule], policy: CouponPolicy) -> Why:
-    """Why a usable coupon is not in the chosen combination: a stacking conflict, its own miss
-    when tried on top of the combination (below its threshold by how much), or the tie-break."""
-    clash = conflict(coupon, chosen, policy)
-    if clash is not None:
-        return clash.reason, clash.message, None, None
-    trace = Trace([[] for _ in setup.lines])
-    run(setup, [rules[c.id] for c in (*chosen, coupon)], trace)
-    rid = rules[coupon.id].id
+def _why(trace: Trace, rid: str) -> Why:
+    """A usable coupon's reason from a traced run of its stage with it added: its own miss
+    (below its threshold by how much) when it did not apply, else the tie-break."""
     misses = [m for r, m in trace.missed if r.id == rid]
     if misses and not any(r.id == rid for r, _ in trace.applied):
         miss = misses[0]
@@ -367,7 +360,38 @@ def _unused_reason(setup: Setup, coupon: Coupon, chosen: Sequence[Coupon],
 
 def explain_unused(setup: Setup, coupons: Sequence[Coupon], chosen: Sequence[Coupon],
                    rules: dict[str, Rule], policy: CouponPolicy) -> dict[str, Why]:
-    """coupon id -> (reason, message) for every coupon left out of ``chosen``."""
+    """coupon id -> (reason, message) for every coupon left out of ``chosen``: a stacking
+    conflict, its own miss when tried on top of the combination (below its threshold by how
+    much), or the tie-break.
+
+    Trying a coupon on top changes nothing before its stage, so the combination runs once,
+    keeping its state at the start of each stage, and each coupon costs one run of its own
+    stage from there -- not one engine run each.
+    """
     ids = {c.id for c in chosen}
-    return {c.id: _unused_reason(setup, c, chosen, rules, policy)
-            for c in coupons if c.id not in ids}
+    out: dict[str, Why] = {}
+    tried: list[Coupon] = []
+    for c in coupons:
+        if c.id in ids:
+            continue
+        clash = conflict(c, chosen, policy)
+        if clash is not None:
+            out[c.id] = (clash.reason, clash.message, None, None)
+        else:
+            tried.append(c)
+    if not tried:
+        return out
+    active = [rules[c.id] for c in chosen]
+    wanted = {rules[c.id].stage for c in tried}
+    starts: dict[str, Ctx] = {}
+    ctx = setup.new_ctx()
+    for stage in setup.plan.stages:
+        if stage in wanted:
+            starts[stage] = _clone(ctx)
+        run_stage(setup, ctx, stage, active, None)
+    for c in tried:
+        rule = rules[c.id]
+        trace = Trace([[] for _ in setup.lines])
+        run_stage(setup, _clone(starts[rule.stage]), rule.stage, [*active, rule], trace)
+        out[c.id] = _why(trace, rule.id)
+    return out

@@ -236,3 +236,54 @@ def test_seeded_wallet_path_is_recorded(paths: list[search.Found]) -> None:
     c.price(the_cart, best_coupons=True)
     assert paths[0].path == search.CLOSED_TAIL
     assert paths[0].steps <= 20_000
+
+
+# --- explaining the coupons left out ------------------------------------------------------------
+
+def _reference_reasons(setup: Any, coupons: Any, chosen: Any, rules: Any,
+                       policy: Any) -> dict[str, search.Why]:
+    """Each left-out coupon as the explanation used to find it: a conflict, else one whole
+    engine run of the combination with the coupon added."""
+    out: dict[str, search.Why] = {}
+    for c in coupons:
+        if c in chosen:
+            continue
+        clash = search.conflict(c, chosen, policy)
+        if clash is not None:
+            out[c.id] = (clash.reason, clash.message, None, None)
+            continue
+        trace = search.Trace([[] for _ in setup.lines])
+        search.run(setup, [rules[x.id] for x in (*chosen, c)], trace)
+        out[c.id] = search._why(trace, rules[c.id].id)
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tail_carts(), st.sampled_from(POLICIES), st.sets(st.sampled_from([0, 1])))
+def test_unused_coupons_explained_without_an_engine_run_each(
+        the_cart: dict[str, Any], policy: dict[str, Any], rules: set[int]) -> None:
+    """The reasons given for the coupons left out are the ones a whole engine run per coupon
+    gives, from one run of the combination and one stage run per coupon."""
+    from promokit import Cart
+    from promokit._spec.coupons import coupon_rule
+    from promokit.pricing.engine import Setup
+
+    c = campaign(*[RULES[i] for i in sorted(rules)], coupon_policy=policy)
+    model = Cart.model_validate(the_cart)
+    spec_policy = c.spec.coupon_policy
+    assert spec_policy is not None
+    compiled = {w.id: coupon_rule(w, spec_policy.kinds[w.kind], c._plan.env)
+                for w in model.wallet}
+    setup = Setup(c._plan, model, extra=tuple(compiled.values()))
+    usable = [w for w in model.wallet if compiled[w.id].id in setup.eligible
+              and setup.gate(compiled[w.id]) is None]
+    chosen, _steps = search.best_combination(setup, usable, compiled, spec_policy)
+    runs = []
+    real_run = search.run
+    search.run = lambda *a, **k: runs.append(1) or real_run(*a, **k)  # type: ignore[assignment]
+    try:
+        got = search.explain_unused(setup, usable, chosen, compiled, spec_policy)
+    finally:
+        search.run = real_run  # type: ignore[assignment]
+    assert runs == []
+    assert got == _reference_reasons(setup, usable, chosen, compiled, spec_policy)
