@@ -183,8 +183,8 @@ class _Search:
         goods = sum(ctx.amounts)
         groups: dict[tuple[CouponKind, str], list[int]] = {}
         for here in self.by_stage[k:]:
-            self.tick(len(here))
             for c in here:
+                self.tick()
                 if conflict(c, chosen, self.policy) is None:
                     per = self.policy.kinds[c.kind].per == "shop"
                     groups.setdefault((c.kind, c.shop or "" if per else ""), []).append(
@@ -230,25 +230,93 @@ class _Search:
         here = self.by_stage[k]
         if k == self.tail_at and self.close_tail(ctx, chosen, here):
             return
-        options = list(_extensions(here, chosen, self.policy, self.tick)) if here else [()]
-        if not self.bounded or len(options) == 1:
-            for subset in options:
+        if not self.bounded:
+            for subset in (_extensions(here, chosen, self.policy, self.tick) if here else [()]):
                 self.step(k, ctx, chosen, subset)
+            return
+        free = []
+        for c in here:
+            self.tick()
+            if conflict(c, chosen, self.policy) is None:
+                free.append(c)
+        if not free:
+            self.step(k, ctx, chosen, ())
             return
         # the campaign alone from here is a complete combination, and the base of the bound
         alone = self.finish(_clone(ctx), k)
         self.offer(alone, chosen)
         goods = sum(ctx.amounts)
         later = self.most_off(k + 1, ctx, chosen)
-        self.tick(len(here))
-        each = {c.id: self.face(c, ctx, goods) for c in here}
-        faces = [sum(each[c.id] for c in sub) for sub in options]
-        ranked = sorted(zip(faces, range(len(options)), strict=True), reverse=True)
+        each = {}
+        for c in free:
+            self.tick()
+            each[c.id] = self.face(c, ctx, goods)
+        need = self.least_face(alone, later)
+        if need is None:
+            return
+        # only the subsets rich enough to pass the bound now: it only tightens from here on
+        options = list(self.rich(free, chosen, each, need))
+        ranked = sorted(((face, j) for j, (face, _sub) in enumerate(options)), reverse=True)
         for face, j in ranked:  # richest first: the bound only rises along this order
             floor = payable_for_due(self.setup, max(alone - face - later, 0))
             if self.best is not None and floor > self.best_payable:
                 break
-            self.step(k, ctx, chosen, options[j])
+            self.step(k, ctx, chosen, options[j][1])
+
+    def least_face(self, alone: int, later: int) -> int | None:
+        """The least face a subset needs for the bound to let it through now (None: none
+        can): the bound's floor never rises as the face grows, so bisect."""
+        def through(face: int) -> bool:
+            return payable_for_due(self.setup, max(alone - face - later, 0)) <= self.best_payable
+        hi = max(alone - later, 0)
+        if not through(hi):
+            return None
+        lo = 0
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if through(mid):
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
+
+    def rich(self, free: Sequence[Coupon], chosen: tuple[Coupon, ...], each: dict[str, int],
+             need: int) -> Iterator[tuple[int, tuple[Coupon, ...]]]:
+        """(face, subset) for every subset of ``free`` that may join ``chosen`` and whose faces
+        sum to ``need`` or more. Depth first over the coupons richest first, a branch cut as
+        soon as what it has plus the most the rest could add (the best ``limit`` faces per kind
+        and shop, stacking otherwise ignored) stays below ``need``; every node counts a unit."""
+        order = sorted(free, key=lambda c: (-each[c.id], c.id))
+        faces = [each[c.id] for c in order]
+        n = len(order)
+        most = [0] * (n + 1)  # most[k]: the most the coupons order[k:] can add
+        tops: dict[tuple[str, str], list[int]] = {}
+        total = 0
+        for k in range(n - 1, -1, -1):
+            c = order[k]
+            kind = self.policy.kinds[c.kind]
+            top = tops.setdefault((c.kind, c.shop or "" if kind.per == "shop" else ""), [])
+            before = sum(top)
+            top.append(faces[k])
+            top.sort(reverse=True)
+            if kind.limit is not None:
+                del top[kind.limit:]
+            total += sum(top) - before
+            most[k] = total
+
+        def walk(k: int, picked: tuple[Coupon, ...],
+                 face: int) -> Iterator[tuple[int, tuple[Coupon, ...]]]:
+            self.tick()
+            if face + most[k] < need:
+                return
+            if k == n:
+                yield face, picked
+                return
+            c = order[k]
+            if conflict(c, (*chosen, *picked), self.policy) is None:
+                yield from walk(k + 1, (*picked, c), face + faces[k])
+            yield from walk(k + 1, picked, face)
+        yield from walk(0, (), 0)
 
     def close_tail(self, ctx: Ctx, chosen: tuple[Coupon, ...], here: list[Coupon]) -> bool:
         """Decide the tail stage's coupons in closed form from ``ctx`` and offer the result;

@@ -161,3 +161,35 @@ def test_small_wallet_answers_as_selected_mode_prices_it() -> None:
     assert [u.id for u in from_campaign.coupons if u.applied]
     assert from_campaign.payable == c.price(cart.model_copy(update={"coupons": tuple(
         u.id for u in from_campaign.coupons if u.applied)})).payable
+
+
+@pytest.mark.parametrize("n", [20, 40])
+def test_rich_subsets_are_the_enumerated_ones_above_the_face(n: int) -> None:
+    """The search enumerates only the subsets rich enough to pass the bound; at every stage of
+    the seeded wallet and for several needed faces, those are exactly the valid subsets (as
+    the full enumeration lists them) whose faces sum to the need or more."""
+    c = _campaign(10**7)
+    model = promokit.Cart.model_validate(_cart(_seeded(n, 7)))
+    policy = c.spec.coupon_policy
+    assert policy is not None
+    from promokit._spec.coupons import coupon_rule
+    from promokit.pricing.engine import Setup
+
+    rules = {w.id: coupon_rule(w, policy.kinds[w.kind], c._plan.env) for w in model.wallet}
+    setup = Setup(c._plan, model, extra=tuple(rules.values()))
+    usable = [w for w in model.wallet if rules[w.id].id in setup.eligible]
+    s = search._Search(setup, usable, rules, policy)
+    ctx = setup.new_ctx()
+    goods = sum(ctx.amounts)
+    for here in s.by_stage:
+        if not here:
+            continue
+        each = {w.id: s.face(w, ctx, goods) for w in here}
+        every = list(search._extensions(here, (), policy, lambda: None))
+        top = max(sum(each[w.id] for w in sub) for sub in every)
+        for need in (0, 1, top // 3, top // 2, top, top + 1):
+            got = sorted((face, tuple(sorted(w.id for w in sub)))
+                         for face, sub in s.rich(here, (), each, need))
+            want = sorted((sum(each[w.id] for w in sub), tuple(sorted(w.id for w in sub)))
+                          for sub in every if sum(each[w.id] for w in sub) >= need)
+            assert got == want
