@@ -333,9 +333,8 @@ class _Search:
             return False
         self.closed += 1
         due = sum(ctx.amounts) + sum(ctx.shipping.values()) - sum(self.setup.prepaid)
-        for tail in tails:
-            self.offer(payable_for_due(self.setup, due - self.tail.saving(ctx, tail)),
-                       (*chosen, *tail))
+        for tail, saving in tails:
+            self.offer(payable_for_due(self.setup, due - saving), (*chosen, *tail))
         return True
 
     def step(self, k: int, ctx: Ctx, chosen: tuple[Coupon, ...],

@@ -100,10 +100,12 @@ class Tail:
         self.mixed = (mine is None or "shipping" in mine) and \
             (theirs is None or "red_envelope" in theirs)
 
-    def solve(self, ctx: Ctx, allowed: Sequence[Coupon]) -> list[tuple[Coupon, ...]] | None:
+    def solve(self, ctx: Ctx,
+              allowed: Sequence[Coupon]) -> list[tuple[tuple[Coupon, ...], int]] | None:
         """The best tails from ``ctx`` among ``allowed`` (each valid with the coupons chosen
-        before): one, or one per kind when envelopes and shipping coupons do not combine; None
-        when an envelope could lose part of its face here (the caller enumerates instead)."""
+        before), each with what it saves: one, or one per kind when envelopes and shipping
+        coupons do not combine; None when an envelope could lose part of its face here (the
+        caller enumerates instead)."""
         items = self._items(ctx, allowed)
         if items is None:
             return None
@@ -116,7 +118,8 @@ class Tail:
     def _items(self, ctx: Ctx, allowed: Sequence[Coupon]) -> list[_Item] | None:
         setup = self.setup
         out: list[_Item] = []
-        share: dict[int, int] = {}
+        # envelopes sharing lines and base: (lines, base) -> (lines, base, [sum of faces, count])
+        same: dict[tuple[int, str], tuple[list[int], str, list[int]]] = {}
         for c in allowed:
             rule = self.rules[c.id]
             if isinstance(rule, ShippingRule):
@@ -126,14 +129,24 @@ class Tail:
                 continue
             assert isinstance(rule, LadderRule)
             face = rule._final(ctx, rule.rungs[0][3])
-            idxs = setup.eligible[rule.id]
-            weights = ctx.base(rule.base)
-            whole = sum(weights[i] for i in idxs)
-            if face and whole <= 0:
-                return None
-            for i in idxs if face else ():
-                share[i] = share.get(i, 0) - (-face * weights[i] // whole)
+            if face:
+                idxs = setup.eligible[rule.id]
+                group = same.setdefault((id(idxs), rule.base), (idxs, rule.base, [0, 0]))[2]
+                group[0] += face
+                group[1] += 1
             out.append(_Item(c, self.key(c), face, ""))
+        # a line's share of a face is at most the ceiling of its exact share, so of ``m``
+        # faces summing to ``f`` at most ceil(f * weight / whole) + m: within its room, nothing
+        # of any envelope is lost, whichever of them are used
+        share: dict[int, int] = {}
+        for idxs, base, (faces, count) in same.values():
+            weights = ctx.base(base)
+            whole = sum(weights[i] for i in idxs)
+            if whole <= 0:
+                return None
+            for i in idxs:  # a line of weight 0 gets exactly 0
+                if weights[i]:
+                    share[i] = share.get(i, 0) - (-faces * weights[i] // whole) + count
         if any(got > ctx.amounts[i] - ctx.floors[i] for i, got in share.items()):
             return None
         out.sort(key=lambda it: it.key)
@@ -167,7 +180,8 @@ class Tail:
         gains.sort(reverse=True)
         return gains
 
-    def _best(self, items: list[_Item], fees: dict[str, int], due: int) -> tuple[Coupon, ...]:
+    def _best(self, items: list[_Item], fees: dict[str, int],
+              due: int) -> tuple[tuple[Coupon, ...], int]:
         setup = self.setup
         gains = self._gains(items, 0, {}, fees)
         most = sum(gains)
@@ -208,17 +222,4 @@ class Tail:
             if saved >= need:
                 taken.append(it.coupon)
                 ship, env_sum, env_n = trial_ship, trial_env, trial_n
-        return tuple(taken)
-
-    def saving(self, ctx: Ctx, tail: Sequence[Coupon]) -> int:
-        """What ``tail`` saves from ``ctx`` (under the preconditions :meth:`solve` checked)."""
-        items = self._items(ctx, tail)
-        assert items is not None
-        ship: dict[str, int] = {}
-        saved = 0
-        for it in items:
-            if it.shop:
-                ship[it.shop] = ship.get(it.shop, 0) + it.value
-            else:
-                saved += it.value
-        return saved + sum(min(t, ctx.shipping.get(s, 0)) for s, t in ship.items())
+        return tuple(taken), env_sum + sum(min(t, fees.get(s, 0)) for s, (t, _n) in ship.items())
