@@ -126,7 +126,9 @@ class _Search:
         self.by_stage = [[c for c in ordered if rules[c.id].stage == s] for s in self.stages]
         #: the stage decided in closed form (search_tail.py), if its preconditions hold
         self.tail_at = tail_stage(setup, self.by_stage, rules, policy) if closed_tail else None
-        self.tail = Tail(setup, rules, policy, lambda c: coupon_key(c, setup))
+        #: each coupon's tie-break key, read once (expiries are datetimes)
+        self.keys = {c.id: coupon_key(c, setup) for c in candidates}
+        self.tail = Tail(setup, rules, policy, lambda c: self.keys[c.id])
         self.closed = 0     # tail states decided in closed form
         self.enumerated = 0  # tail states enumerated (an envelope could lose part of its face)
         bases = {getattr(r, "base", None) for r in (*setup.plan.rules, *rules.values())}
@@ -222,7 +224,7 @@ class _Search:
         self.tick()
         state = (k, tuple(ctx.amounts), tuple(sorted(ctx.shipping.items())),
                  tuple(ctx.snapshots.get(b) for b in self.watched), _slots(chosen, self.policy))
-        mine = tie_key(chosen, self.setup)
+        mine = self.tie(chosen)
         kept = self.seen.get(state)
         if kept is not None and kept <= mine:
             return
@@ -318,6 +320,11 @@ class _Search:
             yield from walk(k + 1, picked, face)
         yield from walk(0, (), 0)
 
+    def tie(self, combo: Sequence[Coupon]) -> tuple[object, ...]:
+        """:func:`tie_key` from the keys read once."""
+        keys = self.keys
+        return (len(combo), sorted(keys[c.id] for c in combo))
+
     def close_tail(self, ctx: Ctx, chosen: tuple[Coupon, ...], here: list[Coupon]) -> bool:
         """Decide the tail stage's coupons in closed form from ``ctx`` and offer the result;
         False when a precondition fails in this state (the caller enumerates)."""
@@ -347,7 +354,7 @@ class _Search:
 
     def offer(self, payable: int, combo: tuple[Coupon, ...]) -> None:
         """A complete combination and what it pays: keep it if it wins."""
-        key = (payable, *tie_key(combo, self.setup))
+        key = (payable, *self.tie(combo))
         if self.best is None or key < self.best:
             self.best, self.best_combo, self.best_payable = key, combo, payable
 

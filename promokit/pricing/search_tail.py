@@ -99,6 +99,8 @@ class Tail:
         theirs = ship.combines_with if ship is not None else None
         self.mixed = (mine is None or "shipping" in mine) and \
             (theirs is None or "red_envelope" in theirs)
+        #: answers by what they depend on: the coupons and their values, fees, saving needed
+        self.memo: dict[tuple[object, ...], tuple[tuple[Coupon, ...], int]] = {}
 
     def solve(self, ctx: Ctx,
               allowed: Sequence[Coupon]) -> list[tuple[tuple[Coupon, ...], int]] | None:
@@ -194,6 +196,17 @@ class Tail:
             else:
                 lo = mid + 1
         need = lo
+        ships = {it.shop for it in items if it.shop}
+        memo = (need, tuple((it.coupon.id, it.value) for it in items),
+                tuple(sorted((s, fees.get(s, 0)) for s in ships)))
+        known = self.memo.get(memo)
+        if known is None:
+            known = self.memo[memo] = self._take(items, fees, gains, need)
+        return known
+
+    def _take(self, items: list[_Item], fees: dict[str, int], gains: list[int],
+              need: int) -> tuple[tuple[Coupon, ...], int]:
+        """The fewest coupons saving ``need`` or more, first in the tie-break's order."""
         count, reach = 0, 0
         while reach < need:
             reach += gains[count]
