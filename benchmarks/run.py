@@ -726,7 +726,7 @@ def section_coupons(rep: Report) -> dict[str, Any]:
     print(f"  {'coupons':>7} {'median':>9} {'min':>9} {'max':>9}  {'path':<20}{'units':>8}  "
           f"{'payable':>10}  exact?")
     out: dict[str, Any] = {}
-    targets = {40: COUPON_40_MS, 100: COUPON_100_MS, 200: COUPON_200_MS}
+    targets = {40: COUPON_40_MS, 100: COUPON_100_MS}  # 200: under the default bound, below
     reps = 3 if rep.cfg.quick else 7
     for n in sizes:
         campaign, cart = wallets.build(n)

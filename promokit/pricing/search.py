@@ -328,10 +328,16 @@ class _Search:
     def close_tail(self, ctx: Ctx, chosen: tuple[Coupon, ...], here: list[Coupon]) -> bool:
         """Decide the tail stage's coupons in closed form from ``ctx`` and offer the result;
         False when a precondition fails in this state (the caller enumerates)."""
+        # a tail coupon has no stack group, no max_coupons applies and no coupon of its kind
+        # is chosen yet: whether it may join ``chosen`` depends on its kind alone
+        fits: dict[str, bool] = {}
         allowed = []
         for c in here:  # one unit per coupon read, and one more for its greedy step
             self.tick()
-            if conflict(c, chosen, self.policy) is None:
+            ok = fits.get(c.kind)
+            if ok is None:
+                ok = fits[c.kind] = conflict(c, chosen, self.policy) is None
+            if ok:
                 self.tick()
                 allowed.append(c)
         tails = self.tail.solve(ctx, allowed)

@@ -101,6 +101,7 @@ class Tail:
             (theirs is None or "red_envelope" in theirs)
         #: answers by what they depend on: the coupons and their values, fees, saving needed
         self.memo: dict[tuple[object, ...], tuple[tuple[Coupon, ...], int]] = {}
+        self.items: dict[str, _Item] = {}
 
     def solve(self, ctx: Ctx,
               allowed: Sequence[Coupon]) -> list[tuple[tuple[Coupon, ...], int]] | None:
@@ -117,26 +118,36 @@ class Tail:
         return [self._best([i for i in items if not i.shop], ctx.shipping, due),
                 self._best([i for i in items if i.shop], ctx.shipping, due)]
 
+    def _item(self, ctx: Ctx, c: Coupon) -> _Item:
+        """Coupon ``c`` as the closed form reads it: its value depends only on the customer's
+        multipliers and the coupon, not on the state, so it is worked out once."""
+        got = self.items.get(c.id)
+        if got is None:
+            rule = self.rules[c.id]
+            if isinstance(rule, ShippingRule):
+                assert rule.cap is not None and c.shop is not None  # tail_stage checked it
+                got = _Item(c, self.key(c), ctx.scaled(rule.benefit or "", rule.cap), c.shop)
+            else:
+                assert isinstance(rule, LadderRule)
+                got = _Item(c, self.key(c), rule._final(ctx, rule.rungs[0][3]), "")
+            self.items[c.id] = got
+        return got
+
     def _items(self, ctx: Ctx, allowed: Sequence[Coupon]) -> list[_Item] | None:
         setup = self.setup
         out: list[_Item] = []
         # envelopes sharing lines and base: (lines, base) -> (lines, base, [sum of faces, count])
         same: dict[tuple[int, str], tuple[list[int], str, list[int]]] = {}
         for c in allowed:
-            rule = self.rules[c.id]
-            if isinstance(rule, ShippingRule):
-                assert rule.cap is not None and c.shop is not None  # tail_stage checked it
-                cap = ctx.scaled(rule.benefit or "", rule.cap)
-                out.append(_Item(c, self.key(c), cap, c.shop))
-                continue
-            assert isinstance(rule, LadderRule)
-            face = rule._final(ctx, rule.rungs[0][3])
-            if face:
+            item = self._item(ctx, c)
+            out.append(item)
+            if not item.shop and item.value:
+                rule = self.rules[c.id]
                 idxs = setup.eligible[rule.id]
-                group = same.setdefault((id(idxs), rule.base), (idxs, rule.base, [0, 0]))[2]
-                group[0] += face
+                base = rule.base  # type: ignore[attr-defined]
+                group = same.setdefault((id(idxs), base), (idxs, base, [0, 0]))[2]
+                group[0] += item.value
                 group[1] += 1
-            out.append(_Item(c, self.key(c), face, ""))
         # a line's share of a face is at most the ceiling of its exact share, so of ``m``
         # faces summing to ``f`` at most ceil(f * weight / whole) + m: within its room, nothing
         # of any envelope is lost, whichever of them are used
