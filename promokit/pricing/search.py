@@ -115,6 +115,37 @@ def _clone(ctx: Ctx) -> Ctx:
                at=ctx.at, phase=ctx.phase, customer=ctx.customer)
 
 
+class Fits:
+    """:func:`~promokit._spec.coupons.conflict` as a yes/no, with the policy read once: the
+    search asks it tens of thousands of times (tests/pricing/test_search_bound.py holds the
+    two to the same answers)."""
+
+    def __init__(self, policy: CouponPolicy) -> None:
+        kinds = policy.kinds
+
+        def combine(a: str, b: str) -> bool:
+            mine, theirs = kinds[a].combines_with, kinds[b].combines_with  # type: ignore[index]
+            return a == b or ((mine is None or b in mine) and (theirs is None or a in theirs))
+
+        self.most = policy.max_coupons
+        self.pairs: dict[tuple[str, str], bool] = {(a, b): combine(a, b) for a in kinds
+                                                    for b in kinds}
+        self.limits = {k: (v.limit, v.per == "order") for k, v in kinds.items()}
+
+    def __call__(self, coupon: Coupon, chosen: Sequence[Coupon]) -> bool:
+        """May ``coupon`` join ``chosen`` (already valid together)?"""
+        if self.most is not None and len(chosen) >= self.most:
+            return False
+        kind = coupon.kind
+        limit, per_order = self.limits[kind]
+        if limit is not None and sum(1 for o in chosen if o.kind == kind and (
+                per_order or o.shop == coupon.shop)) >= limit:
+            return False
+        pairs, group = self.pairs, coupon.stack_group
+        return all(pairs[kind, o.kind] and (group is None or o.stack_group != group)
+                   for o in chosen)
+
+
 class _Search:
     """One best-combination search (depth first, bounded, with merging of equal states)."""
 
@@ -139,6 +170,7 @@ class _Search:
                                for e in setup.visit.get(s, ()))
         self.steps = 0  # units of work: enumeration nodes, states, stage runs, faces read
         self.kind_sets = cache(self._kind_sets)
+        self.fits = Fits(policy)
         self.best: tuple[object, ...] | None = None
         self.best_payable = 0  # self.best[0], when there is a best
         self.best_combo: tuple[Coupon, ...] = ()
@@ -187,7 +219,7 @@ class _Search:
         for here in self.by_stage[k:]:
             for c in here:
                 self.tick()
-                if conflict(c, chosen, self.policy) is None:
+                if self.fits(c, chosen):
                     per = self.policy.kinds[c.kind].per == "shop"
                     groups.setdefault((c.kind, c.shop or "" if per else ""), []).append(
                         self.face(c, ctx, goods))
@@ -205,16 +237,11 @@ class _Search:
 
     def _kind_sets(self, used: frozenset[str]) -> list[tuple[str, ...]]:
         """The largest sets of coupon kinds that may all be used together and with ``used``."""
-        kinds = self.policy.kinds
-
-        def combine(a: str, b: str) -> bool:
-            mine, theirs = kinds[a].combines_with, kinds[b].combines_with  # type: ignore[index]
-            return a == b or ((mine is None or b in mine) and (theirs is None or a in theirs))
-
-        free = [k for k in kinds if all(combine(k, u) for u in used)]
+        pairs = self.fits.pairs
+        free = [k for k in self.policy.kinds if all(pairs[k, u] for u in used)]
         sets: list[tuple[str, ...]] = [()]
         for k in free:
-            sets += [(*s, k) for s in sets if all(combine(k, other) for other in s)]
+            sets += [(*s, k) for s in sets if all(pairs[k, other] for other in s)]
         return [s for s in sets if not any(set(s) < set(t) for t in sets)]
 
     def walk(self, k: int, ctx: Ctx, chosen: tuple[Coupon, ...]) -> None:
@@ -239,7 +266,7 @@ class _Search:
         free = []
         for c in here:
             self.tick()
-            if conflict(c, chosen, self.policy) is None:
+            if self.fits(c, chosen):
                 free.append(c)
         if not free:
             self.step(k, ctx, chosen, ())
@@ -315,7 +342,7 @@ class _Search:
                 yield face, picked
                 return
             c = order[k]
-            if conflict(c, (*chosen, *picked), self.policy) is None:
+            if self.fits(c, (*chosen, *picked)):
                 yield from walk(k + 1, (*picked, c), face + faces[k])
             yield from walk(k + 1, picked, face)
         yield from walk(0, (), 0)
@@ -336,7 +363,7 @@ class _Search:
             self.tick()
             ok = fits.get(c.kind)
             if ok is None:
-                ok = fits[c.kind] = conflict(c, chosen, self.policy) is None
+                ok = fits[c.kind] = self.fits(c, chosen)
             if ok:
                 self.tick()
                 allowed.append(c)

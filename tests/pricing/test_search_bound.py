@@ -193,3 +193,35 @@ def test_rich_subsets_are_the_enumerated_ones_above_the_face(n: int) -> None:
             want = sorted((sum(each[w.id] for w in sub), tuple(sorted(w.id for w in sub)))
                           for sub in every if sum(each[w.id] for w in sub) >= need)
             assert got == want
+
+
+@pytest.mark.parametrize("seed", [7, 11])
+def test_fits_answers_as_conflict_does(seed: int) -> None:
+    """The search's quick yes/no agrees with ``conflict`` on growing combinations drawn from a
+    seeded 60-coupon wallet, under the benchmark's policy and under tighter ones (max_coupons,
+    per-order limits, stack groups)."""
+    from promokit._cart.wallet import Coupon
+    from promokit._spec.coupons import CouponPolicy
+
+    rng = random.Random(seed)
+    wallet = []
+    for w in _seeded(60, seed):
+        if rng.random() < 0.3:
+            w = {**w, "stack_group": rng.choice(["g1", "g2"])}
+        wallet.append(Coupon.model_validate(w))
+    policies = [CouponPolicy.model_validate(wallets.POLICY),
+                CouponPolicy.model_validate({**wallets.POLICY, "max_coupons": 4}),
+                CouponPolicy.model_validate({"kinds": {
+                    **wallets.POLICY["kinds"], "shop": {"stage": "shop", "limit": 2},
+                    "red_envelope": {"stage": "cash", "limit": 3}}})]
+    for policy in policies:
+        fits = search.Fits(policy)
+        checked = 0
+        for _ in range(40):
+            chosen: list[Coupon] = []
+            for c in rng.sample(wallet, len(wallet)):
+                assert fits(c, chosen) == (conflict(c, chosen, policy) is None)
+                checked += 1
+                if fits(c, chosen):
+                    chosen.append(c)
+        assert checked == 40 * len(wallet)
