@@ -102,6 +102,8 @@ class Tail:
         #: answers by what they depend on: the coupons and their values, fees, saving needed
         self.memo: dict[tuple[object, ...], tuple[tuple[Coupon, ...], int]] = {}
         self.items: dict[str, _Item] = {}
+        self.read: dict[tuple[str, ...], tuple[list[_Item],
+                                              list[tuple[list[int], str, int, int]]]] = {}
 
     def solve(self, ctx: Ctx,
               allowed: Sequence[Coupon]) -> list[tuple[tuple[Coupon, ...], int]] | None:
@@ -134,25 +136,18 @@ class Tail:
         return got
 
     def _items(self, ctx: Ctx, allowed: Sequence[Coupon]) -> list[_Item] | None:
-        setup = self.setup
-        out: list[_Item] = []
-        # envelopes sharing lines and base: (lines, base) -> (lines, base, [sum of faces, count])
-        same: dict[tuple[int, str], tuple[list[int], str, list[int]]] = {}
-        for c in allowed:
-            item = self._item(ctx, c)
-            out.append(item)
-            if not item.shop and item.value:
-                rule = self.rules[c.id]
-                idxs = setup.eligible[rule.id]
-                base = rule.base  # type: ignore[attr-defined]
-                group = same.setdefault((id(idxs), base), (idxs, base, [0, 0]))[2]
-                group[0] += item.value
-                group[1] += 1
+        """``allowed`` as the closed form reads them, in the tie-break's order; None when an
+        envelope could lose part of its face in this state."""
+        ids = tuple(c.id for c in allowed)
+        known = self.read.get(ids)
+        if known is None:
+            known = self.read[ids] = self._read(ctx, allowed)
+        out, same = known
         # a line's share of a face is at most the ceiling of its exact share, so of ``m``
         # faces summing to ``f`` at most ceil(f * weight / whole) + m: within its room, nothing
         # of any envelope is lost, whichever of them are used
         share: dict[int, int] = {}
-        for idxs, base, (faces, count) in same.values():
+        for idxs, base, faces, count in same:
             weights = ctx.base(base)
             whole = sum(weights[i] for i in idxs)
             if whole <= 0:
@@ -162,8 +157,23 @@ class Tail:
                     share[i] = share.get(i, 0) - (-faces * weights[i] // whole) + count
         if any(got > ctx.amounts[i] - ctx.floors[i] for i, got in share.items()):
             return None
-        out.sort(key=lambda it: it.key)
         return out
+
+    def _read(self, ctx: Ctx, allowed: Sequence[Coupon]) -> tuple[
+            list[_Item], list[tuple[list[int], str, int, int]]]:
+        """The items of ``allowed`` sorted by the tie-break, and the envelopes with a face
+        grouped by the lines and base they share: (lines, base, sum of faces, how many)."""
+        out = sorted((self._item(ctx, c) for c in allowed), key=lambda it: it.key)
+        same: dict[tuple[int, str], tuple[list[int], str, list[int]]] = {}
+        for item in out:
+            if not item.shop and item.value:
+                rule = self.rules[item.coupon.id]
+                idxs = self.setup.eligible[rule.id]
+                base = rule.base  # type: ignore[attr-defined]
+                group = same.setdefault((id(idxs), base), (idxs, base, [0, 0]))[2]
+                group[0] += item.value
+                group[1] += 1
+        return out, [(idxs, base, faces, count) for idxs, base, (faces, count) in same.values()]
 
     def _gains(self, items: Sequence[_Item], env_n: int, ship: dict[str, tuple[int, int]],
                fees: dict[str, int]) -> list[int]:
