@@ -169,15 +169,8 @@ def test_rich_subsets_are_the_enumerated_ones_above_the_face(n: int) -> None:
     the seeded wallet and for several needed faces, those are exactly the valid subsets (as
     the full enumeration lists them) whose faces sum to the need or more."""
     c = _campaign(10**7)
-    model = promokit.Cart.model_validate(_cart(_seeded(n, 7)))
-    policy = c.spec.coupon_policy
-    assert policy is not None
-    from promokit._spec.coupons import coupon_rule
-    from promokit.pricing.engine import Setup
-
-    rules = {w.id: coupon_rule(w, policy.kinds[w.kind], c._plan.env) for w in model.wallet}
-    setup = Setup(c._plan, model, extra=tuple(rules.values()))
-    usable = [w for w in model.wallet if rules[w.id].id in setup.eligible]
+    setup, usable, rules, policy = wallets.search_setup(
+        c, promokit.Cart.model_validate(_cart(_seeded(n, 7))))
     s = search._Search(setup, usable, rules, policy)
     ctx = setup.new_ctx()
     goods = sum(ctx.amounts)
