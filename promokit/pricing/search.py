@@ -89,16 +89,19 @@ def tie_key(combo: Sequence[Coupon], setup: Setup) -> tuple[object, ...]:
 def _extensions(coupons: Sequence[Coupon], chosen: tuple[Coupon, ...],
                 policy: CouponPolicy, tick: Callable[[], None]) -> Iterator[tuple[Coupon, ...]]:
     """Every subset of ``coupons`` that may join ``chosen`` (the empty one first); ``tick``
-    is called at every node of the enumeration, so its work is counted as it is done."""
-    def walk(k: int, picked: tuple[Coupon, ...]) -> Iterator[tuple[Coupon, ...]]:
+    is called at every node of the enumeration, so its work is counted as it is done. Depth
+    first with a stack of its own, not recursion: a wallet of thousands of coupons at one
+    stage reaches the bound, not Python's recursion limit."""
+    stack: list[tuple[int, tuple[Coupon, ...]]] = [(0, ())]
+    while stack:
+        k, picked = stack.pop()
         tick()
         if k == len(coupons):
             yield picked
-            return
-        yield from walk(k + 1, picked)
+            continue
         if conflict(coupons[k], (*chosen, *picked), policy) is None:
-            yield from walk(k + 1, (*picked, coupons[k]))
-    yield from walk(0, ())
+            stack.append((k + 1, (*picked, coupons[k])))
+        stack.append((k + 1, picked))  # without it first
 
 
 def _slots(combo: Sequence[Coupon], policy: CouponPolicy) -> tuple[object, ...]:
@@ -333,19 +336,19 @@ class _Search:
             total += sum(top) - before
             most[k] = total
 
-        def walk(k: int, picked: tuple[Coupon, ...],
-                 face: int) -> Iterator[tuple[int, tuple[Coupon, ...]]]:
+        stack: list[tuple[int, tuple[Coupon, ...], int]] = [(0, (), 0)]
+        while stack:  # depth first, with it before without it; a stack, not recursion
+            k, picked, face = stack.pop()
             self.tick()
             if face + most[k] < need:
-                return
+                continue
             if k == n:
                 yield face, picked
-                return
+                continue
             c = order[k]
+            stack.append((k + 1, picked, face))
             if self.fits(c, (*chosen, *picked)):
-                yield from walk(k + 1, (*picked, c), face + faces[k])
-            yield from walk(k + 1, picked, face)
-        yield from walk(0, (), 0)
+                stack.append((k + 1, (*picked, c), face + faces[k]))
 
     def tie(self, combo: Sequence[Coupon]) -> tuple[object, ...]:
         """:func:`tie_key` from the keys read once."""

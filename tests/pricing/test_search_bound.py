@@ -218,3 +218,18 @@ def test_fits_answers_as_conflict_does(seed: int) -> None:
                 if fits(c, chosen):
                     chosen.append(c)
         assert checked == 40 * len(wallet)
+
+
+@pytest.mark.parametrize("bounded", [True, False])
+def test_thousands_of_coupons_at_one_stage_reach_the_bound_not_the_recursion_limit(
+        bounded: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """1500 platform coupons, all at one stage: both ways of listing subsets (richest first
+    under the bound, and every subset where the bound is off) walk a stack of their own, so
+    the search stops with SearchBoundError, never a RecursionError traceback (both did)."""
+    if not bounded:
+        monkeypatch.setattr(search, "_non_monotone", lambda _entry: True)
+    c = _campaign(None)
+    wallet = [{"id": f"p{j:04d}", "kind": "platform", "value": "5", "min_spend": "10"}
+              for j in range(1500)]
+    with pytest.raises(SearchBoundError, match="1500 usable coupons"):
+        c.price(_cart(wallet), best_coupons=True)
