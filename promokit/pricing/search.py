@@ -12,9 +12,9 @@ Two things keep it fast and still exact:
   there, because every campaign rule gives less, never more, on lower amounts. A branch whose
   bound is above the best payable found so far is cut, and a stage lists only the subsets whose
   faces are large enough to pass it (depth first over its coupons richest first, a branch
-  dropped once what it has plus the most the rest could add falls short). That monotonicity fails for exclusive
-  groups that pick the ``first`` member that applies (a lower amount can skip to a bigger
-  member) and for ladders mixing fixed and percent steps, so when a cart meets such a rule
+  dropped once what it has plus the most the rest could add falls short). That monotonicity
+  fails for exclusive groups that pick the ``first`` member that applies (a lower amount can
+  skip to a bigger member) and for ladders mixing fixed and percent steps, so when a cart meets such a rule
   after the first coupon stage the bound is off;
 * merging: partial combinations that reach the same state (line amounts, shipping, referenced
   snapshots, stacking slots used) have the same futures; only the one that wins the tie-break is
