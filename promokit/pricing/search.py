@@ -14,8 +14,8 @@ Two things keep it fast and still exact:
   faces are large enough to pass it (depth first over its coupons richest first, a branch
   dropped once what it has plus the most the rest could add falls short). That monotonicity
   fails for exclusive groups that pick the ``first`` member that applies (a lower amount can
-  skip to a bigger member) and for ladders mixing fixed and percent steps, so when a cart meets such a rule
-  after the first coupon stage the bound is off;
+  skip to a bigger member) and for ladders mixing fixed and percent steps, so when a cart
+  meets such a rule after the first coupon stage the bound is off;
 * merging: partial combinations that reach the same state (line amounts, shipping, referenced
   snapshots, stacking slots used) have the same futures; only the one that wins the tie-break is
   explored.
