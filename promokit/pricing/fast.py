@@ -21,8 +21,9 @@ every random campaign and cart, and :data:`ENABLED` switches this path off.
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+from promokit._allocation import spread
 from promokit._money import round_div
 from promokit.pricing.engine import Trace, _commit, _group, _try
 from promokit.pricing.plan import Group
@@ -52,7 +53,7 @@ _FIELDS: dict[type[Rule], tuple[str, ...]] = {
 
 def _percent_off(rule: Rule, ctx: Ctx, idxs: list[int], ranks: Sequence[int]) -> list[Outcome]:
     """``PercentOffRule.evaluate`` (through ``item_outcome`` and ``capped``) in one loop."""
-    assert isinstance(rule, PercentOffRule)
+    rule = cast(PercentOffRule, rule)  # by _SHAPES
     num, den, mode = rule.num, rule.den, ctx.env.rounding
     amounts, floors, lines = ctx.amounts, ctx.floors, ctx.lines
     alloc: dict[int, int] = {}
@@ -80,9 +81,10 @@ def _percent_off(rule: Rule, ctx: Ctx, idxs: list[int], ranks: Sequence[int]) ->
 def _threshold(rule: Rule, ctx: Ctx, idxs: list[int], ranks: Sequence[int]) -> list[Outcome]:
     """``_ThresholdRule.evaluate``: each scope group (shops in id order) judged on its own, the
     allocation ties broken on line ranks."""
-    assert isinstance(rule, _ThresholdRule)
+    rule = cast(_ThresholdRule, rule)  # by _SHAPES (isinstance on an ABC is dear here)
+    judge = _plain_group if _plain(rule, ctx) else _kind_group
     if rule.scope != "shop":
-        return [rule._group(ctx, idxs, None, ranks)]
+        return [judge(rule, ctx, idxs, None, ranks)]
     lines = ctx.lines
     groups: dict[str, list[int]] = {}
     for i in idxs:
@@ -93,8 +95,51 @@ def _threshold(rule: Rule, ctx: Ctx, idxs: list[int], ranks: Sequence[int]) -> l
         else:
             found.append(i)
     if len(groups) == 1:
-        return [rule._group(ctx, idxs, shop, ranks)]
-    return [rule._group(ctx, groups[s], s, ranks) for s in sorted(groups)]
+        return [judge(rule, ctx, idxs, shop, ranks)]
+    return [judge(rule, ctx, groups[s], s, ranks) for s in sorted(groups)]
+
+
+def _plain(rule: _ThresholdRule, ctx: Ctx) -> bool:
+    """满X减Y or 每满X减Y by spend, without a cap, a spill or a customer multiplier."""
+    if rule.qty or rule.cap is not None or rule.spill or ctx.multipliers:
+        return False
+    if type(rule) is RepeatingRule:
+        return True
+    rungs = cast(LadderRule, rule).rungs
+    return len(rungs) == 1 and rungs[0][2] == "amount"
+
+
+def _kind_group(rule: _ThresholdRule, ctx: Ctx, idxs: list[int], shop: str | None,
+                ranks: Sequence[int]) -> Outcome:
+    """The kind's own judgement of one scope group."""
+    return rule._group(ctx, idxs, shop, ranks)
+
+
+def _plain_group(rule: _ThresholdRule, ctx: Ctx, idxs: list[int], shop: str | None,
+                 ranks: Sequence[int]) -> Outcome:
+    """``_ThresholdRule._group`` for a :func:`_plain` rule that applies; anything else (below
+    the threshold, nothing off, no room, nothing to weigh by) is the kind's own judgement."""
+    base = ctx.base(rule.base)
+    weights = [base[i] for i in idxs]
+    spend = sum(weights)
+    nudge = None
+    if type(rule) is RepeatingRule:
+        times = spend // rule.size
+        want = times * rule.each
+        if times and rule.each:  # the next multiple earns one more discount
+            nudge = (rule.size * (times + 1) - spend, rule.each)
+    else:
+        _qty, reach, _kind, want, _one = cast(LadderRule, rule).rungs[0]
+        times = 1 if spend >= reach else 0
+    if not times or not want or spend <= 0:
+        return rule._group(ctx, idxs, shop, ranks)
+    amounts, floors = ctx.amounts, ctx.floors
+    room = [amounts[i] - floors[i] for i in idxs]
+    if not any(room):
+        return rule._group(ctx, idxs, shop, ranks)
+    alloc, lost = spread(want, idxs, weights, room, [ranks[i] for i in idxs], False)
+    return Effect(amount=want - lost, base=spend, times=times, alloc=alloc, shop=shop,
+                  lost=lost, nudge=nudge)
 
 
 _SHAPES: dict[type[Rule], Callable[[Rule, Ctx, list[int], Sequence[int]], list[Outcome]]] = {
