@@ -131,7 +131,9 @@ class Threshold(RuleSpec):
         elif self.every is not None:
             size, qty = env.minor(self.every), False
         else:
-            rungs = tuple(_compile_step(s, env) for s in self.steps())
+            # a single threshold is its own rung: no Step model built (and validated) for it
+            rungs = tuple(_compile_step(s, env) for s in self.ladder) \
+                if self.ladder is not None else (_compile_step(self, env),)
             return LadderRule(**fields, benefit=benefit, scope=self.scope, base=base, cap=cap,
                               spill=spill, qty=rungs[0][0], rungs=rungs)
         assert self.discount is not None  # a repeating threshold gives a fixed discount (validated)
@@ -236,7 +238,7 @@ def _check_ladder(ladder: tuple[Step, ...]) -> None:
                              "expected a higher step to give more")
 
 
-def _compile_step(step: Step, env: Env) -> tuple[bool, int, str, int, int]:
+def _compile_step(step: Step | Threshold, env: Env) -> tuple[bool, int, str, int, int]:
     qty = step.min_qty is not None
     reach = step.min_qty if qty else env.minor(step.min_spend)  # type: ignore[arg-type]
     if step.discount is not None:
