@@ -36,6 +36,7 @@ if str(ROOT) not in sys.path:
 
 import promokit  # noqa: E402
 from benchmarks import generate, reference_loop  # noqa: E402
+from promokit.pricing import fast  # noqa: E402
 from promokit.pricing import search as search_module  # noqa: E402
 
 K = TypeVar("K")
@@ -214,6 +215,16 @@ def model_path(campaign: promokit.Campaign, cart: promokit.Cart) -> Callable[[],
 
 #: the record sequences of a PriceResult, which may be built lazily, on first use
 RECORDS = ("lines", "shops", "applied", "not_applied", "nudges")
+
+
+def general_engine(price: Callable[[promokit.Cart], object], cart: promokit.Cart) -> object:
+    """``price(cart)`` with the fast engine path switched off: the general engine, which the
+    fast path is tested against, measured beside it."""
+    fast.ENABLED = False
+    try:
+        return price(cart)
+    finally:
+        fast.ENABLED = True
 
 
 def model_path_nets(campaign: promokit.Campaign, cart: promokit.Cart
@@ -545,6 +556,7 @@ def section_user_paths(rep: Report) -> dict[str, Any]:
             (n, "loop_dict"): lambda data=data: reference_loop.price_cart(validate(data)),
             (n, "validate"): lambda data=data: validate(data),
             (n, "model"): lambda cart=cart: price(cart),
+            (n, "general"): lambda cart=cart: general_engine(price, cart),
             (n, "dict"): lambda data=data: price(data),
             (n, "model_to_dict"): lambda cart=cart: price(cart).to_dict(),
             (n, "dict_to_dict"): lambda data=data: price(data).to_dict(),
@@ -559,6 +571,7 @@ def section_user_paths(rep: Report) -> dict[str, Any]:
         "loop_dict": "hand loop, dict in (+ Cart.model_validate)",
         "validate": "Cart.model_validate(dict) alone",
         "model": "campaign.price(Cart)",
+        "general": "campaign.price(Cart), general engine only",
         "dict": "campaign.price(dict)",
         "model_to_dict": "campaign.price(Cart).to_dict()",
         "dict_to_dict": "campaign.price(dict).to_dict()",

@@ -54,8 +54,22 @@ def build_result(setup: Setup, ctx: Ctx, trace: Trace, coupons: Sequence[CouponU
         chosen_coupons=tuple(chosen), spec=setup.plan.spec)
 
 
+class _Texts(dict[int, str]):
+    """Decimal strings of minor units at one number of decimals; a new amount is formatted once."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        super().__init__()
+        self.digits = digits
+
+    def __missing__(self, minor: int) -> str:
+        text = self[minor] = format_minor(minor, self.digits)
+        return text
+
+
 #: decimal strings of minor units, per number of decimals (format_minor is pure)
-_TEXTS: dict[int, dict[int, str]] = {}
+_TEXTS: dict[int, _Texts] = {}
 MAX_TEXTS = 1 << 16
 
 
@@ -151,17 +165,10 @@ class _Details:
         """Minor units as the result's decimal strings (the same amounts recur in every result:
         they are remembered per number of decimals, up to a bound)."""
         digits = self.setup.env.digits
-        memo = _TEXTS.setdefault(digits, {})
-        if len(memo) > MAX_TEXTS:
-            memo.clear()
-        known = memo.get
-
-        def fmt(minor: int) -> str:
-            got = known(minor)
-            if got is None:
-                got = memo[minor] = format_minor(minor, digits)
-            return got
-        return fmt
+        memo = _TEXTS.get(digits)
+        if memo is None or len(memo) > MAX_TEXTS:
+            memo = _TEXTS[digits] = _Texts(digits)
+        return memo.__getitem__  # a known amount costs one dict lookup, no Python call
 
     def lines_json(self) -> list[dict[str, Any]]:
         setup, t = self.setup, self.text()

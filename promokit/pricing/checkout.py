@@ -12,8 +12,10 @@ from promokit._errors import InputError, Problem
 from promokit._money import Money
 from promokit._result.types import CouponUse, PriceResult
 from promokit._spec.coupons import coupon_rule, valid_together
+from promokit.pricing import fast
 from promokit.pricing.build import build_result
 from promokit.pricing.engine import Setup, Trace, run
+from promokit.pricing.fast import run_fast
 from promokit.pricing.search import Why, best_combination, explain_unused
 from promokit.rules._base import Miss, Reason, Rule
 
@@ -42,8 +44,8 @@ def price(plan: Plan, cart: Cart, *, at: datetime | None = None,
     if not cart.wallet:
         setup = Setup(plan, cart, at=at, phase=phase, limits=limits)
         trace = Trace([[] for _ in setup.lines])
-        return build_result(setup, run(setup, (), trace), trace, order_id=order_id,
-                            coupon_mode=mode)
+        ctx = run_fast(setup, trace) if fast.ENABLED else run(setup, (), trace)
+        return build_result(setup, ctx, trace, order_id=order_id, coupon_mode=mode)
 
     policy = plan.spec.coupon_policy
     rules: dict[str, Rule] = {}
