@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
@@ -111,17 +111,19 @@ class Campaign:
         if when.tzinfo is None:
             when = when.replace(tzinfo=ZoneInfo(self.spec.timezone))
         customer = cart.customer.id
+        # one read: counters, points balance and wallet (a duck-typed ledger without ``view``,
+        # such as the simulator's in-memory counters, is read piecewise)
+        read = getattr(ledger, "view", None) or partial(Ledger.view, ledger)
+        view = read(self._plan.limited, customer=customer, at=when, zone=self.spec.timezone,
+                    currency=self.spec.currency, wallet=bool(cart.wallet and customer))
         # points are the ledger's balance (a guest has none), whatever the cart says
-        balance = ledger.points(customer) if customer else 0
-        if cart.customer.points != balance:
+        if cart.customer.points != view.points:
             cart = cart.model_copy(update={"customer": cart.customer.model_copy(
-                update={"points": balance})})
-        limited = self._plan.limited
-        snapshot = ledger.snapshot(limited, customer=customer, at=when, zone=self.spec.timezone,
-                                   currency=self.spec.currency) if limited else {}
+                update={"points": view.points})})
+        snapshot = view.limits
         issued: frozenset[str] | None = None
         if cart.wallet:
-            known = {w.code: w for w in ledger.wallet(customer, when)} if customer else {}
+            known = {w.code: w for w in view.wallet or ()}
             issued = frozenset(known)
             wallet = tuple(Coupon.model_validate(known[c.id].to_cart()) if c.id in known else c
                            for c in cart.wallet)

@@ -68,7 +68,9 @@ def consumption(result: PriceResult, campaign: Campaign | None = None, *,
     (a hash of the cart: the same cart priced again issues the same codes).
     """
     limited = _limited(campaign, limited)
-    quantity = {line.id: line.quantity for line in result.lines}
+    # the cart's quantities (cheap); the result's lines (built on first use) only for a line
+    # the cart does not have
+    quantity = {line.id: line.quantity for line in result.cart.lines}
     budget: dict[str, int] = {}
     units: dict[str, int] = {}
     for applied in result.applied:
@@ -76,6 +78,8 @@ def consumption(result: PriceResult, campaign: Campaign | None = None, *,
             continue
         budget[applied.rule] = budget.get(applied.rule, 0) + applied.amount.minor
         kind = RULE_KINDS.get(applied.kind)
+        if any(line not in quantity for line, _ in applied.allocations):
+            quantity = {line.id: line.quantity for line in result.lines}
         lines = sum(quantity[line] for line, _ in applied.allocations)
         given = kind.units_given(applied.times, lines) if kind is not None else lines
         units[applied.rule] = units.get(applied.rule, 0) + given

@@ -19,6 +19,7 @@ __all__ = [
     "Consumption",
     "Count",
     "IssuedCoupon",
+    "LedgerView",
     "LimitSnapshot",
     "LimitUse",
     "OrderRecord",
@@ -207,6 +208,16 @@ class LimitSnapshot:
     units: Count
     per_customer: Count | None
     per_customer_units: Count | None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerView:
+    """Everything pricing reads from the ledger for one cart, in one read: the snapshot of each
+    limit key, the customer's points balance, and (when asked for) the wallet."""
+
+    limits: dict[str, LimitSnapshot]
+    points: int
+    wallet: tuple[WalletCoupon, ...] | None
 
 
 @dataclass(frozen=True, slots=True)

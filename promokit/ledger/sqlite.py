@@ -49,6 +49,13 @@ class _Db:
     def run(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         return self.conn.execute(sql, params).rowcount
 
+    def many(self, sql: str, params: list[tuple[Any, ...]]) -> None:
+        self.conn.executemany(sql, params)
+
+    def send(self, sql: str, params: tuple[Any, ...] = ()) -> Callable[[], list[Row]]:
+        found = self.rows(sql, params)
+        return lambda: found
+
 
 class SQLiteLedger(SqlLedger):
     """A ledger in a SQLite file (stdlib ``sqlite3``)."""
@@ -106,6 +113,12 @@ class SQLiteLedger(SqlLedger):
                 conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
+        """One statement in autocommit (one statement reads one consistent snapshot)."""
+        if not self._checked:
+            return super()._query(sql, params)
+        return self._connection(create=False).execute(sql, params).fetchall()
 
     def _prepare(self) -> None:
         conn = self._connection(create=True)
