@@ -128,3 +128,40 @@ def test_a_connection_lost_mid_way_reconnects(url: str, store: str) -> None:
             ledger.commit("o", at=AT)
         assert ledger.commit("o", at=AT).state == "committed"  # a new connection
         assert ledger.verify().ok
+
+
+def test_sqlite_memory_is_a_real_in_memory_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                  ) -> None:
+    """``sqlite:///:memory:`` keeps the ledger in the object's one connection: it works like a
+    file ledger, writes no file named ``:memory:``, and is gone when closed."""
+    monkeypatch.chdir(tmp_path)
+    url = "sqlite:///:memory:"
+    with open_ledger(url) as ledger:
+        with pytest.raises(NotALedgerError, match="ledger init"):
+            ledger.reserve("o", ONE, FREE, at=AT)
+        assert ledger.init() >= 1
+        one = {"r": Limits(uses=1)}
+        ledger.reserve("o", ONE, one, at=AT)
+        ledger.commit("o", at=AT)
+        assert ledger.snapshot(one, at=AT)["r"].uses.left == 0
+        assert ledger.verify().ok
+    assert list(tmp_path.iterdir()) == []  # no file was created
+    # another object: another, empty store
+    with open_ledger(url) as again, pytest.raises(NotALedgerError):
+        again.order("o")
+    with pytest.raises(LedgerURLError, match="read-only"):
+        open_ledger("sqlite:///:memory:?mode=ro")
+
+
+def test_commands_refuse_an_in_memory_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from promokit.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    for argv in (["ledger", "init", "sqlite:///:memory:"],
+                 ["commit", "o", "--ledger", "sqlite:///:memory:"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "in-memory ledger" in err and "sqlite:///ledger.db" in err
+        assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
