@@ -149,22 +149,38 @@ def checkout(campaign: Campaign, cart: Cart | Mapping[str, Any], ledger: Ledger,
 def give_back(refund: Refund, result: PriceResult, campaign: Campaign | None = None, *,
               limited: Collection[str] | None = None) -> Consumption:
     """What ``refund`` (of the order ``result`` priced) returns to the ledger: of each limited
-    rule, the money it gave on the returned units (pro rata, rounded down, so never more than
-    it took) and those units; a use and the coupon codes on a full return; points paid with,
-    given back, and points earned, taken back. The limited rules are ``campaign``'s, or the ids
-    in ``limited`` (e.g. the keys of the order's consumption in the ledger: what it took)."""
+    rule, the money it gave on the returned units and those units. The money is the rule's
+    discount on each returned line times the units returned so far (this refund's included)
+    over the line's quantity, rounded down, less the same for the units returned before: so the
+    refunds of every unit give back exactly what the rule gave, and never more. On a full
+    return, a use of every limited rule the order applied, and the coupon codes; points paid
+    with, given back, and points earned, taken back. The limited rules are ``campaign``'s, or
+    the ids in ``limited`` (e.g. the keys of the order's consumption in the ledger)."""
     limited = _limited(campaign, limited)
     returned = {line.id: line.units for line in refund.lines}
+    left = _units_left(refund)
     money: dict[str, int] = {}
     units: dict[str, int] = {}
     for line in result.lines:
         back = returned.get(line.id, 0)
         if not back:
             continue
+        # units of the line returned before this refund and with it: each refund gives back
+        # the difference of the cumulative shares, so the refunds of all units add up to the
+        # whole discount, to the minor unit, and never to more
+        after = line.quantity - left.get(line.id, line.quantity - back)
+        before = after - back
         for d in line.discounts:
             if d.rule in limited:
-                money[d.rule] = money.get(d.rule, 0) + d.amount.minor * back // line.quantity
+                share = (d.amount.minor * after // line.quantity
+                         - d.amount.minor * before // line.quantity)
+                money[d.rule] = money.get(d.rule, 0) + share
                 units[d.rule] = units.get(d.rule, 0) + back
+    if refund.full_return:  # the use of every limited rule the order applied comes back,
+        for applied in result.applied:  # also one whose lines went back in earlier refunds
+            if applied.rule in limited:
+                money.setdefault(applied.rule, 0)
+                units.setdefault(applied.rule, 0)
     uses = {rule: LimitUse(uses=1 if refund.full_return else 0, budget=money[rule],
                            units=units[rule]) for rule in money}
     customer = result.cart.customer.id
@@ -173,6 +189,12 @@ def give_back(refund: Refund, result: PriceResult, campaign: Campaign | None = N
         coupon_codes=tuple(c.id for c in refund.coupons if c.returned),
         points_paid=refund.points if customer else 0,
         points_earned=refund.points_clawed_back if customer else 0)
+
+
+def _units_left(refund: Refund) -> dict[str, int]:
+    """Units of each line the order still has after ``refund`` (its recorded state)."""
+    lines = json.loads(refund.state).get("lines", {})
+    return {k: int(v["units"]) for k, v in lines.items()}
 
 
 __all__ = ["DEFAULT_RETRIES", "checkout", "consumption", "give_back"]
