@@ -147,7 +147,8 @@ def checkout(campaign: Campaign, cart: Cart | Mapping[str, Any], ledger: Ledger,
 
 
 def give_back(refund: Refund, result: PriceResult, campaign: Campaign | None = None, *,
-              limited: Collection[str] | None = None) -> Consumption:
+              limited: Collection[str] | None = None,
+              gifts: Mapping[str, int] | None = None) -> Consumption:
     """What ``refund`` (of the order ``result`` priced) returns to the ledger: of each limited
     rule, the money it gave on the returned units and those units. The money is the rule's
     discount on each returned line times the units returned so far (this refund's included)
@@ -155,7 +156,14 @@ def give_back(refund: Refund, result: PriceResult, campaign: Campaign | None = N
     refunds of every unit give back exactly what the rule gave, and never more. On a full
     return, a use of every limited rule the order applied, and the coupon codes; points paid
     with, given back, and points earned, taken back. The limited rules are ``campaign``'s, or
-    the ids in ``limited`` (e.g. the keys of the order's consumption in the ledger)."""
+    the ids in ``limited`` (e.g. the keys of the order's consumption in the ledger).
+
+    Gifts (a rule that gives items, not a discount on lines: ``gift``) are not lines of the
+    refund: their stock (``limits: {units: N}``) comes back with the gifts. By default every
+    gift comes back on a full return and none on a partial one (the customer keeps it);
+    ``gifts`` says otherwise: ``{rule id: gifts returned with this refund}``, at most what the
+    rule gave (when partial refunds returned some, say on the full return what is left: the
+    ledger refuses to take back more gifts than the order got)."""
     limited = _limited(campaign, limited)
     returned = {line.id: line.units for line in refund.lines}
     left = _units_left(refund)
@@ -181,6 +189,9 @@ def give_back(refund: Refund, result: PriceResult, campaign: Campaign | None = N
             if applied.rule in limited:
                 money.setdefault(applied.rule, 0)
                 units.setdefault(applied.rule, 0)
+    for rule, count in _gifts_back(result, limited, refund.full_return, gifts).items():
+        money.setdefault(rule, 0)
+        units[rule] = units.get(rule, 0) + count
     uses = {rule: LimitUse(uses=1 if refund.full_return else 0, budget=money[rule],
                            units=units[rule]) for rule in money}
     customer = result.cart.customer.id
@@ -189,6 +200,30 @@ def give_back(refund: Refund, result: PriceResult, campaign: Campaign | None = N
         coupon_codes=tuple(c.id for c in refund.coupons if c.returned),
         points_paid=refund.points if customer else 0,
         points_earned=refund.points_clawed_back if customer else 0)
+
+
+def _gifts_back(result: PriceResult, limited: Collection[str], full_return: bool,
+                gifts: Mapping[str, int] | None) -> dict[str, int]:
+    """Stock units given back with the gifts returned: ``gifts``, or all of them on a full
+    return. A gift is an applied rule with no line allocations whose kind counts what it gives
+    (``units_given(times, 0)``)."""
+    given: dict[str, int] = {}
+    for applied in result.applied:
+        kind = RULE_KINDS.get(applied.kind)
+        if applied.rule in limited and not applied.allocations and kind is not None:
+            count = kind.units_given(applied.times, 0)
+            if count:
+                given[applied.rule] = given.get(applied.rule, 0) + count
+    if gifts is None:
+        return given if full_return else {}
+    for rule, count in gifts.items():
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise ValueError(f"gifts[{rule!r}]: expected a count of gifts returned (0 or "
+                             f"more), not {count!r}")
+        if count > given.get(rule, 0):
+            raise ValueError(f"gifts[{rule!r}]: {count} returned, but the order got "
+                             f"{given.get(rule, 0)} gifts of a limited rule {rule!r}")
+    return {rule: count for rule, count in gifts.items() if count}
 
 
 def _units_left(refund: Refund) -> dict[str, int]:

@@ -190,3 +190,53 @@ def test_eight_processes_never_sell_more_than_the_stock(url: str) -> None:
         rows = {row.key: row for row in ledger.report()}
         assert rows["tv-flash"].units.used == 5 and rows["x-300-50"].uses.used == 7
         assert ledger.verify().ok
+
+
+GIFTS = {"campaign": "gifts", "currency": "CNY", "timezone": "Asia/Shanghai", "rules": [
+    {"id": "mug", "kind": "gift", "stage": "shop", "min_spend": 100,
+     "gift": {"sku": "MUG", "name": "mug", "value": "39.00"}, "limits": {"units": 2}}]}
+
+
+def _gift_cart(customer: str, qty: int) -> dict[str, object]:
+    return {"currency": "CNY", "at": AT, "customer": {"id": customer}, "lines": [
+        {"id": "l1", "sku": "TEA", "shop": "A", "unit_price": "120.00", "quantity": qty}]}
+
+
+def test_gift_stock_comes_back_when_the_gift_is_returned(ledger: Ledger) -> None:
+    """A stock of 2 mugs (满100赠马克杯, limits units 2). Two orders take both; the third gets
+    none (limit_reached). A partial refund keeps the mug with the customer (nothing back); the
+    refund of the rest of the order returns it (1 unit back), and the next order gets it. A
+    refund can also say it returns the gift (``gifts=``) while the customer keeps some tea."""
+    campaign = promokit.Campaign.from_dict(GIFTS)
+    mug = {"mug": campaign.spec.rules[0].limits}
+    first = promokit.checkout(campaign, _gift_cart("c1", 2), ledger, "o1")
+    ledger.commit("o1", at=PAID)
+    second = promokit.checkout(campaign, _gift_cart("c2", 2), ledger, "o2")
+    ledger.commit("o2", at=PAID)
+    assert [a.rule for a in first.applied] == ["mug"] == [a.rule for a in second.applied]
+    third = promokit.checkout(campaign, _gift_cart("c3", 1), ledger, "o3")
+    assert _reasons(third)["mug"] == "limit_reached"
+    ledger.release("o3", at=PAID)
+
+    part = promokit.refund(first, {"l1": 1})
+    assert "mug" not in give_back(part, first, campaign).limits  # the customer keeps the mug
+    ledger.refund("o1", "o1/r1", give_back(part, first, campaign), at=PAID)
+    rest = promokit.refund(first, {"l1": 1}, earlier=[part])
+    assert rest.full_return
+    assert give_back(rest, first, campaign).limits["mug"] == LimitUse(uses=1, budget=0, units=1)
+    ledger.refund("o1", "o1/r2", give_back(rest, first, campaign), at=PAID)
+    snap = ledger.snapshot(mug, "c1", at=first.at)["mug"]
+    assert (snap.units.used, snap.units.left) == (1, 1)
+
+    fourth = promokit.checkout(campaign, _gift_cart("c4", 1), ledger, "o4")
+    assert [a.rule for a in fourth.applied] == ["mug"]  # the returned mug, given again
+    ledger.release("o4", at=PAID)
+
+    keep_tea = promokit.refund(second, {"l1": 1})
+    back = give_back(keep_tea, second, campaign, gifts={"mug": 1})
+    assert back.limits["mug"] == LimitUse(uses=0, budget=0, units=1)
+    ledger.refund("o2", "o2/r1", back, at=PAID)
+    assert ledger.snapshot(mug, "c2", at=first.at)["mug"].units.used == 0
+    with pytest.raises(ValueError, match="got 1 gifts"):
+        give_back(keep_tea, second, campaign, gifts={"mug": 2})
+    assert ledger.verify().ok
