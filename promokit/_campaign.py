@@ -19,6 +19,7 @@ from promokit._result.types import PriceResult
 from promokit._spec.campaign import CampaignSpec
 from promokit.ledger.base import Ledger
 from promokit.pricing.checkout import price
+from promokit.pricing.limits import coupon_snapshots
 from promokit.pricing.plan import Plan
 
 
@@ -120,7 +121,7 @@ class Campaign:
         if cart.customer.points != view.points:
             cart = cart.model_copy(update={"customer": cart.customer.model_copy(
                 update={"points": view.points})})
-        snapshot = view.limits
+        snapshot = coupon_snapshots(view.limits, ((c.id, c.kind) for c in cart.wallet))
         issued: frozenset[str] | None = None
         if cart.wallet:
             known = {w.code: w for w in view.wallet or ()}

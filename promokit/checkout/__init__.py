@@ -38,6 +38,7 @@ from promokit._errors import ContentionError
 from promokit._result.types import PriceResult
 from promokit.ledger import Consumption, IssuedCoupon, Ledger, LimitReachedError, LimitUse
 from promokit.ledger.base import DEFAULT_TTL
+from promokit.pricing.limits import limit_key
 from promokit.refunds import Refund
 from promokit.rules import RULE_KINDS
 
@@ -74,15 +75,16 @@ def consumption(result: PriceResult, campaign: Campaign | None = None, *,
     budget: dict[str, int] = {}
     units: dict[str, int] = {}
     for applied in result.applied:
-        if applied.rule not in limited:
+        key = limit_key(applied.rule, applied.kind)  # a wallet coupon counts under its kind
+        if key not in limited:
             continue
-        budget[applied.rule] = budget.get(applied.rule, 0) + applied.amount.minor
+        budget[key] = budget.get(key, 0) + applied.amount.minor
         kind = RULE_KINDS.get(applied.kind)
         if any(line not in quantity for line, _ in applied.allocations):
             quantity = {line.id: line.quantity for line in result.lines}
         lines = sum(quantity[line] for line, _ in applied.allocations)
         given = kind.units_given(applied.times, lines) if kind is not None else lines
-        units[applied.rule] = units.get(applied.rule, 0) + given
+        units[key] = units.get(key, 0) + given
     uses = {rule: LimitUse(uses=1, budget=budget[rule], units=units[rule]) for rule in budget}
     points = result.points
     customer = result.cart.customer.id
@@ -169,6 +171,7 @@ def give_back(refund: Refund, result: PriceResult, campaign: Campaign | None = N
     left = _units_left(refund)
     money: dict[str, int] = {}
     units: dict[str, int] = {}
+    keys = {a.rule: limit_key(a.rule, a.kind) for a in result.applied}
     for line in result.lines:
         back = returned.get(line.id, 0)
         if not back:
@@ -179,16 +182,17 @@ def give_back(refund: Refund, result: PriceResult, campaign: Campaign | None = N
         after = line.quantity - left.get(line.id, line.quantity - back)
         before = after - back
         for d in line.discounts:
-            if d.rule in limited:
+            key = keys.get(d.rule, d.rule)
+            if key in limited:
                 share = (d.amount.minor * after // line.quantity
                          - d.amount.minor * before // line.quantity)
-                money[d.rule] = money.get(d.rule, 0) + share
-                units[d.rule] = units.get(d.rule, 0) + back
+                money[key] = money.get(key, 0) + share
+                units[key] = units.get(key, 0) + back
     if refund.full_return:  # the use of every limited rule the order applied comes back,
-        for applied in result.applied:  # also one whose lines went back in earlier refunds
-            if applied.rule in limited:
-                money.setdefault(applied.rule, 0)
-                units.setdefault(applied.rule, 0)
+        for key in keys.values():  # also one whose lines went back in earlier refunds
+            if key in limited:
+                money.setdefault(key, 0)
+                units.setdefault(key, 0)
     for rule, count in _gifts_back(result, limited, refund.full_return, gifts).items():
         money.setdefault(rule, 0)
         units[rule] = units.get(rule, 0) + count

@@ -240,3 +240,80 @@ def test_gift_stock_comes_back_when_the_gift_is_returned(ledger: Ledger) -> None
     with pytest.raises(ValueError, match="got 1 gifts"):
         give_back(keep_tea, second, campaign, gifts={"mug": 2})
     assert ledger.verify().ok
+
+
+def _coupon_cart(customer: str, code: str, kind: str = "shop") -> dict[str, object]:
+    coupon = {"id": code, "kind": kind, "value": "10.00"}
+    if kind == "shop":
+        coupon["shop"] = "A"
+    return {"currency": "CNY", "at": AT, "customer": {"id": customer},
+            "lines": [{"id": "a", "sku": "S", "shop": "A", "unit_price": "100.00",
+                       "quantity": 2}],
+            "wallet": [coupon], "coupons": [code]}
+
+
+def _issue(ledger: Ledger, codes: dict[str, str], kind: str) -> None:
+    """Put one coupon of face 10.00 in each customer's wallet ({code: customer})."""
+    issued = tuple(IssuedCoupon(code=code, customer=who, face=1000, kind=kind,
+                                shop="A" if kind == "shop" else None)
+                   for code, who in codes.items())
+    for coupon in issued:
+        ledger.reserve(f"seed-{coupon.code}", Consumption(customer=coupon.customer,
+                                                          issued=(coupon,)), {})
+        ledger.commit(f"seed-{coupon.code}", at=PAID)
+
+
+def test_a_coupon_kind_with_limits_counts_every_coupon_of_the_kind(ledger: Ledger) -> None:
+    """限量2张 on the shop coupon kind: two customers redeem theirs, the third's is not applied
+    (limit_reached, naming the limit); a full refund gives the use back and the third can then
+    redeem. Every coupon of the kind counts under the key ``coupon-kind:shop``."""
+    campaign = promokit.Campaign.from_dict({
+        "campaign": "kind-limits", "currency": "CNY", "timezone": "Asia/Shanghai",
+        "rules": [], "coupon_policy": {"kinds": {
+            "shop": {"stage": "shop", "limits": {"uses": 2}}}}})
+    _issue(ledger, {"S1": "c1", "S2": "c2", "S3": "c3"}, "shop")
+    first = promokit.checkout(campaign, _coupon_cart("c1", "S1"), ledger, "o1")
+    ledger.commit("o1", at=PAID)
+    promokit.checkout(campaign, _coupon_cart("c2", "S2"), ledger, "o2")
+    assert first.payable.to_json() == "190.00"  # 2 x 100.00 - 10.00
+    assert consumption(first, campaign).limits == {"coupon-kind:shop": LimitUse(1, 1000, 2)}
+    third = promokit.checkout(campaign, _coupon_cart("c3", "S3"), ledger, "o3")
+    [s3] = third.coupons
+    assert not s3.applied and s3.reason == "limit_reached"
+    assert "uses limit is reached" in (s3.message or "")
+    assert third.payable.to_json() == "200.00"
+    ledger.release("o3", at=PAID)
+
+    back = give_back(promokit.refund(first, {"a": 2}), first, campaign)
+    assert back.limits["coupon-kind:shop"] == LimitUse(uses=1, budget=1000, units=2)
+    ledger.refund("o1", "o1/r1", back, at=PAID)
+    again = promokit.checkout(campaign, _coupon_cart("c3", "S3"), ledger, "o4")
+    assert again.payable.to_json() == "190.00"
+    [row] = [r for r in ledger.report() if r.key == "coupon-kind:shop"]
+    assert (row.uses.used, row.uses.reserved, row.uses.left) == (0, 2, 0)
+    assert ledger.verify().ok
+
+
+def test_a_coupon_kind_budget_caps_what_is_left(ledger: Ledger) -> None:
+    """A platform coupon budget of 15.00 with on_exhausted cap: the first 10.00 coupon gives
+    10.00, the second is capped at the 5.00 left, the third gives nothing (limit_reached)."""
+    campaign = promokit.Campaign.from_dict({
+        "campaign": "kind-budget", "currency": "CNY", "timezone": "Asia/Shanghai",
+        "rules": [], "coupon_policy": {"kinds": {
+            "platform": {"stage": "platform",
+                         "limits": {"budget": "15.00", "on_exhausted": "cap"}}}}})
+    _issue(ledger, {"P1": "c1", "P2": "c2", "P3": "c3"}, "platform")
+    paid = []
+    for n in (1, 2, 3):
+        result = promokit.checkout(campaign, _coupon_cart(f"c{n}", f"P{n}", "platform"),
+                                   ledger, f"o{n}")
+        ledger.commit(f"o{n}", at=PAID)
+        paid.append(result.payable.to_json())
+    assert paid == ["190.00", "195.00", "200.00"]
+    assert [c.reason for c in result.coupons] == ["limit_reached"]
+    policy = campaign.spec.coupon_policy
+    assert policy is not None and policy.kinds["platform"].limits is not None
+    limits = {"coupon-kind:platform": policy.kinds["platform"].limits}
+    snap = ledger.snapshot(limits, at=PAID)["coupon-kind:platform"]
+    assert (snap.budget.used, snap.budget.left) == (1500, 0)
+    assert ledger.verify().ok
