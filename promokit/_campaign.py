@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from functools import cached_property, partial
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from promokit._errors import CampaignError, CartError, Problem
 from promokit._input.documents import Document, parse_document, read_document
 from promokit._input.lint import campaign_warnings
 from promokit._input.validation import load_cart_data, validate_campaign
+from promokit._money import currency_digits
 from promokit._result.types import PriceResult
 from promokit._spec.campaign import CampaignSpec
 from promokit.ledger.base import Ledger
@@ -117,10 +119,20 @@ class Campaign:
         read = getattr(ledger, "view", None) or partial(Ledger.view, ledger)
         view = read(self._plan.limited, customer=customer, at=when, zone=self.spec.timezone,
                     currency=self.spec.currency, wallet=bool(cart.wallet and customer))
-        # points are the ledger's balance (a guest has none), whatever the cart says
+        # points are the ledger's balance (a guest has none), whatever the cart says; the
+        # customer's history (earlier orders, past spend) is the ledger's unless the cart says
+        facts: dict[str, Any] = {}
         if cart.customer.points != view.points:
-            cart = cart.model_copy(update={"customer": cart.customer.model_copy(
-                update={"points": view.points})})
+            facts["points"] = view.points
+        history = getattr(view, "history", None)
+        if history is not None:
+            if cart.customer.orders is None:
+                facts["orders"] = history[0]
+            if cart.customer.past_spend is None:
+                facts["past_spend"] = Decimal(history[1]).scaleb(
+                    -currency_digits(self.spec.currency))
+        if facts:
+            cart = cart.model_copy(update={"customer": cart.customer.model_copy(update=facts)})
         snapshot = coupon_snapshots(view.limits, ((c.id, c.kind) for c in cart.wallet))
         issued: frozenset[str] | None = None
         if cart.wallet:

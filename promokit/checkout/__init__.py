@@ -93,7 +93,8 @@ def consumption(result: PriceResult, campaign: Campaign | None = None, *,
         coupon_codes=tuple(c.id for c in result.coupons if c.applied),
         points_paid=points.used if points and customer else 0,
         points_earned=points.earned if points and customer else 0,
-        issued=_issued(result, campaign, customer, order_id, at))
+        issued=_issued(result, campaign, customer, order_id, at),
+        spend=result.payable.minor if customer else 0)
 
 
 def _issued(result: PriceResult, campaign: Campaign | None, customer: str | None,
@@ -203,7 +204,8 @@ def give_back(refund: Refund, result: PriceResult, campaign: Campaign | None = N
         limits=uses, customer=customer, currency=result.currency,
         coupon_codes=tuple(c.id for c in refund.coupons if c.returned),
         points_paid=refund.points if customer else 0,
-        points_earned=refund.points_clawed_back if customer else 0)
+        points_earned=refund.points_clawed_back if customer else 0,
+        spend=refund.cash.minor if customer else 0)
 
 
 def _gifts_back(result: PriceResult, limited: Collection[str], full_return: bool,

@@ -142,6 +142,20 @@ def add_points(db: Db, customer: str, delta: int) -> None:
     db.run("UPDATE ledger_points SET balance = ? WHERE customer = ?", (balance + delta, customer))
 
 
+def add_history(db: Db, customer: str, orders: int, spend: int) -> list[Any]:
+    """Change a customer's order count and past spend (one blind upsert); returns the journal
+    entry. The table's checks refuse a count or spend below zero."""
+    if orders >= 0 and spend >= 0:  # a commit: the customer's first order creates the row
+        db.run("INSERT INTO ledger_customers (customer, orders, spend) VALUES (?, ?, ?) "
+               "ON CONFLICT (customer) DO UPDATE SET orders = ledger_customers.orders + "
+               "excluded.orders, spend = ledger_customers.spend + excluded.spend",
+               (customer, orders, spend))
+    else:  # a refund: the commit made the row
+        db.run("UPDATE ledger_customers SET orders = orders + ?, spend = spend + ? "
+               "WHERE customer = ?", (orders, spend, customer))
+    return [customer, orders, spend]
+
+
 def load_order(db: Db, order_id: str, lock: bool = True) -> Row | None:
     """(state, customer, reserved_at, expires_at, consumption, periods, refunded) or None."""
     found = db.rows("SELECT state, customer, reserved_at, expires_at, consumption, periods, "

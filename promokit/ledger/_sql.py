@@ -22,6 +22,7 @@ from ._rows import (
     Db,
     Pk,
     Row,
+    add_history,
     add_points,
     dumps,
     journal,
@@ -265,13 +266,17 @@ class SqlLedger(Ledger):
                         dumps(issued.to_dict())))
                 coupons.append([issued.code, "available", None])
             points: list[Any] = []
-            if c.points_earned and c.customer is not None:
-                add_points(db, c.customer, c.points_earned)
-                points.append([c.customer, c.points_earned])
+            customers: list[Any] = []
+            if c.customer is not None:
+                if c.points_earned:
+                    add_points(db, c.customer, c.points_earned)
+                    points.append([c.customer, c.points_earned])
+                customers.append(add_history(db, c.customer, 1, c.spend))
             db.run("UPDATE ledger_orders SET state = 'committed', closed_at = ? "
                    "WHERE order_id = ?", (t, order_id))
             journal(db, t, order_id, "commit", {"counters": deltas, "points": points,
-                                                "coupons": coupons, "state": "committed"})
+                                                "coupons": coupons, "state": "committed",
+                                                "customers": customers})
             return False, record(order_id, ("committed", *row[1:]))
 
     def release(self, order_id: str, at: datetime | None = None) -> OrderRecord:

@@ -92,7 +92,9 @@ def view_query(limits: Mapping[str, Limits], customer: str | None, at: datetime,
     if customer is not None:
         parts.append(f"SELECT 'p', {_NULL_T}, {_NULL_T}, {_NULL_T}, balance, 0, 0, 0, 0, 0 "
                      "FROM ledger_points WHERE customer = ?")
-        params.append(customer)
+        parts.append(f"SELECT 'h', {_NULL_T}, {_NULL_T}, {_NULL_T}, orders, spend, 0, 0, 0, 0 "
+                     "FROM ledger_customers WHERE customer = ?")
+        params += [customer, customer]
         if wallet:
             parts.append(
                 "SELECT 'w', spec, issued_by, code, valid_until, 0, 0, 0, 0, 0 "
@@ -111,6 +113,7 @@ def view_rows(rows: list[Row], limits: Mapping[str, Limits], customer: str | Non
     """The :class:`LedgerView` of the rows of :func:`view_query`."""
     counters: dict[Pk, list[int]] = {}
     points = 0
+    history = (0, 0)
     coupons: list[tuple[Any, ...]] = []
     for row in rows:
         tag = row[0]
@@ -118,6 +121,8 @@ def view_rows(rows: list[Row], limits: Mapping[str, Limits], customer: str | Non
             counters[(row[1], row[2], row[3])] = [int(v) for v in row[4:10]]
         elif tag == "p":
             points = int(row[4])
+        elif tag == "h":
+            history = (int(row[4]), int(row[5]))
         elif tag == "w":
             coupons.append(row)
     zero = [0] * 6
@@ -135,7 +140,7 @@ def view_rows(rows: list[Row], limits: Mapping[str, Limits], customer: str | Non
     if wallet:
         coupons.sort(key=lambda r: (r[4] is None, r[4] or 0, r[3]))
         found = tuple(_wallet_coupon(r[1], r[2]) for r in coupons)
-    return LedgerView(out, points, found)
+    return LedgerView(out, points, found, history if customer else None)
 
 
 @lru_cache(maxsize=1024)
@@ -198,6 +203,7 @@ def verify(db: Db) -> VerifyResult:
     points: dict[str, int] = {}
     coupons: dict[str, str] = {}
     orders: dict[str, str | None] = {}
+    history: dict[str, list[int]] = {}
     entries = db.rows("SELECT seq, order_id, action, detail FROM ledger_journal ORDER BY seq")
     for seq, order_id, action, detail in entries:
         d: dict[str, Any] = json.loads(detail)
@@ -214,6 +220,10 @@ def verify(db: Db) -> VerifyResult:
             points[customer] = points.get(customer, 0) + int(amount)
         for code, coupon_state, _order in d.get("coupons", []):
             coupons[code] = coupon_state
+        for customer, count, spend in d.get("customers", []):
+            h = history.setdefault(customer, [0, 0])
+            h[0] += int(count)
+            h[1] += int(spend)
 
     stored = {(r[0], r[1], r[2]): [int(x) for x in r[3:9]] for r in db.rows(
         f"SELECT limit_key, scope, period, {', '.join(COLS)} FROM ledger_counters")}
@@ -236,6 +246,8 @@ def verify(db: Db) -> VerifyResult:
         "SELECT customer, balance FROM ledger_points")}, points, 0)
     _compare(diffs, "coupon", {str(r[0]): str(r[1]) for r in db.rows(
         "SELECT code, state FROM ledger_coupons")}, coupons, None)
+    _compare(diffs, "history of", {str(r[0]): [int(r[1]), int(r[2])] for r in db.rows(
+        "SELECT customer, orders, spend FROM ledger_customers")}, history, [0, 0])
     _compare(diffs, "order", {str(r[0]): str(r[1]) for r in db.rows(
         "SELECT order_id, state FROM ledger_orders")}, orders, None)
     return VerifyResult(entries=len(entries), differences=tuple(diffs))

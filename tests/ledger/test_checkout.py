@@ -317,3 +317,75 @@ def test_a_coupon_kind_budget_caps_what_is_left(ledger: Ledger) -> None:
     snap = ledger.snapshot(limits, at=PAID)["coupon-kind:platform"]
     assert (snap.budget.used, snap.budget.left) == (1500, 0)
     assert ledger.verify().ok
+
+
+HISTORY = {"campaign": "history", "currency": "CNY", "timezone": "Asia/Shanghai",
+           "stages": ["item", "shop"], "rules": [
+               {"id": "loyal-95", "kind": "percent_off", "stage": "item", "percent": 5,
+                "customers": {"min_past_spend": 300}},
+               {"id": "new-user-10", "kind": "threshold", "stage": "shop", "scope": "order",
+                "min_spend": "0.01", "discount": 10, "customers": {"first_order": True}}]}
+
+
+def _history_cart(customer: str | None, **history: object) -> dict[str, object]:
+    who: dict[str, object] = {"id": customer, **history} if customer else {}
+    return {"currency": "CNY", "at": AT, "customer": who, "lines": [
+        {"id": "l1", "sku": "TEA", "shop": "A", "unit_price": "200.00", "quantity": 1}]}
+
+
+def test_the_ledger_supplies_the_customers_history_unless_the_cart_says(
+        ledger: Ledger) -> None:
+    """A customer's first order gets 新用户首单立减10 (200.00 - 10.00 = 190.00), counted at
+    commit with what it paid; the second order is not a first order and its past spend (190.00)
+    is below 300: 200.00. After it (past spend 380.00) the third gets 5% off: 190.00. A full
+    refund of the second order takes it out of the history: 1 order, 190.00 again, so the 5% is
+    gone. What the cart states wins; a guest has no history (history_unknown)."""
+    campaign = promokit.Campaign.from_dict(HISTORY)
+    first = promokit.checkout(campaign, _history_cart("c1"), ledger, "o1")
+    assert first.payable.to_json() == "190.00"
+    assert campaign.price(_history_cart("c1"), ledger=ledger).payable.to_json() == "190.00"
+    ledger.commit("o1", at=PAID)                       # reserved orders are not history yet
+    second = promokit.checkout(campaign, _history_cart("c1"), ledger, "o2")
+    assert second.payable.to_json() == "200.00"
+    assert _reasons(second) == {"new-user-10": "not_first_order",
+                                "loyal-95": "below_past_spend"}
+    ledger.commit("o2", at=PAID)
+    third = campaign.price(_history_cart("c1"), ledger=ledger)
+    assert third.payable.to_json() == "190.00"        # 200.00 - 5%: past spend 380.00
+    assert [a.rule for a in third.applied] == ["loyal-95"]
+    # the cart's own facts win over the ledger's
+    stated = campaign.price(_history_cart("c1", orders=0, past_spend="0.00"), ledger=ledger)
+    assert [a.rule for a in stated.applied] == ["new-user-10"]
+    # a full refund of o2 takes it out: 1 order, 190.00 spent
+    back = give_back(promokit.refund(second, {"l1": 1}), second, campaign)
+    assert back.spend == 20_000
+    ledger.refund("o2", "o2/r1", back, at=PAID)
+    again = campaign.price(_history_cart("c1"), ledger=ledger)
+    assert again.payable.to_json() == "200.00"
+    assert _reasons(again)["loyal-95"] == "below_past_spend"
+    # a guest: no history to read
+    guest = campaign.price(_history_cart(None), ledger=ledger)
+    assert set(_reasons(guest).values()) == {"history_unknown"}
+    assert ledger.view({}, "c1").history == (1, 19_000)
+    assert ledger.verify().ok
+
+
+def test_a_partial_refund_lowers_past_spend_and_keeps_the_order(ledger: Ledger) -> None:
+    """Two teas at 200.00 (first order: 400.00 - 10.00 = 390.00); returning one refunds its
+    allocated net, 200.00 - 5.00 = 195.00: past spend 195.00, still 1 order; the rest of the
+    order (195.00) takes the order out: 0 orders, 0.00."""
+    campaign = promokit.Campaign.from_dict(HISTORY)
+    two = _history_cart("c2")
+    two["lines"] = [{"id": "l1", "sku": "TEA", "shop": "A", "unit_price": "200.00",
+                     "quantity": 2}]
+    result = promokit.checkout(campaign, two, ledger, "o1")
+    assert result.payable.to_json() == "390.00"
+    ledger.commit("o1", at=PAID)
+    assert ledger.view({}, "c2").history == (1, 39_000)
+    part = promokit.refund(result, {"l1": 1})
+    ledger.refund("o1", "o1/r1", give_back(part, result, campaign), at=PAID)
+    assert ledger.view({}, "c2").history == (1, 19_500)
+    rest = promokit.refund(result, {"l1": 1}, earlier=[part])
+    ledger.refund("o1", "o1/r2", give_back(rest, result, campaign), at=PAID)
+    assert ledger.view({}, "c2").history == (0, 0)
+    assert ledger.verify().ok

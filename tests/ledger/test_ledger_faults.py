@@ -43,8 +43,32 @@ def test_an_uninitialised_store_is_not_a_ledger(new_url: Callable[[], str]) -> N
 def test_init_is_idempotent_and_keeps_data(url: str) -> None:
     with open_ledger(url) as ledger:
         ledger.reserve("o", ONE, FREE, at=AT)
-        assert ledger.init() == 1
+        assert ledger.init() == 2
         assert ledger.order("o").state == "reserved"
+
+
+def test_a_version_1_ledger_migrates_to_version_2_and_keeps_its_data(
+        new_url: Callable[[], str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ledger made by a promokit that knew only version 1 is refused until ``init`` adds
+    version 2 (the customers' history), in one transaction, keeping every order."""
+    from promokit.ledger import _schema, _sql
+
+    url = new_url()
+    v1 = {d: m[:1] for d, m in _schema.MIGRATIONS.items()}
+    with monkeypatch.context() as old:  # this code as it was before version 2
+        old.setattr(_schema, "MIGRATIONS", v1)
+        old.setattr(_sql, "MIGRATIONS", v1)
+        with open_ledger(url) as ledger:
+            assert ledger.init() == 1
+            ledger.reserve("o", ONE, FREE, at=AT)
+            ledger.commit("o", at=AT)
+    with open_ledger(url) as ledger:
+        with pytest.raises(NotALedgerError, match="older than 2"):
+            ledger.order("o")
+    with open_ledger(url) as ledger:
+        assert ledger.init() == 2
+        assert ledger.order("o").state == "committed"
+        assert ledger.verify().ok
 
 
 def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
