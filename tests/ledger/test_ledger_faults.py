@@ -62,9 +62,8 @@ def test_a_version_1_ledger_migrates_to_version_2_and_keeps_its_data(
             assert ledger.init() == 1
             ledger.reserve("o", ONE, FREE, at=AT)
             ledger.commit("o", at=AT)
-    with open_ledger(url) as ledger:
-        with pytest.raises(NotALedgerError, match="older than 2"):
-            ledger.order("o")
+    with open_ledger(url) as ledger, pytest.raises(NotALedgerError, match="older than 2"):
+        ledger.order("o")
     with open_ledger(url) as ledger:
         assert ledger.init() == 2
         assert ledger.order("o").state == "committed"
