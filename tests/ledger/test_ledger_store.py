@@ -365,3 +365,18 @@ def test_pricing_with_a_sqlite_ledger_is_one_statement(tmp_path: object) -> None
         conn.set_trace_callback(None)
     assert len(seen) == 1 and seen[0].startswith("SELECT"), seen
     assert result.payable.to_json() == "90.00"  # 2 x 50.00 special price, then 100 - 10
+
+
+def test_a_reservation_past_its_ttl_never_refuses_another(ledger: Ledger) -> None:
+    """Expired reservations are swept when they may matter: a reserve refused by one is retried
+    after the sweep, with no read of the ledger in between."""
+    one = {"r": Limits(uses=1)}
+    ledger.reserve("o", Consumption({"r": LimitUse(uses=1)}), one, at=AT,
+                   ttl=timedelta(minutes=1))
+    later = AT + timedelta(minutes=2)
+    assert ledger.reserve("p", Consumption({"r": LimitUse(uses=1)}), one,
+                          at=later).state == "reserved"
+    assert ledger.order("o").state == "expired"
+    with pytest.raises(LimitReachedError):  # p is not expired: a real refusal stays one
+        ledger.reserve("q", Consumption({"r": LimitUse(uses=1)}), one, at=later)
+    assert ledger.verify().ok
