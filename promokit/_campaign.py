@@ -101,10 +101,12 @@ class Campaign:
         ``balance`` (default) for pre-sale lines; ``best_coupons``: choose the wallet combination
         that minimises the amount due instead of applying ``cart.coupons``.
 
-        ``ledger``: read what is left of every limited rule's uses, units and budget (one
-        snapshot; nothing is written: ``promokit.checkout`` reserves), and honour a wallet
-        coupon only as the ledger issued it to this customer, unused (its terms are the
-        ledger's, whatever the cart says). Without a ledger limits are not counted.
+        ``ledger``: read what is left of every limited rule's and coupon kind's uses, units and
+        budget (one snapshot, one statement; nothing is written: ``promokit.checkout``
+        reserves), and honour a wallet coupon only as the ledger issued it to this customer,
+        unused (its terms are the ledger's, whatever the cart says). The customer's points are
+        the ledger's balance, and their history (earlier orders, past spend) the ledger's unless
+        the cart states it. Without a ledger limits are not counted.
         """
         if not isinstance(cart, Cart):
             cart = load_cart_data(cart)
@@ -124,7 +126,7 @@ class Campaign:
         facts: dict[str, Any] = {}
         if cart.customer.points != view.points:
             facts["points"] = view.points
-        history = getattr(view, "history", None)
+        history = view.history
         if history is not None:
             if cart.customer.orders is None:
                 facts["orders"] = history[0]
