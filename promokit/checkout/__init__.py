@@ -60,9 +60,11 @@ def consumption(result: PriceResult, campaign: Campaign | None = None, *,
                 at: datetime | None = None) -> Consumption:
     """What ``result`` takes from a ledger: for each limited rule that applied, one use, the
     money it gave (budget, minor units) and the units it took (the discounted lines' quantities,
-    or what it gives: a gift's ``times``); the wallet coupons used; points paid and earned; and
-    the coupons its ``issue_coupon`` rules issue to the customer (none to a guest, and only with
-    ``campaign``). The limited rules are ``campaign``'s, or the ids in ``limited``.
+    or what it gives: a gift's ``times``), a wallet coupon counting under its kind's key
+    (``coupon-kind:<kind>``); the wallet coupons used; points paid and earned; what the
+    customer pays (``spend``: ``payable``, for their history); and the coupons its
+    ``issue_coupon`` rules issue to the customer (none to a guest, and only with ``campaign``).
+    The limited keys are ``campaign``'s, or the ids in ``limited``.
 
     Issued coupons are valid from ``at`` (default: the cart's time, else now) and coded
     ``f"{order_id}:{rule}:{n}"``; without ``order_id``, ``f"{rule}:{cart fingerprint}:{n}"``
