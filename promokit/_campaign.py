@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from functools import cached_property
+from decimal import Decimal
+from functools import cached_property, partial
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
@@ -15,10 +16,12 @@ from promokit._errors import CampaignError, CartError, InputError, Problem
 from promokit._input.documents import Document, parse_document, read_document
 from promokit._input.lint import campaign_warnings
 from promokit._input.validation import load_cart_data, validate_campaign
+from promokit._money import currency_digits
 from promokit._result.types import PriceResult
 from promokit._spec.campaign import CampaignSpec
 from promokit.ledger.base import Ledger
 from promokit.pricing.checkout import price
+from promokit.pricing.limits import coupon_snapshots
 from promokit.pricing.plan import Plan
 
 
@@ -99,10 +102,12 @@ class Campaign:
         that minimises the amount due instead of applying ``cart.coupons``; ``order_id``: the
         order this pricing is for, recorded in the result (``promokit.checkout`` records its own).
 
-        ``ledger``: read what is left of every limited rule's uses, units and budget (one
-        snapshot; nothing is written: ``promokit.checkout`` reserves), and honour a wallet
-        coupon only as the ledger issued it to this customer, unused (its terms are the
-        ledger's, whatever the cart says). Without a ledger limits are not counted.
+        ``ledger``: read what is left of every limited rule's and coupon kind's uses, units and
+        budget (one snapshot, one statement; nothing is written: ``promokit.checkout``
+        reserves), and honour a wallet coupon only as the ledger issued it to this customer,
+        unused (its terms are the ledger's, whatever the cart says). The customer's points are
+        the ledger's balance, and their history (earlier orders, past spend) the ledger's unless
+        the cart states it. Without a ledger limits are not counted.
         """
         if not isinstance(cart, Cart):
             cart = load_cart_data(cart)
@@ -148,22 +153,34 @@ class Campaign:
         if when.tzinfo is None:
             when = when.replace(tzinfo=ZoneInfo(self.spec.timezone))
         customer = cart.customer.id
-        # points are the ledger's balance (a guest has none), whatever the cart says
-        balance = ledger.points(customer) if customer else 0
-        if cart.customer.points != balance:
-            cart = cart.model_copy(update={"customer": cart.customer.model_copy(
-                update={"points": balance})})
-        limited = self._plan.limited
-        snapshot = ledger.snapshot(limited, customer=customer, at=when, zone=self.spec.timezone,
-                                   currency=self.spec.currency) if limited else {}
+        # one read: counters, points balance and wallet (a duck-typed ledger without ``view``,
+        # such as the simulator's in-memory counters, is read piecewise)
+        read = getattr(ledger, "view", None) or partial(Ledger.view, ledger)
+        view = read(self._plan.limited, customer=customer, at=when, zone=self.spec.timezone,
+                    currency=self.spec.currency, wallet=bool(cart.wallet and customer))
+        # points are the ledger's balance (a guest has none), whatever the cart says; the
+        # customer's history (earlier orders, past spend) is the ledger's unless the cart says
+        facts: dict[str, Any] = {}
+        if cart.customer.points != view.points:
+            facts["points"] = view.points
+        history = view.history
+        if history is not None:
+            if cart.customer.orders is None:
+                facts["orders"] = history[0]
+            if cart.customer.past_spend is None:
+                facts["past_spend"] = Decimal(history[1]).scaleb(
+                    -currency_digits(self.spec.currency))
+        if facts:
+            cart = cart.model_copy(update={"customer": cart.customer.model_copy(update=facts)})
+        snapshot = coupon_snapshots(view.limits, ((c.id, c.kind) for c in cart.wallet))
         if cart.wallet:
-            known = {w.code: w for w in ledger.wallet(customer, when)} if customer else {}
+            known = {w.code: w for w in view.wallet or ()}
             issued = frozenset(known)
             wallet = tuple(Coupon.model_validate(known[c.id].to_cart()) if c.id in known else c
                            for c in cart.wallet)
             cart = cart.model_copy(update={"wallet": wallet})
         return price(self._plan, cart, at=at, phase=phase, best_coupons=best_coupons,
-                     limits=snapshot, issued=issued, order_id=order_id)
+                     limits=snapshot, issued=issued, order_id=order_id, chosen=chosen)
 
     def __repr__(self) -> str:
         return f"<Campaign {self.id!r}: {len(self.spec.rules)} rules, {self.fingerprint[:19]}>"

@@ -17,6 +17,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from promokit._cart.wallet import Coupon, CouponKind
+from promokit.ledger.limits import Limits
 from promokit.rules._base import Env, Funder, Reason, Rule
 from promokit.rules._gates import Window
 from promokit.rules.shipping import FreeShipping
@@ -44,6 +45,9 @@ class KindPolicy(BaseModel):
     funded_by: Funder | None = None
     combines_with: tuple[CouponKind, ...] | None = Field(
         default=None, description="kinds it may be used with; null: every kind")
+    limits: Limits | None = Field(
+        default=None, description="uses, budget, units of every coupon of this kind together, "
+                                  "counted by a ledger under the key coupon-kind:<kind>")
 
 
 class CouponPolicy(BaseModel):
@@ -74,7 +78,7 @@ def coupon_rule(coupon: Coupon, policy: KindPolicy, env: Env) -> Rule:
     common = {"id": f"coupon:{coupon.id}", "stage": policy.stage, "select": select,
               "name": coupon.name, "funded_by": policy.funded_by or _FUNDERS[coupon.kind],
               "window": Window(start=coupon.start, end=coupon.end)
-              if coupon.start or coupon.end else None}
+              if coupon.start or coupon.end else None, "limits": policy.limits}
     spec: FreeShipping | Threshold
     if coupon.kind == "shipping":
         spec = FreeShipping(kind="free_shipping", min_spend=coupon.min_spend,

@@ -38,6 +38,7 @@ from promokit._errors import ContentionError
 from promokit._result.types import PriceResult
 from promokit.ledger import Consumption, IssuedCoupon, Ledger, LimitReachedError, LimitUse
 from promokit.ledger.base import DEFAULT_TTL
+from promokit.pricing.limits import limit_key
 from promokit.refunds import Refund
 from promokit.rules import RULE_KINDS
 
@@ -59,9 +60,11 @@ def consumption(result: PriceResult, campaign: Campaign | None = None, *,
                 at: datetime | None = None) -> Consumption:
     """What ``result`` takes from a ledger: for each limited rule that applied, one use, the
     money it gave (budget, minor units) and the units it took (the discounted lines' quantities,
-    or what it gives: a gift's ``times``); the wallet coupons used; points paid and earned; and
-    the coupons its ``issue_coupon`` rules issue to the customer (none to a guest, and only with
-    ``campaign``). The limited rules are ``campaign``'s, or the ids in ``limited``.
+    or what it gives: a gift's ``times``), a wallet coupon counting under its kind's key
+    (``coupon-kind:<kind>``); the wallet coupons used; points paid and earned; what the
+    customer pays (``spend``: ``payable``, for their history); and the coupons its
+    ``issue_coupon`` rules issue to the customer (none to a guest, and only with ``campaign``).
+    The limited keys are ``campaign``'s, or the ids in ``limited``.
 
     Issued coupons are valid from ``at`` (default: the cart's time, else now) and coded
     ``f"{order_id}:{rule}:{n}"`` (default: the order id the result records); without one,
@@ -71,17 +74,22 @@ def consumption(result: PriceResult, campaign: Campaign | None = None, *,
     limited = _limited(campaign, limited)
     if order_id is None:
         order_id = result.order_id
-    quantity = {line.id: line.quantity for line in result.lines}
+    # the cart's quantities (cheap); the result's lines (built on first use) only for a line
+    # the cart does not have
+    quantity = {line.id: line.quantity for line in result.cart.lines}
     budget: dict[str, int] = {}
     units: dict[str, int] = {}
     for applied in result.applied:
-        if applied.rule not in limited:
+        key = limit_key(applied.rule, applied.kind)  # a wallet coupon counts under its kind
+        if key not in limited:
             continue
-        budget[applied.rule] = budget.get(applied.rule, 0) + applied.amount.minor
+        budget[key] = budget.get(key, 0) + applied.amount.minor
         kind = RULE_KINDS.get(applied.kind)
+        if any(line not in quantity for line, _ in applied.allocations):
+            quantity = {line.id: line.quantity for line in result.lines}
         lines = sum(quantity[line] for line, _ in applied.allocations)
         given = kind.units_given(applied.times, lines) if kind is not None else lines
-        units[applied.rule] = units.get(applied.rule, 0) + given
+        units[key] = units.get(key, 0) + given
     uses = {rule: LimitUse(uses=1, budget=budget[rule], units=units[rule]) for rule in budget}
     points = result.points
     customer = result.cart.customer.id
@@ -90,7 +98,8 @@ def consumption(result: PriceResult, campaign: Campaign | None = None, *,
         coupon_codes=tuple(c.id for c in result.coupons if c.applied),
         points_paid=points.used if points and customer else 0,
         points_earned=points.earned if points and customer else 0,
-        issued=_issued(result, campaign, customer, order_id, at))
+        issued=_issued(result, campaign, customer, order_id, at),
+        spend=result.payable.minor if customer else 0)
 
 
 def _issued(result: PriceResult, campaign: Campaign | None, customer: str | None,
@@ -146,24 +155,53 @@ def checkout(campaign: Campaign, cart: Cart | Mapping[str, Any], ledger: Ledger,
 
 
 def give_back(refund: Refund, result: PriceResult, campaign: Campaign | None = None, *,
-              limited: Collection[str] | None = None) -> Consumption:
+              limited: Collection[str] | None = None,
+              gifts: Mapping[str, int] | None = None) -> Consumption:
     """What ``refund`` (of the order ``result`` priced) returns to the ledger: of each limited
-    rule, the money it gave on the returned units (pro rata, rounded down, so never more than
-    it took) and those units; a use and the coupon codes on a full return; points paid with,
-    given back, and points earned, taken back. The limited rules are ``campaign``'s, or the ids
-    in ``limited`` (e.g. the keys of the order's consumption in the ledger: what it took)."""
+    rule, the money it gave on the returned units and those units. The money is the rule's
+    discount on each returned line times the units returned so far (this refund's included)
+    over the line's quantity, rounded down, less the same for the units returned before: so the
+    refunds of every unit give back exactly what the rule gave, and never more. On a full
+    return, a use of every limited rule the order applied, and the coupon codes; points paid
+    with, given back, and points earned, taken back. The limited rules are ``campaign``'s, or
+    the ids in ``limited`` (e.g. the keys of the order's consumption in the ledger).
+
+    Gifts (a rule that gives items, not a discount on lines: ``gift``) are not lines of the
+    refund: their stock (``limits: {units: N}``) comes back with the gifts. By default every
+    gift comes back on a full return and none on a partial one (the customer keeps it);
+    ``gifts`` says otherwise: ``{rule id: gifts returned with this refund}``, at most what the
+    rule gave (when partial refunds returned some, say on the full return what is left: the
+    ledger refuses to take back more gifts than the order got)."""
     limited = _limited(campaign, limited)
     returned = {line.id: line.units for line in refund.lines}
+    left = _units_left(refund)
     money: dict[str, int] = {}
     units: dict[str, int] = {}
+    keys = {a.rule: limit_key(a.rule, a.kind) for a in result.applied}
     for line in result.lines:
         back = returned.get(line.id, 0)
         if not back:
             continue
+        # units of the line returned before this refund and with it: each refund gives back
+        # the difference of the cumulative shares, so the refunds of all units add up to the
+        # whole discount, to the minor unit, and never to more
+        after = line.quantity - left.get(line.id, line.quantity - back)
+        before = after - back
         for d in line.discounts:
-            if d.rule in limited:
-                money[d.rule] = money.get(d.rule, 0) + d.amount.minor * back // line.quantity
-                units[d.rule] = units.get(d.rule, 0) + back
+            key = keys.get(d.rule, d.rule)
+            if key in limited:
+                share = (d.amount.minor * after // line.quantity
+                         - d.amount.minor * before // line.quantity)
+                money[key] = money.get(key, 0) + share
+                units[key] = units.get(key, 0) + back
+    if refund.full_return:  # the use of every limited rule the order applied comes back,
+        for key in keys.values():  # also one whose lines went back in earlier refunds
+            if key in limited:
+                money.setdefault(key, 0)
+                units.setdefault(key, 0)
+    for rule, count in _gifts_back(result, limited, refund.full_return, gifts).items():
+        money.setdefault(rule, 0)
+        units[rule] = units.get(rule, 0) + count
     uses = {rule: LimitUse(uses=1 if refund.full_return else 0, budget=money[rule],
                            units=units[rule]) for rule in money}
     customer = result.cart.customer.id
@@ -171,7 +209,38 @@ def give_back(refund: Refund, result: PriceResult, campaign: Campaign | None = N
         limits=uses, customer=customer, currency=result.currency,
         coupon_codes=tuple(c.id for c in refund.coupons if c.returned),
         points_paid=refund.points if customer else 0,
-        points_earned=refund.points_clawed_back if customer else 0)
+        points_earned=refund.points_clawed_back if customer else 0,
+        spend=refund.cash.minor if customer else 0)
+
+
+def _gifts_back(result: PriceResult, limited: Collection[str], full_return: bool,
+                gifts: Mapping[str, int] | None) -> dict[str, int]:
+    """Stock units given back with the gifts returned: ``gifts``, or all of them on a full
+    return. A gift is an applied rule with no line allocations whose kind counts what it gives
+    (``units_given(times, 0)``)."""
+    given: dict[str, int] = {}
+    for applied in result.applied:
+        kind = RULE_KINDS.get(applied.kind)
+        if applied.rule in limited and not applied.allocations and kind is not None:
+            count = kind.units_given(applied.times, 0)
+            if count:
+                given[applied.rule] = given.get(applied.rule, 0) + count
+    if gifts is None:
+        return given if full_return else {}
+    for rule, count in gifts.items():
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise ValueError(f"gifts[{rule!r}]: expected a count of gifts returned (0 or "
+                             f"more), not {count!r}")
+        if count > given.get(rule, 0):
+            raise ValueError(f"gifts[{rule!r}]: {count} returned, but the order got "
+                             f"{given.get(rule, 0)} gifts of a limited rule {rule!r}")
+    return {rule: count for rule, count in gifts.items() if count}
+
+
+def _units_left(refund: Refund) -> dict[str, int]:
+    """Units of each line the order still has after ``refund`` (its recorded state)."""
+    lines = json.loads(refund.state).get("lines", {})
+    return {k: int(v["units"]) for k, v in lines.items()}
 
 
 __all__ = ["DEFAULT_RETRIES", "checkout", "consumption", "give_back"]

@@ -30,9 +30,9 @@ from promokit._errors import ContentionError, Problem, PromokitError, RefundErro
 from promokit._money import currency_digits, format_minor
 from promokit._result.types import PriceResult
 from promokit.checkout import DEFAULT_RETRIES, checkout, consumption, give_back
-from promokit.ledger import Consumption, open_ledger
+from promokit.ledger import Consumption
 from promokit.ledger import _cli as _ledger_cli
-from promokit.ledger.base import DEFAULT_TTL
+from promokit.ledger.base import DEFAULT_TTL, open_command_ledger
 from promokit.refunds import _cli as _refund_cli
 
 __all__ = ["COMMANDS", "EXIT_CONTENTION", "add_parsers", "add_refund_options", "run",
@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``checkout``, ``commit`` or ``release``; the exit code."""
     if args.command == "checkout":
         return _checkout(args)
-    with open_ledger(args.ledger) as ledger:
+    with open_command_ledger(args.ledger) as ledger:
         act = ledger.commit if args.command == "commit" else ledger.release
         record = act(args.order_id, at=args.at)
     print(f"order {record.order_id}: {record.state}")
@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
 def _checkout(args: argparse.Namespace) -> int:
     campaign = load_campaign(args.campaign)
     cart = load_cart(args.cart)
-    with open_ledger(args.ledger) as ledger:
+    with open_command_ledger(args.ledger) as ledger:
         try:
             result = checkout(campaign, cart, ledger, args.order, at=args.at, phase=args.phase,
                               best_coupons=args.best_coupons, ttl=args.ttl,
@@ -181,7 +181,7 @@ def run_refund(args: argparse.Namespace) -> str:
     done, key = _refund_cli.compute(args)
     result = PriceResult.from_dict(_refund_cli.read_result(args.result), file=args.result)
     refund_id = args.refund_id or f"{args.order}/refund-{done.sequence}"
-    with open_ledger(args.ledger) as ledger:
+    with open_command_ledger(args.ledger) as ledger:
         taken = ledger.order(args.order).consumption
         limited = tuple(taken.limits)
         priced = consumption(result, limited=limited)

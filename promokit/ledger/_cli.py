@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from promokit._errors import PromokitError
 from promokit._money import currency_digits, format_minor
 
-from .base import Ledger, open_ledger
+from .base import Ledger, open_command_ledger
 from .limits import Limits, resolve_zone
 from .records import Count, ReportRow
 
@@ -75,11 +75,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     err = err or sys.stderr
     try:
         if args.command == "ledger" and args.ledger_command == "init":
-            with open_ledger(args.url) as ledger:
+            with open_command_ledger(args.url) as ledger:
                 version = ledger.init()
             print(f"{args.url}: ledger ready (schema version {version})", file=out)
             return EXIT_OK
-        with open_ledger(args.ledger) as ledger:
+        with open_command_ledger(args.ledger) as ledger:
             return _run(ledger, args, out, limits or {}, currency, zone)
     except PromokitError as exc:
         print(f"promokit: error: {exc}", file=err)

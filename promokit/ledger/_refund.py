@@ -7,6 +7,7 @@ from typing import Any
 
 from ._rows import (
     Db,
+    add_history,
     add_points,
     dumps,
     journal,
@@ -33,7 +34,14 @@ def _left(consumed: Consumption, refunded: Consumption) -> Consumption:
         points_earned=consumed.points_earned - refunded.points_earned,
         issued=tuple(i for i in consumed.issued
                      if i.code not in {r.code for r in refunded.issued}),
+        spend=consumed.spend - refunded.spend,
     )
+
+
+def _empty(c: Consumption) -> bool:
+    """Nothing in it (what is left of an order refunded in full)."""
+    return (all(u.empty for u in c.limits.values()) and not c.coupon_codes and not c.issued
+            and not (c.points_paid or c.points_earned or c.spend))
 
 
 def _check(order_id: str, ask: Consumption, left: Consumption) -> None:
@@ -57,6 +65,8 @@ def _check(order_id: str, ask: Consumption, left: Consumption) -> None:
         raise too_much("points paid", ask.points_paid, left.points_paid)
     if ask.points_earned > left.points_earned:
         raise too_much("points earned", ask.points_earned, left.points_earned)
+    if ask.spend > left.spend:
+        raise too_much("spend (minor units)", ask.spend, left.spend)
     for issued in ask.issued:
         if issued.code not in {i.code for i in left.issued}:
             raise too_much("issued coupon", repr(issued.code), "not that coupon")
@@ -74,6 +84,7 @@ def _merge(a: Consumption, b: Consumption) -> Consumption:
         coupon_codes=a.coupon_codes + b.coupon_codes,
         points_paid=a.points_paid + b.points_paid,
         points_earned=a.points_earned + b.points_earned, issued=a.issued + b.issued,
+        spend=a.spend + b.spend,
     )
 
 
@@ -107,7 +118,7 @@ def refund_tx(db: Db, order_id: str, refund_id: str, give_back: Consumption | No
             limits={k: u for k, u in left.limits.items() if not u.empty},
             customer=consumed.customer, currency=consumed.currency,
             coupon_codes=left.coupon_codes, points_paid=left.points_paid,
-            points_earned=left.points_earned, issued=left.issued)
+            points_earned=left.points_earned, issued=left.issued, spend=left.spend)
     _check(order_id, give_back, left)
 
     pks = order_pks(row)
@@ -140,7 +151,8 @@ def refund_tx(db: Db, order_id: str, refund_id: str, give_back: Consumption | No
         give_back = Consumption(
             limits=give_back.limits, customer=give_back.customer, currency=give_back.currency,
             coupon_codes=give_back.coupon_codes, points_paid=give_back.points_paid,
-            points_earned=give_back.points_earned, issued=tuple(revoked))
+            points_earned=give_back.points_earned, issued=tuple(revoked),
+            spend=give_back.spend)
     points: list[Any] = []
     customer = consumed.customer
     if customer is not None:
@@ -149,11 +161,20 @@ def refund_tx(db: Db, order_id: str, refund_id: str, give_back: Consumption | No
             add_points(db, customer, delta)
             points.append([customer, delta])
     total = _merge(refunded, give_back)
+    customers: list[Any] = []
+    if customer is not None:
+        # the order leaves the customer's history once all of it is refunded, or all the
+        # money it paid (its spend) is
+        whole = revoke_all or (consumed.spend > 0 and total.spend == consumed.spend)
+        was_whole = refunded.spend == consumed.spend and consumed.spend > 0
+        gone = 1 if whole and not was_whole and not _empty(left) else 0
+        if gone or give_back.spend:
+            customers.append(add_history(db, customer, -gone, -give_back.spend))
     db.run("UPDATE ledger_orders SET refunded = ? WHERE order_id = ?",
            (dumps(total.to_dict()), order_id))
     db.run("INSERT INTO ledger_refunds (refund_id, order_id, give_back, at) VALUES (?, ?, ?, ?)",
            (refund_id, order_id, dumps(give_back.to_dict()), t))
     journal(db, t, order_id, "refund", {"counters": deltas, "points": points,
-                                        "coupons": coupons, "state": "committed"},
-            refund_id=refund_id)
+                                        "coupons": coupons, "state": "committed",
+                                        "customers": customers}, refund_id=refund_id)
     return give_back

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Protocol
@@ -26,6 +27,10 @@ class Db(Protocol):
 
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]: ...
     def run(self, sql: str, params: tuple[Any, ...] = ()) -> int: ...
+    def many(self, sql: str, params: list[tuple[Any, ...]]) -> None: ...
+    def send(self, sql: str, params: tuple[Any, ...] = ()) -> Callable[[], list[Row]]:
+        """Send a query now, read its rows later (PostgreSQL: the statements sent in between
+        travel in the same round trip)."""
 
 
 def now() -> datetime:
@@ -48,36 +53,55 @@ def journal(db: Db, at: int, order_id: str, action: str, detail: dict[str, Any],
 Caps = dict[str, tuple[int | None, int | None, int | None]]
 
 
-def lock_counters(db: Db, pks: list[Pk]) -> tuple[dict[Pk, list[int]], Caps]:
-    """Create-if-missing and lock counter rows, in sorted order (two statements whatever their
-    number: round trips are what a checkout costs). Returns their six values each, and the
-    (uses, budget, units) limits last reserved under their keys."""
+#: What ``ledger_limits`` holds for a key: (spec JSON, currency, zone).
+Stored = dict[str, tuple[str, str, str]]
+
+
+def send_lock(db: Db, pks: list[Pk]) -> Callable[[], tuple[dict[Pk, list[int]], Caps, Stored]]:
+    """Create-if-missing and lock counter rows, in sorted order: two statements whatever their
+    number, sent now, read when the returned function is called (round trips are what a
+    checkout costs). It returns their six values each, the (uses, budget, units) limits last
+    reserved under their keys, and those stored limits as they are."""
     keys = sorted(set(pks))
     if not keys:
-        return {}, {}
+        return lambda: ({}, {}, {})
     flat = tuple(v for pk in keys for v in pk)
     db.run("INSERT INTO ledger_counters (limit_key, scope, period) VALUES "
            + ", ".join(["(?, ?, ?)"] * len(keys)) + " ON CONFLICT DO NOTHING", flat)
-    rows = db.rows(
+    fetch = db.send(
         f"SELECT c.limit_key, c.scope, c.period, {', '.join('c.' + c for c in COLS)}, "
-        "(SELECT spec FROM ledger_limits l WHERE l.limit_key = c.limit_key), "
-        "(SELECT currency FROM ledger_limits l WHERE l.limit_key = c.limit_key) "
+        "l.spec, l.currency, l.zone "
         "FROM ledger_counters c JOIN (VALUES " + ", ".join(["(?, ?, ?)"] * len(keys))
         + ") AS v ON c.limit_key = v.column1 AND c.scope = v.column2 AND c.period = v.column3"
+        + " LEFT JOIN ledger_limits l ON l.limit_key = c.limit_key"
         + f" ORDER BY c.limit_key, c.scope, c.period{db.lock_of_c}", flat)
-    caps: Caps = {}
-    for r in rows:
-        if r[9] is not None:
-            lim = _limits(r[9])
-            caps[r[0]] = (lim.uses, lim.budget_minor(r[10]), lim.units)
-    return {(r[0], r[1], r[2]): [int(v) for v in r[3:9]] for r in rows}, caps
+
+    def read() -> tuple[dict[Pk, list[int]], Caps, Stored]:
+        rows = fetch()
+        caps: Caps = {}
+        stored: Stored = {}
+        for r in rows:
+            if r[9] is not None:
+                lim = _limits(r[9])
+                caps[r[0]] = (lim.uses, lim.budget_minor(r[10]), lim.units)
+                stored[r[0]] = (r[9], r[10], r[11])
+        return {(r[0], r[1], r[2]): [int(v) for v in r[3:9]] for r in rows}, caps, stored
+    return read
+
+
+def lock_counters(db: Db, pks: list[Pk]) -> tuple[dict[Pk, list[int]], Caps]:
+    """:func:`send_lock` read at once: the rows' values and their keys' limits."""
+    before, caps, _ = send_lock(db, pks)()
+    return before, caps
 
 
 def write_counters(db: Db, before: dict[Pk, list[int]], after: dict[Pk, list[int]], at: int,
                    caps: Caps) -> list[Any]:
-    """Store changed counter rows; returns their journal deltas. A global row whose limits are
-    all taken gets ``exhausted_at`` (kept while it stays so); one that is not, loses it."""
+    """Store changed counter rows (one batch); returns their journal deltas. A global row whose
+    limits are all taken gets ``exhausted_at`` (kept while it stays so); one that is not, loses
+    it."""
     deltas: list[Any] = []
+    batch: list[tuple[Any, ...]] = []
     for pk in sorted(after):
         old, new = before[pk], after[pk]
         if old == new:
@@ -88,10 +112,11 @@ def write_counters(db: Db, before: dict[Pk, list[int]], after: dict[Pk, list[int
             taken = (new[0] + new[3], new[1] + new[4], new[2] + new[5])
             exhausted = any(c is not None and t >= c for c, t in zip(caps[pk[0]], taken,
                                                                       strict=True))
-        db.run(f"UPDATE ledger_counters SET {', '.join(c + ' = ?' for c in COLS)}, "
-               "exhausted_at = CASE WHEN ? THEN COALESCE(exhausted_at, ?) ELSE NULL END "
-               "WHERE limit_key = ? AND scope = ? AND period = ?",
-               (*new, exhausted, at, *pk))
+        batch.append((*new, exhausted, at, *pk))
+    if batch:
+        db.many(f"UPDATE ledger_counters SET {', '.join(c + ' = ?' for c in COLS)}, "
+                "exhausted_at = CASE WHEN ? THEN COALESCE(exhausted_at, ?) ELSE NULL END "
+                "WHERE limit_key = ? AND scope = ? AND period = ?", batch)
     return deltas
 
 
@@ -115,6 +140,20 @@ def add_points(db: Db, customer: str, delta: int) -> None:
         raise InsufficientPointsError(customer, "points", balance, -delta,
                                       "a points balance never goes negative")
     db.run("UPDATE ledger_points SET balance = ? WHERE customer = ?", (balance + delta, customer))
+
+
+def add_history(db: Db, customer: str, orders: int, spend: int) -> list[Any]:
+    """Change a customer's order count and past spend (one blind upsert); returns the journal
+    entry. The table's checks refuse a count or spend below zero."""
+    if orders >= 0 and spend >= 0:  # a commit: the customer's first order creates the row
+        db.run("INSERT INTO ledger_customers (customer, orders, spend) VALUES (?, ?, ?) "
+               "ON CONFLICT (customer) DO UPDATE SET orders = ledger_customers.orders + "
+               "excluded.orders, spend = ledger_customers.spend + excluded.spend",
+               (customer, orders, spend))
+    else:  # a refund: the commit made the row
+        db.run("UPDATE ledger_customers SET orders = orders + ?, spend = spend + ? "
+               "WHERE customer = ?", (orders, spend, customer))
+    return [customer, orders, spend]
 
 
 def load_order(db: Db, order_id: str, lock: bool = True) -> Row | None:

@@ -66,10 +66,18 @@ _POSTGRES_V1: Final = [
         FOR EACH ROW EXECUTE FUNCTION ledger_journal_append_only()""",
 ]
 
+_V2: Final = [
+    """CREATE TABLE ledger_customers (
+        customer TEXT PRIMARY KEY, orders BIGINT NOT NULL CHECK (orders >= 0),
+        spend BIGINT NOT NULL CHECK (spend >= 0))""",
+]
+
 #: ``dialect -> [(version, name, statements)]``, applied in order.
 MIGRATIONS: Final[dict[str, list[tuple[int, str, list[str]]]]] = {
-    "sqlite": [(1, "counters, orders, coupons, points, refunds, journal", _SQLITE_V1)],
-    "postgresql": [(1, "counters, orders, coupons, points, refunds, journal", _POSTGRES_V1)],
+    "sqlite": [(1, "counters, orders, coupons, points, refunds, journal", _SQLITE_V1),
+               (2, "customers' order count and past spend", _V2)],
+    "postgresql": [(1, "counters, orders, coupons, points, refunds, journal", _POSTGRES_V1),
+                   (2, "customers' order count and past spend", _V2)],
 }
 
 MIGRATIONS_TABLE: Final = """CREATE TABLE IF NOT EXISTS ledger_migrations (

@@ -22,6 +22,7 @@ from ._rows import (
     Db,
     Pk,
     Row,
+    add_history,
     add_points,
     dumps,
     journal,
@@ -30,6 +31,7 @@ from ._rows import (
     now,
     order_pks,
     record,
+    send_lock,
     take_codes,
     write_counters,
 )
@@ -45,6 +47,7 @@ from .errors import (
 from .limits import Limits, period_key, resolve_zone
 from .records import (
     Consumption,
+    LedgerView,
     LimitSnapshot,
     OrderRecord,
     ReportRow,
@@ -117,9 +120,18 @@ class SqlLedger(Ledger):
         tz = resolve_zone(zone)
         zone_name = str(zone) if isinstance(zone, str) else str(tz)
         payload = dumps(consumption.to_dict())
-        self.expire(when)
-        return self._retry(lambda: self._reserve(order_id, consumption, payload, limits, when,
-                                                 ttl, tz, zone_name))
+
+        def run() -> OrderRecord:
+            return self._retry(lambda: self._reserve(order_id, consumption, payload, limits,
+                                                     when, ttl, tz, zone_name))
+        try:
+            return run()
+        except LimitReachedError:
+            # Expired reservations are swept lazily: when one may hold what was refused,
+            # sweep and try once more (the common path pays no extra round trip).
+            if not self.expire(when):
+                raise
+            return run()
 
     def _reserve(self, order_id: str, c: Consumption, payload: str,
                  limits: Mapping[str, Limits], at: datetime, ttl: timedelta, tz: tzinfo,
@@ -142,13 +154,15 @@ class SqlLedger(Ledger):
         expires = us_from(at + ttl)
         with self._transaction() as db:
             # Claim the order id first: a concurrent duplicate waits here until this one ends,
-            # then finds the order (rather than being refused by the counters we took).
-            claimed = db.rows(
+            # then finds the order (rather than being refused by the counters we took). The
+            # claim and the counter locks travel together (one round trip on PostgreSQL).
+            claim = db.send(
                 "INSERT INTO ledger_orders (order_id, state, customer, reserved_at, expires_at, "
                 "consumption, periods, refunded) VALUES (?, 'reserved', ?, ?, ?, ?, ?, '{}') "
                 "ON CONFLICT (order_id) DO NOTHING RETURNING order_id",
                 (order_id, c.customer, t, expires, payload, dumps(pks)))
-            if not claimed:
+            locked = send_lock(db, [pk for v in pks.values() for pk in v])
+            if not claim():
                 row = load_order(db, order_id)
                 if row is None:  # the claim that blocked us rolled back and was retried
                     raise UnknownOrderError(order_id)
@@ -158,14 +172,17 @@ class SqlLedger(Ledger):
                 if row[0] in ("reserved", "committed"):
                     return record(order_id, row)
                 raise OrderStateError(order_id, row[0], "reserve", "an order id is used once")
+            before, _, stored = locked()
             for key, lim in specs.items():
                 if key not in limits:
                     continue  # counted, unlimited here; keep whatever spec was stored
+                spec = (lim.model_dump_json(), c.currency, zone_name)
+                if stored.get(key) == spec:
+                    continue  # unchanged: no write, no lock on the row
                 db.run("INSERT INTO ledger_limits (limit_key, spec, currency, zone) "
                        "VALUES (?, ?, ?, ?) ON CONFLICT (limit_key) DO UPDATE SET "
                        "spec = excluded.spec, currency = excluded.currency, zone = excluded.zone",
-                       (key, lim.model_dump_json(), c.currency, zone_name))
-            before, _ = lock_counters(db, [pk for v in pks.values() for pk in v])
+                       (key, *spec))
             after = {pk: list(v) for pk, v in before.items()}
             for key, lim in specs.items():
                 use = used[key]
@@ -249,13 +266,17 @@ class SqlLedger(Ledger):
                         dumps(issued.to_dict())))
                 coupons.append([issued.code, "available", None])
             points: list[Any] = []
-            if c.points_earned and c.customer is not None:
-                add_points(db, c.customer, c.points_earned)
-                points.append([c.customer, c.points_earned])
+            customers: list[Any] = []
+            if c.customer is not None:
+                if c.points_earned:
+                    add_points(db, c.customer, c.points_earned)
+                    points.append([c.customer, c.points_earned])
+                customers.append(add_history(db, c.customer, 1, c.spend))
             db.run("UPDATE ledger_orders SET state = 'committed', closed_at = ? "
                    "WHERE order_id = ?", (t, order_id))
             journal(db, t, order_id, "commit", {"counters": deltas, "points": points,
-                                                "coupons": coupons, "state": "committed"})
+                                                "coupons": coupons, "state": "committed",
+                                                "customers": customers})
             return False, record(order_id, ("committed", *row[1:]))
 
     def release(self, order_id: str, at: datetime | None = None) -> OrderRecord:
@@ -361,11 +382,24 @@ class SqlLedger(Ledger):
         at: datetime | None = None, zone: str | tzinfo = "UTC", currency: str = "CNY",
     ) -> dict[str, LimitSnapshot]:
         """See :meth:`Ledger.snapshot`."""
+        return self.view(limits, customer, at, zone, currency).limits
+
+    def view(
+        self, limits: Mapping[str, Limits], customer: str | None = None,
+        at: datetime | None = None, zone: str | tzinfo = "UTC", currency: str = "CNY",
+        wallet: bool = False,
+    ) -> LedgerView:
+        """See :meth:`Ledger.view`: one statement (one round trip). Only when a reservation is
+        due to expire does it sweep (a write) and read again."""
         when = at or now()
-        with suppress(LedgerReadOnlyError):  # a read-only store keeps stale reservations
-            self.expire(when)
         tz = resolve_zone(zone)
-        return self._read(lambda db: _sqlread.snapshot(db, limits, customer, when, tz, currency))
+        sql, params, periods = _sqlread.view_query(limits, customer, when, tz, wallet)
+        rows = self._retry(lambda: self._query(sql, params))
+        if _sqlread.due(rows):
+            with suppress(LedgerReadOnlyError):  # a read-only store keeps stale reservations
+                if self.expire(when):
+                    rows = self._retry(lambda: self._query(sql, params))
+        return _sqlread.view_rows(rows, limits, customer, periods, currency, wallet)
 
     def wallet(self, customer: str, at: datetime | None = None) -> list[WalletCoupon]:
         """See :meth:`Ledger.wallet`."""

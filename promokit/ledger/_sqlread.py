@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
+from functools import lru_cache
 from typing import Any
 
-from ._rows import COLS, Db, Pk
+from ._rows import COLS, Db, Pk, Row
 from ._schema import FORMAT
 from .errors import NotALedgerError
 from .limits import Limits, period_key
@@ -15,10 +16,12 @@ from .records import (
     Consumption,
     Count,
     IssuedCoupon,
+    LedgerView,
     LimitSnapshot,
     ReportRow,
     VerifyResult,
     WalletCoupon,
+    us_from,
     utc_from_us,
 )
 
@@ -63,31 +66,97 @@ def check_ledger(db: Db, newest: int) -> None:
                               f"knows ({newest}); upgrade promokit")
 
 
-def _counter(db: Db, pk: Pk) -> list[int]:
-    found = db.rows(f"SELECT {', '.join(COLS)} FROM ledger_counters WHERE limit_key = ? "
-                    "AND scope = ? AND period = ?", pk)
-    return [int(v) for v in found[0]] if found else [0] * 6
+_NULL_T = "CAST(NULL AS TEXT)"
+_NULL_N = "CAST(NULL AS BIGINT)"
 
 
-def snapshot(db: Db, limits: Mapping[str, Limits], customer: str | None, at: datetime,
-             tz: tzinfo, currency: str) -> dict[str, LimitSnapshot]:
-    """See :meth:`Ledger.snapshot`."""
+def view_query(limits: Mapping[str, Limits], customer: str | None, at: datetime, tz: tzinfo,
+               wallet: bool) -> tuple[str, tuple[Any, ...], dict[str, str]]:
+    """One statement that reads everything pricing needs (see :meth:`Ledger.view`): the counter
+    rows of ``limits`` (global, and ``customer``'s), the points balance, the wallet, and whether
+    a reservation is due to expire. Returns it, its parameters and each key's period."""
+    t = us_from(at)
+    periods = {key: period_key(at, lim.period, tz) for key, lim in limits.items()}
+    pks = [(key, "", p) for key, p in periods.items()]
+    if customer is not None:
+        pks += [(key, "c:" + customer, p) for key, p in periods.items()]
+    parts: list[str] = []
+    params: list[Any] = []
+    if pks:
+        parts.append(
+            f"SELECT 'c', c.limit_key, c.scope, c.period, {', '.join('c.' + c for c in COLS)} "
+            "FROM ledger_counters c JOIN (VALUES " + ", ".join(["(?, ?, ?)"] * len(pks))
+            + ") AS v ON c.limit_key = v.column1 AND c.scope = v.column2 "
+            "AND c.period = v.column3")
+        params += [v for pk in pks for v in pk]
+    if customer is not None:
+        parts.append(f"SELECT 'p', {_NULL_T}, {_NULL_T}, {_NULL_T}, balance, 0, 0, 0, 0, 0 "
+                     "FROM ledger_points WHERE customer = ?")
+        parts.append(f"SELECT 'h', {_NULL_T}, {_NULL_T}, {_NULL_T}, orders, spend, 0, 0, 0, 0 "
+                     "FROM ledger_customers WHERE customer = ?")
+        params += [customer, customer]
+        if wallet:
+            parts.append(
+                "SELECT 'w', spec, issued_by, code, valid_until, 0, 0, 0, 0, 0 "
+                "FROM ledger_coupons WHERE customer = ? AND state = 'available' "
+                "AND spec IS NOT NULL AND (valid_from IS NULL OR valid_from <= ?) "
+                "AND (valid_until IS NULL OR valid_until > ?)")
+            params += [customer, t, t]
+    parts.append(f"SELECT 'e', {_NULL_T}, {_NULL_T}, {_NULL_T}, 0, 0, 0, 0, 0, 0 WHERE EXISTS "
+                 "(SELECT 1 FROM ledger_orders WHERE state = 'reserved' AND expires_at <= ?)")
+    params.append(t)
+    return " UNION ALL ".join(parts), tuple(params), periods
+
+
+def view_rows(rows: list[Row], limits: Mapping[str, Limits], customer: str | None,
+              periods: Mapping[str, str], currency: str, wallet: bool) -> LedgerView:
+    """The :class:`LedgerView` of the rows of :func:`view_query`."""
+    counters: dict[Pk, list[int]] = {}
+    points = 0
+    history = (0, 0)
+    coupons: list[tuple[Any, ...]] = []
+    for row in rows:
+        tag = row[0]
+        if tag == "c":
+            counters[(row[1], row[2], row[3])] = [int(v) for v in row[4:10]]
+        elif tag == "p":
+            points = int(row[4])
+        elif tag == "h":
+            history = (int(row[4]), int(row[5]))
+        elif tag == "w":
+            coupons.append(row)
+    zero = [0] * 6
     out: dict[str, LimitSnapshot] = {}
     for key, lim in limits.items():
-        period = period_key(at, lim.period, tz)
-        g = _counter(db, (key, "", period))
-        mine: list[int] | None = None
-        if customer is not None:
-            mine = _counter(db, (key, "c:" + customer, period))
+        period = periods[key]
+        g = counters.get((key, "", period), zero)
+        mine = counters.get((key, "c:" + customer, period), zero) if customer else None
         out[key] = LimitSnapshot(
-            key=key, period=period,
-            uses=Count(lim.uses, g[0], g[3]),
-            budget=Count(lim.budget_minor(currency), g[1], g[4]),
-            units=Count(lim.units, g[2], g[5]),
-            per_customer=Count(lim.per_customer, mine[0], mine[3]) if mine else None,
-            per_customer_units=Count(lim.per_customer_units, mine[2], mine[5]) if mine else None,
-        )
-    return out
+            key, period, Count(lim.uses, g[0], g[3]),
+            Count(_budget(lim, currency), g[1], g[4]), Count(lim.units, g[2], g[5]),
+            Count(lim.per_customer, mine[0], mine[3]) if mine else None,
+            Count(lim.per_customer_units, mine[2], mine[5]) if mine else None)
+    found: tuple[WalletCoupon, ...] | None = None
+    if wallet:
+        coupons.sort(key=lambda r: (r[4] is None, r[4] or 0, r[3]))
+        found = tuple(_wallet_coupon(r[1], r[2]) for r in coupons)
+    return LedgerView(out, points, found, history if customer else None)
+
+
+@lru_cache(maxsize=1024)
+def _budget(lim: Limits, currency: str) -> int | None:
+    return lim.budget_minor(currency)
+
+
+def due(rows: list[Row]) -> bool:
+    """Whether the rows of :func:`view_query` say a reservation is due to expire."""
+    return any(row[0] == "e" for row in rows)
+
+
+def _wallet_coupon(spec: str, issued_by: str | None) -> WalletCoupon:
+    c = IssuedCoupon.from_dict(json.loads(spec))
+    return WalletCoupon(c.code, c.customer, c.kind, c.face, c.currency, c.min_spend,
+                        c.valid_from, c.valid_until, issued_by, c.shop)
 
 
 def wallet(db: Db, customer: str, t: int) -> list[WalletCoupon]:
@@ -97,12 +166,7 @@ def wallet(db: Db, customer: str, t: int) -> list[WalletCoupon]:
         "AND spec IS NOT NULL AND (valid_from IS NULL OR valid_from <= ?) "
         "AND (valid_until IS NULL OR valid_until > ?) "
         "ORDER BY (valid_until IS NULL), valid_until, code", (customer, t, t))
-    out = []
-    for spec, issued_by in rows:
-        c = IssuedCoupon.from_dict(json.loads(spec))
-        out.append(WalletCoupon(c.code, c.customer, c.kind, c.face, c.currency, c.min_spend,
-                                c.valid_from, c.valid_until, issued_by, c.shop))
-    return out
+    return [_wallet_coupon(spec, issued_by) for spec, issued_by in rows]
 
 
 def report(db: Db) -> list[ReportRow]:
@@ -139,6 +203,7 @@ def verify(db: Db) -> VerifyResult:
     points: dict[str, int] = {}
     coupons: dict[str, str] = {}
     orders: dict[str, str | None] = {}
+    history: dict[str, list[int]] = {}
     entries = db.rows("SELECT seq, order_id, action, detail FROM ledger_journal ORDER BY seq")
     for seq, order_id, action, detail in entries:
         d: dict[str, Any] = json.loads(detail)
@@ -155,6 +220,10 @@ def verify(db: Db) -> VerifyResult:
             points[customer] = points.get(customer, 0) + int(amount)
         for code, coupon_state, _order in d.get("coupons", []):
             coupons[code] = coupon_state
+        for customer, count, spend in d.get("customers", []):
+            h = history.setdefault(customer, [0, 0])
+            h[0] += int(count)
+            h[1] += int(spend)
 
     stored = {(r[0], r[1], r[2]): [int(x) for x in r[3:9]] for r in db.rows(
         f"SELECT limit_key, scope, period, {', '.join(COLS)} FROM ledger_counters")}
@@ -177,6 +246,8 @@ def verify(db: Db) -> VerifyResult:
         "SELECT customer, balance FROM ledger_points")}, points, 0)
     _compare(diffs, "coupon", {str(r[0]): str(r[1]) for r in db.rows(
         "SELECT code, state FROM ledger_coupons")}, coupons, None)
+    _compare(diffs, "history of", {str(r[0]): [int(r[1]), int(r[2])] for r in db.rows(
+        "SELECT customer, orders, spend FROM ledger_customers")}, history, [0, 0])
     _compare(diffs, "order", {str(r[0]): str(r[1]) for r in db.rows(
         "SELECT order_id, state FROM ledger_orders")}, orders, None)
     return VerifyResult(entries=len(entries), differences=tuple(diffs))

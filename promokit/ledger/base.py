@@ -18,6 +18,7 @@ from .errors import LedgerURLError
 from .limits import Limits
 from .records import (
     Consumption,
+    LedgerView,
     LimitSnapshot,
     OrderRecord,
     ReportRow,
@@ -54,6 +55,20 @@ class Ledger(ABC):
         """Used, reserved and left of each limit key in ``limits``, in the period of ``at``
         (per-customer counters for ``customer``; budgets in minor units of ``currency``).
         Expired reservations count as released."""
+
+    def view(
+        self, limits: Mapping[str, Limits], customer: str | None = None,
+        at: datetime | None = None, zone: str | tzinfo = "UTC", currency: str = "CNY",
+        wallet: bool = False,
+    ) -> LedgerView:
+        """What pricing reads, in one read: :meth:`snapshot` of ``limits``, the customer's
+        points balance and (``wallet=True``) :meth:`wallet`; a guest has no points or wallet.
+        (This default reads three times; the SQL stores read once.)"""
+        return LedgerView(
+            self.snapshot(limits, customer=customer, at=at, zone=zone, currency=currency)
+            if limits else {},
+            self.points(customer) if customer else 0,
+            (tuple(self.wallet(customer, at)) if customer else ()) if wallet else None)
 
     @abstractmethod
     def reserve(
@@ -127,7 +142,8 @@ class Ledger(ABC):
 def open_ledger(url: str) -> Ledger:
     """The ledger named by ``url``: ``sqlite:///path/ledger.db`` (what follows ``sqlite:///``
     is the path: relative as written, absolute with a fourth slash, ``sqlite:////var/ledger.db``;
-    ``?mode=ro`` opens read-only, ``?synchronous=full`` syncs every commit) or
+    ``?mode=ro`` opens read-only, ``?synchronous=full`` syncs every commit;
+    ``sqlite:///:memory:`` is a ledger in this object's memory only, gone at close) or
     ``postgresql://user@host:port/db`` (psycopg 3, the ``ledger-pg`` extra). Nothing is created
     until :meth:`Ledger.init`."""
     if not isinstance(url, str):
@@ -144,3 +160,13 @@ def open_ledger(url: str) -> Ledger:
     raise LedgerURLError(
         f"ledger URL {url!r} is not sqlite:///path/ledger.db or postgresql://user@host:port/db"
     )
+
+
+def open_command_ledger(url: str) -> Ledger:
+    """:func:`open_ledger` for a command: refuses ``sqlite:///:memory:``, which no command could
+    keep from one run to the next."""
+    if isinstance(url, str) and url.split("?", 1)[0] == "sqlite:///:memory:":
+        raise LedgerURLError(f"ledger URL {url!r} names an in-memory ledger, which lives in one "
+                             "process and is gone when the command ends; give a file "
+                             "(sqlite:///ledger.db) or a PostgreSQL URL")
+    return open_ledger(url)

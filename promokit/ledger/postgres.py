@@ -58,6 +58,14 @@ class _Db:
         self._exec(sql, params)
         return -1
 
+    def many(self, sql: str, params: list[tuple[Any, ...]]) -> None:
+        """Queue one statement per parameter tuple (pipelined: no round trip each)."""
+        self.conn.cursor().executemany(sql.replace("?", "%s"), params)
+
+    def send(self, sql: str, params: tuple[Any, ...] = ()) -> Callable[[], list[Row]]:
+        """Queue a query; its rows are read (and the pipeline synced up to it) when asked."""
+        return self._exec(sql, params).fetchall
+
 
 class PostgresLedger(SqlLedger):
     """A ledger in a PostgreSQL database."""

@@ -19,6 +19,7 @@ __all__ = [
     "Consumption",
     "Count",
     "IssuedCoupon",
+    "LedgerView",
     "LimitSnapshot",
     "LimitUse",
     "OrderRecord",
@@ -117,8 +118,10 @@ class Consumption:
     ``limits`` maps a limit key (rule or coupon id) to its :class:`LimitUse`; ``customer`` is
     ``None`` for a guest; ``coupon_codes`` are single-use codes redeemed; ``points_paid`` are
     debited at reserve, ``points_earned`` credited at commit; ``issued`` coupons go to the wallet
-    at commit. As a refund's ``give_back`` the same fields say what to give back (``issued``:
-    coupons to revoke while unused).
+    at commit; ``spend`` (what the order pays, minor units) is added to the customer's past
+    spend at commit, and the order to their order count. As a refund's ``give_back`` the same
+    fields say what to give back (``issued``: coupons to revoke while unused; ``spend``: the
+    money refunded).
     """
 
     limits: Mapping[str, LimitUse] = field(default_factory=dict)
@@ -128,6 +131,7 @@ class Consumption:
     points_paid: int = 0
     points_earned: int = 0
     issued: tuple[IssuedCoupon, ...] = ()
+    spend: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "limits", dict(self.limits))
@@ -145,6 +149,7 @@ class Consumption:
             raise ValueError("coupon codes must be non-empty strings")
         _count(self.points_paid, "points_paid")
         _count(self.points_earned, "points_earned")
+        _count(self.spend, "spend (minor units)")
         if self.customer is None and (self.points_paid or self.points_earned):
             raise ValueError("points need a customer id; a guest has no balance")
         if self.customer is not None and not self.customer:
@@ -163,6 +168,8 @@ class Consumption:
             "points_paid": self.points_paid,
             "points_earned": self.points_earned,
             "issued": [c.to_dict() for c in self.issued],
+            # only when there is some: a consumption without it keeps the form it always had
+            **({"spend": self.spend} if self.spend else {}),
         }
 
     @classmethod
@@ -176,6 +183,7 @@ class Consumption:
             points_paid=data.get("points_paid", 0),
             points_earned=data.get("points_earned", 0),
             issued=tuple(IssuedCoupon.from_dict(c) for c in data.get("issued", ())),
+            spend=data.get("spend", 0),
         )
 
 
@@ -207,6 +215,19 @@ class LimitSnapshot:
     units: Count
     per_customer: Count | None
     per_customer_units: Count | None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerView:
+    """Everything pricing reads from the ledger for one cart, in one read: the snapshot of each
+    limit key, the customer's points balance and history, and (when asked for) the wallet."""
+
+    limits: dict[str, LimitSnapshot]
+    points: int
+    wallet: tuple[WalletCoupon, ...] | None
+    #: the customer's committed orders and past spend (minor units), less full refunds and
+    #: refunded money; ``None``: the ledger does not keep history (or a guest)
+    history: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

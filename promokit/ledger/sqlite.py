@@ -49,6 +49,13 @@ class _Db:
     def run(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         return self.conn.execute(sql, params).rowcount
 
+    def many(self, sql: str, params: list[tuple[Any, ...]]) -> None:
+        self.conn.executemany(sql, params)
+
+    def send(self, sql: str, params: tuple[Any, ...] = ()) -> Callable[[], list[Row]]:
+        found = self.rows(sql, params)
+        return lambda: found
+
 
 class SQLiteLedger(SqlLedger):
     """A ledger in a SQLite file (stdlib ``sqlite3``)."""
@@ -69,6 +76,12 @@ class SQLiteLedger(SqlLedger):
                                  "?synchronous=full|normal are understood")
         self.url = url
         self.path = Path(rest)
+        #: ``sqlite:///:memory:``: a ledger in this object's memory only (one connection; gone
+        #: at close): for tests and demos, never shared with another process or object.
+        self.memory = rest == ":memory:"
+        if self.memory and options.get("mode") == ["ro"]:
+            raise LedgerURLError(f"SQLite ledger URL {url!r}: an in-memory ledger cannot be "
+                                 "read-only (nothing would be in it)")
         self.read_only = options.get("mode") == ["ro"]
         self.synchronous = options.get("synchronous", ["normal"])[0].upper()
         self.timeout = timeout
@@ -78,11 +91,15 @@ class SQLiteLedger(SqlLedger):
     def _connection(self, create: bool) -> sqlite3.Connection:
         if self._conn is not None:
             return self._conn
-        if not create and not self.path.exists():
+        if not create and not self.memory and not self.path.exists():
             raise NotALedgerError(f"no ledger at {self.path}: create one with "
                                   f"`promokit ledger init {self.url}`")
         if create and self.read_only:
             raise LedgerReadOnlyError(f"{self.url} is opened read-only; cannot initialise it")
+        if self.memory:
+            conn = sqlite3.connect(":memory:", isolation_level=None)
+            self._conn = conn
+            return conn
         mode = "ro" if self.read_only else ("rwc" if create else "rw")
         uri = f"file:{quote(str(self.path.resolve()))}?mode={mode}"
         conn = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
@@ -107,8 +124,16 @@ class SQLiteLedger(SqlLedger):
             raise
         conn.execute("COMMIT")
 
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]:
+        """One statement in autocommit (one statement reads one consistent snapshot)."""
+        if not self._checked:
+            return super()._query(sql, params)
+        return self._connection(create=False).execute(sql, params).fetchall()
+
     def _prepare(self) -> None:
         conn = self._connection(create=True)
+        if self.memory:
+            return  # no file, no WAL: the one connection is the only reader and writer
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise LedgerUnavailableError(f"{self.path}: cannot switch to WAL (got {mode})")
@@ -122,7 +147,7 @@ class SQLiteLedger(SqlLedger):
     def _translate(self, exc: sqlite3.Error) -> LedgerError:
         text = str(exc)
         low = text.lower()
-        where = f"SQLite ledger {self.path}"
+        where = "in-memory SQLite ledger" if self.memory else f"SQLite ledger {self.path}"
         if "readonly" in low or "read-only" in low:
             return LedgerReadOnlyError(f"{where} is read-only: {text}")
         if "not a database" in low or "no such table" in low or "malformed" in low:

@@ -9,11 +9,15 @@ have given; otherwise the rule does not apply, with reason ``limit_reached`` nam
 
 Without a snapshot (a cart priced without a ledger) only the static check runs: a per-customer
 limit never applies to a cart without a customer id.
+
+A coupon kind's ``limits`` (in ``coupon_policy.kinds``) count under the key
+``coupon-kind:<kind>``: every wallet coupon of that kind (rule ``coupon:<id>``) reads and takes
+the same counters (:func:`limit_key`, :func:`coupon_snapshots`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from promokit._allocation import spread
@@ -21,6 +25,29 @@ from promokit._money import format_minor
 from promokit.ledger.limits import Limits
 from promokit.ledger.records import LimitSnapshot
 from promokit.rules._base import CartLine, Effect, Miss, Outcome, Reason, Rule
+
+#: The ledger key of a coupon kind's limits: ``coupon-kind:shop``.
+COUPON_KIND = "coupon-kind:"
+
+
+def limit_key(rule: str, kind: str) -> str:
+    """The ledger key an applied rule counts under: its coupon kind's for a wallet coupon
+    (kind ``coupon/<kind>``), else the rule id."""
+    if kind.startswith("coupon/"):
+        return COUPON_KIND + kind.removeprefix("coupon/")
+    return rule
+
+
+def coupon_snapshots(snapshot: Mapping[str, LimitSnapshot],
+                     wallet: Iterable[tuple[str, str]]) -> dict[str, LimitSnapshot]:
+    """``snapshot`` plus, for each wallet coupon ``(id, kind)`` of a limited kind, its kind's
+    snapshot under the coupon's rule id (``coupon:<id>``), which is what pricing looks up."""
+    out = dict(snapshot)
+    for coupon, kind in wallet:
+        found = snapshot.get(COUPON_KIND + kind)
+        if found is not None:
+            out[f"coupon:{coupon}"] = found
+    return out
 
 
 def _miss(rule: Rule, what: str, left: str) -> Miss:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from promokit._spec.campaign import CampaignSpec, compile_env, fingerprint
 from promokit.ledger.limits import Limits
+from promokit.pricing.limits import COUPON_KIND
 from promokit.rules._base import CartLine, Env, Rule
 
 
@@ -117,7 +118,8 @@ class Plan:
                  for rule in (entry.rules if isinstance(entry, Group) else (entry,))}
         return cls(spec, env, fingerprint(spec), env.stages, entries, frozen, tuple(unindexed),
                    rules, preparers, slots=slots,
-                   limited={r.id: r.spec.limits for r in rules if r.spec.limits is not None})
+                   limited={**{r.id: r.spec.limits for r in rules if r.spec.limits is not None},
+                            **_coupon_limits(spec)})
 
     def visits(self, matched: Iterable[str]) -> dict[str, list[Entry]]:
         """stage -> the entries (rules, groups) that some matched rule belongs to, in order: a
@@ -176,3 +178,12 @@ class Plan:
                 if rule.id not in out and rule.matcher.test(line):
                     out[rule.id] = None
         return tuple(out)
+
+
+def _coupon_limits(spec: CampaignSpec) -> dict[str, Limits]:
+    """The limits of the coupon kinds, under their ledger keys (``coupon-kind:<kind>``)."""
+    policy = spec.coupon_policy
+    if policy is None:
+        return {}
+    return {COUPON_KIND + kind: p.limits for kind, p in policy.kinds.items()
+            if p.limits is not None}

@@ -190,3 +190,202 @@ def test_eight_processes_never_sell_more_than_the_stock(url: str) -> None:
         rows = {row.key: row for row in ledger.report()}
         assert rows["tv-flash"].units.used == 5 and rows["x-300-50"].uses.used == 7
         assert ledger.verify().ok
+
+
+GIFTS = {"campaign": "gifts", "currency": "CNY", "timezone": "Asia/Shanghai", "rules": [
+    {"id": "mug", "kind": "gift", "stage": "shop", "min_spend": 100,
+     "gift": {"sku": "MUG", "name": "mug", "value": "39.00"}, "limits": {"units": 2}}]}
+
+
+def _gift_cart(customer: str, qty: int) -> dict[str, object]:
+    return {"currency": "CNY", "at": AT, "customer": {"id": customer}, "lines": [
+        {"id": "l1", "sku": "TEA", "shop": "A", "unit_price": "120.00", "quantity": qty}]}
+
+
+def test_gift_stock_comes_back_when_the_gift_is_returned(ledger: Ledger) -> None:
+    """A stock of 2 mugs (满100赠马克杯, limits units 2). Two orders take both; the third gets
+    none (limit_reached). A partial refund keeps the mug with the customer (nothing back); the
+    refund of the rest of the order returns it (1 unit back), and the next order gets it. A
+    refund can also say it returns the gift (``gifts=``) while the customer keeps some tea."""
+    campaign = promokit.Campaign.from_dict(GIFTS)
+    mug = {"mug": campaign.spec.rules[0].limits}
+    first = promokit.checkout(campaign, _gift_cart("c1", 2), ledger, "o1")
+    ledger.commit("o1", at=PAID)
+    second = promokit.checkout(campaign, _gift_cart("c2", 2), ledger, "o2")
+    ledger.commit("o2", at=PAID)
+    assert [a.rule for a in first.applied] == ["mug"] == [a.rule for a in second.applied]
+    third = promokit.checkout(campaign, _gift_cart("c3", 1), ledger, "o3")
+    assert _reasons(third)["mug"] == "limit_reached"
+    ledger.release("o3", at=PAID)
+
+    part = promokit.refund(first, {"l1": 1})
+    assert "mug" not in give_back(part, first, campaign).limits  # the customer keeps the mug
+    ledger.refund("o1", "o1/r1", give_back(part, first, campaign), at=PAID)
+    rest = promokit.refund(first, {"l1": 1}, earlier=[part])
+    assert rest.full_return
+    assert give_back(rest, first, campaign).limits["mug"] == LimitUse(uses=1, budget=0, units=1)
+    ledger.refund("o1", "o1/r2", give_back(rest, first, campaign), at=PAID)
+    snap = ledger.snapshot(mug, "c1", at=first.at)["mug"]
+    assert (snap.units.used, snap.units.left) == (1, 1)
+
+    fourth = promokit.checkout(campaign, _gift_cart("c4", 1), ledger, "o4")
+    assert [a.rule for a in fourth.applied] == ["mug"]  # the returned mug, given again
+    ledger.release("o4", at=PAID)
+
+    keep_tea = promokit.refund(second, {"l1": 1})
+    back = give_back(keep_tea, second, campaign, gifts={"mug": 1})
+    assert back.limits["mug"] == LimitUse(uses=0, budget=0, units=1)
+    ledger.refund("o2", "o2/r1", back, at=PAID)
+    assert ledger.snapshot(mug, "c2", at=first.at)["mug"].units.used == 0
+    with pytest.raises(ValueError, match="got 1 gifts"):
+        give_back(keep_tea, second, campaign, gifts={"mug": 2})
+    assert ledger.verify().ok
+
+
+def _coupon_cart(customer: str, code: str, kind: str = "shop") -> dict[str, object]:
+    coupon = {"id": code, "kind": kind, "value": "10.00"}
+    if kind == "shop":
+        coupon["shop"] = "A"
+    return {"currency": "CNY", "at": AT, "customer": {"id": customer},
+            "lines": [{"id": "a", "sku": "S", "shop": "A", "unit_price": "100.00",
+                       "quantity": 2}],
+            "wallet": [coupon], "coupons": [code]}
+
+
+def _issue(ledger: Ledger, codes: dict[str, str], kind: str) -> None:
+    """Put one coupon of face 10.00 in each customer's wallet ({code: customer})."""
+    issued = tuple(IssuedCoupon(code=code, customer=who, face=1000, kind=kind,
+                                shop="A" if kind == "shop" else None)
+                   for code, who in codes.items())
+    for coupon in issued:
+        ledger.reserve(f"seed-{coupon.code}", Consumption(customer=coupon.customer,
+                                                          issued=(coupon,)), {})
+        ledger.commit(f"seed-{coupon.code}", at=PAID)
+
+
+def test_a_coupon_kind_with_limits_counts_every_coupon_of_the_kind(ledger: Ledger) -> None:
+    """限量2张 on the shop coupon kind: two customers redeem theirs, the third's is not applied
+    (limit_reached, naming the limit); a full refund gives the use back and the third can then
+    redeem. Every coupon of the kind counts under the key ``coupon-kind:shop``."""
+    campaign = promokit.Campaign.from_dict({
+        "campaign": "kind-limits", "currency": "CNY", "timezone": "Asia/Shanghai",
+        "rules": [], "coupon_policy": {"kinds": {
+            "shop": {"stage": "shop", "limits": {"uses": 2}}}}})
+    _issue(ledger, {"S1": "c1", "S2": "c2", "S3": "c3"}, "shop")
+    first = promokit.checkout(campaign, _coupon_cart("c1", "S1"), ledger, "o1")
+    ledger.commit("o1", at=PAID)
+    promokit.checkout(campaign, _coupon_cart("c2", "S2"), ledger, "o2")
+    assert first.payable.to_json() == "190.00"  # 2 x 100.00 - 10.00
+    assert consumption(first, campaign).limits == {"coupon-kind:shop": LimitUse(1, 1000, 2)}
+    third = promokit.checkout(campaign, _coupon_cart("c3", "S3"), ledger, "o3")
+    [s3] = third.coupons
+    assert not s3.applied and s3.reason == "limit_reached"
+    assert "uses limit is reached" in (s3.message or "")
+    assert third.payable.to_json() == "200.00"
+    ledger.release("o3", at=PAID)
+
+    back = give_back(promokit.refund(first, {"a": 2}), first, campaign)
+    assert back.limits["coupon-kind:shop"] == LimitUse(uses=1, budget=1000, units=2)
+    ledger.refund("o1", "o1/r1", back, at=PAID)
+    again = promokit.checkout(campaign, _coupon_cart("c3", "S3"), ledger, "o4")
+    assert again.payable.to_json() == "190.00"
+    [row] = [r for r in ledger.report() if r.key == "coupon-kind:shop"]
+    assert (row.uses.used, row.uses.reserved, row.uses.left) == (0, 2, 0)
+    assert ledger.verify().ok
+
+
+def test_a_coupon_kind_budget_caps_what_is_left(ledger: Ledger) -> None:
+    """A platform coupon budget of 15.00 with on_exhausted cap: the first 10.00 coupon gives
+    10.00, the second is capped at the 5.00 left, the third gives nothing (limit_reached)."""
+    campaign = promokit.Campaign.from_dict({
+        "campaign": "kind-budget", "currency": "CNY", "timezone": "Asia/Shanghai",
+        "rules": [], "coupon_policy": {"kinds": {
+            "platform": {"stage": "platform",
+                         "limits": {"budget": "15.00", "on_exhausted": "cap"}}}}})
+    _issue(ledger, {"P1": "c1", "P2": "c2", "P3": "c3"}, "platform")
+    paid = []
+    for n in (1, 2, 3):
+        result = promokit.checkout(campaign, _coupon_cart(f"c{n}", f"P{n}", "platform"),
+                                   ledger, f"o{n}")
+        ledger.commit(f"o{n}", at=PAID)
+        paid.append(result.payable.to_json())
+    assert paid == ["190.00", "195.00", "200.00"]
+    assert [c.reason for c in result.coupons] == ["limit_reached"]
+    policy = campaign.spec.coupon_policy
+    assert policy is not None and policy.kinds["platform"].limits is not None
+    limits = {"coupon-kind:platform": policy.kinds["platform"].limits}
+    snap = ledger.snapshot(limits, at=PAID)["coupon-kind:platform"]
+    assert (snap.budget.used, snap.budget.left) == (1500, 0)
+    assert ledger.verify().ok
+
+
+HISTORY = {"campaign": "history", "currency": "CNY", "timezone": "Asia/Shanghai",
+           "stages": ["item", "shop"], "rules": [
+               {"id": "loyal-95", "kind": "percent_off", "stage": "item", "percent": 5,
+                "customers": {"min_past_spend": 300}},
+               {"id": "new-user-10", "kind": "threshold", "stage": "shop", "scope": "order",
+                "min_spend": "0.01", "discount": 10, "customers": {"first_order": True}}]}
+
+
+def _history_cart(customer: str | None, **history: object) -> dict[str, object]:
+    who: dict[str, object] = {"id": customer, **history} if customer else {}
+    return {"currency": "CNY", "at": AT, "customer": who, "lines": [
+        {"id": "l1", "sku": "TEA", "shop": "A", "unit_price": "200.00", "quantity": 1}]}
+
+
+def test_the_ledger_supplies_the_customers_history_unless_the_cart_says(
+        ledger: Ledger) -> None:
+    """A customer's first order gets 新用户首单立减10 (200.00 - 10.00 = 190.00), counted at
+    commit with what it paid; the second order is not a first order and its past spend (190.00)
+    is below 300: 200.00. After it (past spend 380.00) the third gets 5% off: 190.00. A full
+    refund of the second order takes it out of the history: 1 order, 190.00 again, so the 5% is
+    gone. What the cart states wins; a guest has no history (history_unknown)."""
+    campaign = promokit.Campaign.from_dict(HISTORY)
+    first = promokit.checkout(campaign, _history_cart("c1"), ledger, "o1")
+    assert first.payable.to_json() == "190.00"
+    assert campaign.price(_history_cart("c1"), ledger=ledger).payable.to_json() == "190.00"
+    ledger.commit("o1", at=PAID)                       # reserved orders are not history yet
+    second = promokit.checkout(campaign, _history_cart("c1"), ledger, "o2")
+    assert second.payable.to_json() == "200.00"
+    assert _reasons(second) == {"new-user-10": "not_first_order",
+                                "loyal-95": "below_past_spend"}
+    ledger.commit("o2", at=PAID)
+    third = campaign.price(_history_cart("c1"), ledger=ledger)
+    assert third.payable.to_json() == "190.00"        # 200.00 - 5%: past spend 380.00
+    assert [a.rule for a in third.applied] == ["loyal-95"]
+    # the cart's own facts win over the ledger's
+    stated = campaign.price(_history_cart("c1", orders=0, past_spend="0.00"), ledger=ledger)
+    assert [a.rule for a in stated.applied] == ["new-user-10"]
+    # a full refund of o2 takes it out: 1 order, 190.00 spent
+    back = give_back(promokit.refund(second, {"l1": 1}), second, campaign)
+    assert back.spend == 20_000
+    ledger.refund("o2", "o2/r1", back, at=PAID)
+    again = campaign.price(_history_cart("c1"), ledger=ledger)
+    assert again.payable.to_json() == "200.00"
+    assert _reasons(again)["loyal-95"] == "below_past_spend"
+    # a guest: no history to read
+    guest = campaign.price(_history_cart(None), ledger=ledger)
+    assert set(_reasons(guest).values()) == {"history_unknown"}
+    assert ledger.view({}, "c1").history == (1, 19_000)
+    assert ledger.verify().ok
+
+
+def test_a_partial_refund_lowers_past_spend_and_keeps_the_order(ledger: Ledger) -> None:
+    """Two teas at 200.00 (first order: 400.00 - 10.00 = 390.00); returning one refunds its
+    allocated net, 200.00 - 5.00 = 195.00: past spend 195.00, still 1 order; the rest of the
+    order (195.00) takes the order out: 0 orders, 0.00."""
+    campaign = promokit.Campaign.from_dict(HISTORY)
+    two = _history_cart("c2")
+    two["lines"] = [{"id": "l1", "sku": "TEA", "shop": "A", "unit_price": "200.00",
+                     "quantity": 2}]
+    result = promokit.checkout(campaign, two, ledger, "o1")
+    assert result.payable.to_json() == "390.00"
+    ledger.commit("o1", at=PAID)
+    assert ledger.view({}, "c2").history == (1, 39_000)
+    part = promokit.refund(result, {"l1": 1})
+    ledger.refund("o1", "o1/r1", give_back(part, result, campaign), at=PAID)
+    assert ledger.view({}, "c2").history == (1, 19_500)
+    rest = promokit.refund(result, {"l1": 1}, earlier=[part])
+    ledger.refund("o1", "o1/r2", give_back(rest, result, campaign), at=PAID)
+    assert ledger.view({}, "c2").history == (0, 0)
+    assert ledger.verify().ok

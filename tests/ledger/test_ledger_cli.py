@@ -27,7 +27,7 @@ def run(*argv: str) -> tuple[int, str, str]:
 def test_init_report_commit_release_verify(new_url: Callable[[], str]) -> None:
     url = new_url()
     code, out, _ = run("ledger", "init", url)
-    assert code == 0 and "schema version 1" in out
+    assert code == 0 and "schema version 2" in out
     assert run("ledger", "init", url)[0] == 0  # idempotent
     assert run("ledger", "report", "--ledger", url)[1] == "no limit has been used yet\n"
     limits = {"d11-cross-300-50": Limits(uses=2, budget="500.00")}

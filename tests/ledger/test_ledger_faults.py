@@ -43,8 +43,31 @@ def test_an_uninitialised_store_is_not_a_ledger(new_url: Callable[[], str]) -> N
 def test_init_is_idempotent_and_keeps_data(url: str) -> None:
     with open_ledger(url) as ledger:
         ledger.reserve("o", ONE, FREE, at=AT)
-        assert ledger.init() == 1
+        assert ledger.init() == 2
         assert ledger.order("o").state == "reserved"
+
+
+def test_a_version_1_ledger_migrates_to_version_2_and_keeps_its_data(
+        new_url: Callable[[], str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ledger made by a promokit that knew only version 1 is refused until ``init`` adds
+    version 2 (the customers' history), in one transaction, keeping every order."""
+    from promokit.ledger import _schema, _sql
+
+    url = new_url()
+    v1 = {d: m[:1] for d, m in _schema.MIGRATIONS.items()}
+    with monkeypatch.context() as old:  # this code as it was before version 2
+        old.setattr(_schema, "MIGRATIONS", v1)
+        old.setattr(_sql, "MIGRATIONS", v1)
+        with open_ledger(url) as ledger:
+            assert ledger.init() == 1
+            ledger.reserve("o", ONE, FREE, at=AT)
+            ledger.commit("o", at=AT)
+    with open_ledger(url) as ledger, pytest.raises(NotALedgerError, match="older than 2"):
+        ledger.order("o")
+    with open_ledger(url) as ledger:
+        assert ledger.init() == 2
+        assert ledger.order("o").state == "committed"
+        assert ledger.verify().ok
 
 
 def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
@@ -128,3 +151,40 @@ def test_a_connection_lost_mid_way_reconnects(url: str, store: str) -> None:
             ledger.commit("o", at=AT)
         assert ledger.commit("o", at=AT).state == "committed"  # a new connection
         assert ledger.verify().ok
+
+
+def test_sqlite_memory_is_a_real_in_memory_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                  ) -> None:
+    """``sqlite:///:memory:`` keeps the ledger in the object's one connection: it works like a
+    file ledger, writes no file named ``:memory:``, and is gone when closed."""
+    monkeypatch.chdir(tmp_path)
+    url = "sqlite:///:memory:"
+    with open_ledger(url) as ledger:
+        with pytest.raises(NotALedgerError, match="ledger init"):
+            ledger.reserve("o", ONE, FREE, at=AT)
+        assert ledger.init() >= 1
+        one = {"r": Limits(uses=1)}
+        ledger.reserve("o", ONE, one, at=AT)
+        ledger.commit("o", at=AT)
+        assert ledger.snapshot(one, at=AT)["r"].uses.left == 0
+        assert ledger.verify().ok
+    assert list(tmp_path.iterdir()) == []  # no file was created
+    # another object: another, empty store
+    with open_ledger(url) as again, pytest.raises(NotALedgerError):
+        again.order("o")
+    with pytest.raises(LedgerURLError, match="read-only"):
+        open_ledger("sqlite:///:memory:?mode=ro")
+
+
+def test_commands_refuse_an_in_memory_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from promokit.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    for argv in (["ledger", "init", "sqlite:///:memory:"],
+                 ["commit", "o", "--ledger", "sqlite:///:memory:"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "in-memory ledger" in err and "sqlite:///ledger.db" in err
+        assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []

@@ -313,3 +313,70 @@ def test_a_key_reserved_without_limits_is_counted_and_keeps_its_stored_limits(
     assert rows["r"].uses.limit == 3 and rows["r"].uses.reserved == 2
     assert rows["other"].uses.limit is None and rows["other"].uses.reserved == 1
     assert ledger.verify().ok
+
+
+def test_view_reads_snapshot_points_and_wallet_as_the_separate_reads_do(ledger: Ledger) -> None:
+    coupon = IssuedCoupon("FUGOU-V", "u1", face=500, valid_from=AT,
+                          valid_until=AT + timedelta(days=3))
+    ledger.reserve("o", take(issued=(coupon,), points_earned=250), LIMITS, at=AT)
+    ledger.commit("o", at=AT)
+    ledger.reserve("p", take(units=2), LIMITS, at=AT)  # reserved, not paid
+    later = AT + timedelta(minutes=1)
+    view = ledger.view(LIMITS, "u1", at=later, wallet=True)
+    assert view.limits == ledger.snapshot(LIMITS, "u1", at=later)
+    assert view.points == ledger.points("u1") == 250
+    assert view.wallet == tuple(ledger.wallet("u1", at=later))
+    assert [c.code for c in view.wallet] == ["FUGOU-V"]
+    r = view.limits["r"]
+    assert (r.uses.used, r.uses.reserved, r.units.reserved, r.units.left) == (1, 1, 2, 2)
+    assert ledger.view(LIMITS, "u1", at=later).wallet is None  # not asked for
+    guest = ledger.view(LIMITS, None, at=later, wallet=True)
+    assert guest.points == 0 and guest.wallet == () and guest.limits["r"].per_customer is None
+    # an expired reservation counts as released, and the read that finds it sweeps it
+    after_ttl = ledger.view(LIMITS, "u1", at=AT + timedelta(minutes=15))
+    assert after_ttl.limits["r"].units.reserved == 0
+    assert ledger.order("p").state == "expired"
+    assert ledger.verify().ok
+
+
+def test_pricing_with_a_sqlite_ledger_is_one_statement(tmp_path: object) -> None:
+    """What ``Campaign.price(cart, ledger=)`` reads (counters, points, wallet) is one SELECT:
+    the statements the connection runs are counted, not timed."""
+    from pathlib import Path
+
+    from promokit.ledger import open_ledger
+
+    campaign = promokit.Campaign.from_dict({"campaign": "one", "currency": "CNY", "rules": [
+        {"id": "a", "kind": "threshold", "stage": "shop", "scope": "shop", "min_spend": 100,
+         "discount": 10, "limits": {"uses": 5, "per_customer": 1}},
+        {"id": "b", "kind": "special_price", "stage": "item", "select": {"skus": ["S"]},
+         "price": "50.00", "limits": {"units": 9}}]})
+    cart = {"currency": "CNY", "at": "2026-11-11T10:00:00+08:00", "customer": {"id": "u1"},
+            "wallet": [{"id": "W1", "kind": "shop", "shop": "A", "value": "5.00"}],
+            "lines": [{"id": "l1", "sku": "S", "shop": "A", "unit_price": "120.00",
+                       "quantity": 2}]}
+    with open_ledger(f"sqlite:///{Path(str(tmp_path)) / 'l.db'}") as sql_ledger:
+        sql_ledger.init()
+        campaign.price(cart, ledger=sql_ledger)  # the first read also checks the schema
+        seen: list[str] = []
+        conn = sql_ledger._conn  # type: ignore[attr-defined]
+        conn.set_trace_callback(seen.append)
+        result = campaign.price(cart, ledger=sql_ledger)
+        conn.set_trace_callback(None)
+    assert len(seen) == 1 and seen[0].startswith("SELECT"), seen
+    assert result.payable.to_json() == "90.00"  # 2 x 50.00 special price, then 100 - 10
+
+
+def test_a_reservation_past_its_ttl_never_refuses_another(ledger: Ledger) -> None:
+    """Expired reservations are swept when they may matter: a reserve refused by one is retried
+    after the sweep, with no read of the ledger in between."""
+    one = {"r": Limits(uses=1)}
+    ledger.reserve("o", Consumption({"r": LimitUse(uses=1)}), one, at=AT,
+                   ttl=timedelta(minutes=1))
+    later = AT + timedelta(minutes=2)
+    assert ledger.reserve("p", Consumption({"r": LimitUse(uses=1)}), one,
+                          at=later).state == "reserved"
+    assert ledger.order("o").state == "expired"
+    with pytest.raises(LimitReachedError):  # p is not expired: a real refusal stays one
+        ledger.reserve("q", Consumption({"r": LimitUse(uses=1)}), one, at=later)
+    assert ledger.verify().ok
