@@ -29,7 +29,7 @@ from promokit.rules._kind import Draws, Fact, Reach, Worked
 from promokit.rules._reason import Reason as Reason  # re-exported: kinds name it from here
 
 Funder = Literal["merchant", "platform"]
-Overflow = Literal["lose", "spill"]
+Overflow = Literal["lose", "spill", "best_single"]
 
 
 class RuleSpec(BaseModel):
@@ -253,6 +253,7 @@ class Rule(ABC):
     spec: RuleSpec = field(repr=False)
     benefit: str | None = None   # the multiplier key this rule's benefit answers to
     from_wallet: bool = False    # a customer's wallet coupon: after the campaign's rules in a stage
+    overflow: str | None = None  # the rule's own overflow policy (None: the campaign's)
 
     @abstractmethod
     def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:

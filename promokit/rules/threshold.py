@@ -131,10 +131,12 @@ class Threshold(RuleSpec):
             size, qty = env.minor(self.every), False
         else:
             rungs = tuple(_compile_step(s, env) for s in self.steps())
-            return LadderRule(**fields, benefit=benefit, scope=self.scope, base=base, cap=cap,
+            return LadderRule(**fields, benefit=benefit, overflow=self.overflow,
+                              scope=self.scope, base=base, cap=cap,
                               spill=spill, qty=rungs[0][0], rungs=rungs)
         assert self.discount is not None  # a repeating threshold gives a fixed discount (validated)
-        return RepeatingRule(**fields, benefit=benefit, scope=self.scope, base=base, cap=cap,
+        return RepeatingRule(**fields, benefit=benefit, overflow=self.overflow,
+                             scope=self.scope, base=base, cap=cap,
                              spill=spill, qty=qty, size=size, each=env.minor(self.discount))
 
     def describe(self, lang: str = "en") -> str:
@@ -191,7 +193,7 @@ class Threshold(RuleSpec):
             out["percent" if percent else "discount"] = d.percent() if percent else d.money()
         if d.flag():
             out[d.pick("cap", "max_discount")] = d.money()
-        overflow = d.maybe_pick("lose", "spill")
+        overflow = d.maybe_pick("lose", "spill", "best_single")
         if overflow is not None:
             out["overflow"] = overflow
         return out

@@ -158,7 +158,7 @@ def _campaigns(draw: st.DrawFn, config: _Config, min_rules: int, max_rules: int,
     return {
         "campaign": "generated", "currency": config.currency, "stages": list(stages),
         "threshold_base": default_base,
-        "overflow": draw(_of("lose", "spill")),
+        "overflow": draw(_of("lose", "spill", "best_single")),
         "rounding": draw(_of(*(r.value for r in Rounding))),
         "timezone": draw(_of("UTC", "Asia/Shanghai", "America/New_York")),
         "exclusive_groups": {g: {"pick": draw(_of("first", "best"))} for g in groups},
