@@ -226,6 +226,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "f_balance_window": ("Balance window", "尾款支付时间"),
     "f_limit": ("Limit", "限制"),
     "f_gift": ("Gift (reference value)", "赠品（参考价值）"),
+    "f_pledge": ("Pledge (amount → cause, per)", "捐赠（金额 → 对象，计算方式）"),
     "f_valid_days": ("Coupon valid for (days)", "券有效期（天）"),
     "f_presale_limit": ("Pre-sale deposits", "预售定金"),
     # --- values ---

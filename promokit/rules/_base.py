@@ -112,6 +112,20 @@ class RuleSpec(BaseModel):
         return ()
 
 
+class GivesPerApplication(RuleSpec):
+    """Base of the zero-discount kinds that give something counted per application (a gift, a
+    pledge): a ``limits: {units: N}`` stock counts what they give, they are judged like a
+    threshold, and they never join an exclusive group (they save nothing, so never win one)."""
+
+    @classmethod
+    def units_given(cls, times: int, line_units: int) -> int:
+        """A stock of what is given: ``times``."""
+        return times
+
+    judged: ClassVar[bool] = True
+    groupable: ClassVar[bool] = False
+
+
 #: The hooks every kind must override.
 HOOKS = ("compile", "describe", "label", "reach", "worked", "facts", "draw_fields")
 

@@ -20,11 +20,11 @@ from promokit.rules._base import (
     Ctx,
     Effect,
     Env,
+    GivesPerApplication,
     Miss,
     Outcome,
     Reason,
     Rule,
-    RuleSpec,
     below_spend,
     judged_spend,
     rule_fields,
@@ -43,7 +43,7 @@ class GiftItem(BaseModel):
     value: Amount
 
 
-class Gift(RuleSpec):
+class Gift(GivesPerApplication):
     """Above ``min_spend`` (or per ``every_qty`` units) give ``quantity`` x ``gift``."""
 
     kind: Literal["gift"]
@@ -129,14 +129,6 @@ class Gift(RuleSpec):
         if limit is not None:
             out["limit"] = limit
         return out
-
-    @classmethod
-    def units_given(cls, times: int, line_units: int) -> int:
-        """A stock of gifts: the gifts given."""
-        return times
-
-    judged = True
-    groupable = False  # it saves nothing: it can never win an exclusive group on saving
 
 
 @dataclass(slots=True)
