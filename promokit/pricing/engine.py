@@ -100,7 +100,9 @@ class Setup:
         self.presale_info: dict[int, dict[str, object]] = {}
         self.early_misses: list[tuple[Rule, Miss]] = []
         self.cuts: list[tuple[Rule, Effect]] = []  # price cuts made before any stage (立减)
-        self.shipping = {shop: to_minor(fee, env.digits) for shop, fee in cart.shipping.items()}
+        shops = {ln.shop for ln in self.lines}  # a shop with no lines in the cart ships nothing
+        self.shipping = {shop: to_minor(fee, env.digits) for shop, fee in cart.shipping.items()
+                         if shop in shops}
         self._claim()
         self.visit = self.plan.visits(self.eligible)
 

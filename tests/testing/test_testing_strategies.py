@@ -18,7 +18,7 @@ from hypothesis.errors import InvalidArgument
 from support import cny
 
 import promokit.testing
-from promokit import Campaign, CampaignSpec, Cart, NotApplied
+from promokit import Campaign, CampaignSpec, Cart, NotApplied, ShopResult
 from promokit._cart.wallet import COUPON_KINDS, Coupon
 from promokit._money import MINOR_UNITS
 from promokit.rules import RULE_KINDS
@@ -366,6 +366,8 @@ def test_check_invariants_accepts_an_honest_result() -> None:
     (lambda r: {"shops": (dataclasses.replace(r.shops[0], merchant_funded=cny("0")),
                           *r.shops[1:])}, "merchant_funded + platform_funded"),
     (lambda r: {"shops": r.shops[:1]}, "shops listed once each"),
+    (lambda r: {"shops": (*r.shops, ShopResult("ZZ", *(cny(v) for v in "00005055")))},
+     "no shipping is charged for a shop with no lines"),  # issue #11
     (lambda r: {"not_applied": (NotApplied("pct", "percent_off", "item", "excluded", "made up"),)},
      "a rule reports once"),
 ])
