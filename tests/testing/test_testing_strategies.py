@@ -377,3 +377,30 @@ def test_check_invariants_names_the_broken_invariant(lie: Callable[..., dict[str
     result = CAMPAIGN.price(CART)
     with pytest.raises(AssertionError, match="invariant '.*" + re.escape(invariant)):
         check_invariants(dataclasses.replace(result, **lie(result)))
+
+
+@pytest.mark.parametrize(("what", "found"), [
+    ("first order", lambda r: r.get("customers", {}).get("first_order") is True),
+    ("returning customer", lambda r: r.get("customers", {}).get("first_order") is False),
+    ("min_orders", lambda r: "min_orders" in r.get("customers", {})),
+    ("max_orders", lambda r: "max_orders" in r.get("customers", {})),
+    ("min_past_spend", lambda r: "min_past_spend" in r.get("customers", {})),
+    ("donation per shop", lambda r: r["kind"] == "donation" and r.get("per") == "shop"),
+    ("gift choices at a token price", lambda r: "choices" in r and "price" in r),
+    ("percent off shipping", lambda r: r["kind"] == "free_shipping" and "percent" in r),
+    ("rule-level best_single", lambda r: r.get("overflow") == "best_single"),
+])
+def test_campaign_dicts_draw_the_new_mechanisms(what: str,
+                                                found: Callable[[dict[str, Any]], bool]) -> None:
+    """History gates (with ``history=True``), donations, gift choices, percent shipping and
+    best_single are all drawn, so the property tests and the soak meet them."""
+    doc = find(campaign_dicts(history=True), lambda d: any(found(r) for r in d["rules"]),
+               settings=settings(max_examples=5000, database=None))
+    assert any(found(r) for r in doc["rules"]), what
+
+
+def test_campaign_level_best_single_is_drawn() -> None:
+    """The campaign default overflow may be best_single too."""
+    doc = find(campaign_dicts(), lambda d: d["overflow"] == "best_single",
+               settings=settings(max_examples=2000, database=None))
+    assert doc["overflow"] == "best_single"
