@@ -101,3 +101,21 @@ def test_bad_options_are_refused(more: dict[str, Any], says: str) -> None:
     """Both gift and choices, a repeated sku, no choice, a token price not below a value."""
     with pytest.raises(CampaignError, match=says):
         campaign(_rule(**more))
+
+
+def test_returning_the_qualifying_items_with_a_carried_gift() -> None:
+    """What a refund does with a carried gift line today (the two refund policies):
+
+    TV 3 x 66.67 = 200.01 and the bag (29.90, gift: nets 0.00); pays 200.01.
+    - ``allocated``, the TVs and the bag returned together: 200.01 + 0.00 = all that was paid.
+    - ``reprice``, one TV returned and the bag kept: the rest (133.34) is below 满200, so the bag
+      costs its 29.90 again; the refund is 200.01 - (133.34 + 29.90) = 36.77, i.e. the TV's
+      66.67 less the gift's value 29.90: the gift's value is deducted from the refund.
+    """
+    import promokit
+    c = campaign(_rule())
+    r = c.price(cart(_tv(), line("bag", "29.90", sku="BAG")))
+    whole = promokit.refund(r, {"tv": 3, "bag": 1})
+    assert whole.amount == cny("200.01")
+    one = promokit.refund(r, {"tv": 1}, policy="reprice", campaign=c)
+    assert one.amount == cny("36.77")
