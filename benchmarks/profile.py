@@ -2,6 +2,7 @@
 
     python benchmarks/profile.py [--path model|json] [--top 25] [--sort tottime|cumtime]
                                  [--case RULES:LINES ...] [--save DIR] [--raw] [--cpu]
+                                 [--general]
 
 By default profiles the two cases the targets are about -- a 10-line cart against the 8-rule
 campaign and a 100-line cart against the 1000-rule campaign -- on the model path (a validated
@@ -32,6 +33,7 @@ from collections.abc import Callable  # noqa: E402
 
 from benchmarks import generate  # noqa: E402
 from benchmarks.run import json_path, model_path  # noqa: E402
+from promokit.pricing import fast  # noqa: E402
 
 DEFAULT_CASES = ((8, 10), (1000, 100))
 
@@ -124,9 +126,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="unprofiled time to spend per case (default 1.5)")
     parser.add_argument("--save", type=Path, help="also write .prof files into this directory")
     parser.add_argument("--raw", action="store_true", help="also print pstats' own table")
+    parser.add_argument("--general", action="store_true",
+                        help="switch the fast engine path off: profile the general engine")
     parser.add_argument("--cpu", action="store_true",
                         help="profile with the process CPU clock (a shared machine; dearer)")
     args = parser.parse_args(argv)
+    fast.ENABLED = not args.general
     for n_rules, n_lines in args.case or DEFAULT_CASES:
         profile_case(n_rules, n_lines, args.path, args.top, args.sort, args.seconds,
                      args.save, args.raw, args.cpu)

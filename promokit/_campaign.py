@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cached_property
 from typing import Any, NoReturn
@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from promokit._cart.cart import Cart
 from promokit._cart.wallet import Coupon
-from promokit._errors import CampaignError, CartError, Problem
+from promokit._errors import CampaignError, CartError, InputError, Problem
 from promokit._input.documents import Document, parse_document, read_document
 from promokit._input.lint import campaign_warnings
 from promokit._input.validation import load_cart_data, validate_campaign
@@ -70,7 +70,7 @@ class Campaign:
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
-        """Likely mistakes in a valid campaign (``percent: 0.85``; overlapping pre-sales), each
+        """Likely mistakes in a valid campaign (``percent: 0.85``), each
         located like a problem; ``promokit check`` prints them."""
         return self.__dict__["_warnings"]  # type: ignore[no-any-return]
 
@@ -91,12 +91,13 @@ class Campaign:
 
     def price(self, cart: Cart | Mapping[str, Any], *, at: datetime | None = None,
               phase: str | None = None, best_coupons: bool = False,
-              ledger: Ledger | None = None) -> PriceResult:
+              ledger: Ledger | None = None, order_id: str | None = None) -> PriceResult:
         """Price a cart (a :class:`Cart` or its dict form).
 
         ``at``: evaluation time (default: the cart's ``at``); ``phase``: ``deposit`` or
         ``balance`` (default) for pre-sale lines; ``best_coupons``: choose the wallet combination
-        that minimises the amount due instead of applying ``cart.coupons``.
+        that minimises the amount due instead of applying ``cart.coupons``; ``order_id``: the
+        order this pricing is for, recorded in the result (``promokit.checkout`` records its own).
 
         ``ledger``: read what is left of every limited rule's uses, units and budget (one
         snapshot; nothing is written: ``promokit.checkout`` reserves), and honour a wallet
@@ -105,8 +106,44 @@ class Campaign:
         """
         if not isinstance(cart, Cart):
             cart = load_cart_data(cart)
+        _check_order_id(order_id)
+        return self._price(cart, at=at, phase=phase, best_coupons=best_coupons, ledger=ledger,
+                           order_id=order_id)
+
+    def reprice(self, stored: PriceResult | Mapping[str, Any]) -> PriceResult:
+        """Price a stored result's cart again exactly as it was priced: at its time, in its
+        phase, with the coupons it records as chosen (no new best-coupon search), for its order
+        id. Pricing is deterministic, so for an untouched result of this campaign the new result
+        is the stored one (its ``to_dict()`` equal): how a stored result is verified.
+
+        ``stored``: a :class:`PriceResult` or its stored form (validated with
+        ``PriceResult.from_dict``). A ledger's limits are not read again: a result priced when
+        a limited rule had run out re-prices with the rule applying.
+        """
+        if not isinstance(stored, PriceResult):
+            stored = PriceResult.from_dict(stored)
+        if stored.fingerprint != self.fingerprint:
+            raise InputError([Problem(
+                f"the result was priced with another campaign ({stored.campaign!r}, "
+                f"{stored.fingerprint[:19]}...), not {self.id!r}", path="fingerprint",
+                value=stored.fingerprint, expected=self.fingerprint)])
+        refused = {c.id for c in stored.coupons if c.reason == "not_issued"}
+        return self._price(
+            stored.cart, at=stored.at, phase=stored.phase,
+            best_coupons=stored.coupon_mode == "best", order_id=stored.order_id,
+            chosen=stored.chosen_coupons,
+            issued=frozenset(c.id for c in stored.cart.wallet if c.id not in refused)
+            if refused else None)
+
+    def _price(self, cart: Cart, *, at: datetime | None, phase: str | None,
+               best_coupons: bool, ledger: Ledger | None = None, order_id: str | None,
+               chosen: Sequence[str] | None = None,
+               issued: frozenset[str] | None = None) -> PriceResult:
+        """Price with ``ledger``'s snapshot when given; ``issued`` and ``chosen`` go to the
+        engine (:func:`promokit.pricing.checkout.price`)."""
         if ledger is None:
-            return price(self._plan, cart, at=at, phase=phase, best_coupons=best_coupons)
+            return price(self._plan, cart, at=at, phase=phase, best_coupons=best_coupons,
+                         issued=issued, order_id=order_id, chosen=chosen)
         when = at or cart.at or datetime.now(ZoneInfo(self.spec.timezone))
         if when.tzinfo is None:
             when = when.replace(tzinfo=ZoneInfo(self.spec.timezone))
@@ -119,7 +156,6 @@ class Campaign:
         limited = self._plan.limited
         snapshot = ledger.snapshot(limited, customer=customer, at=when, zone=self.spec.timezone,
                                    currency=self.spec.currency) if limited else {}
-        issued: frozenset[str] | None = None
         if cart.wallet:
             known = {w.code: w for w in ledger.wallet(customer, when)} if customer else {}
             issued = frozenset(known)
@@ -127,10 +163,21 @@ class Campaign:
                            for c in cart.wallet)
             cart = cart.model_copy(update={"wallet": wallet})
         return price(self._plan, cart, at=at, phase=phase, best_coupons=best_coupons,
-                     limits=snapshot, issued=issued)
+                     limits=snapshot, issued=issued, order_id=order_id)
 
     def __repr__(self) -> str:
         return f"<Campaign {self.id!r}: {len(self.spec.rules)} rules, {self.fingerprint[:19]}>"
+
+
+def _check_order_id(order_id: object) -> None:
+    """Refuse an order id a stored result could not hold."""
+    if order_id is None:
+        return
+    if not isinstance(order_id, str) or not order_id.strip() or len(order_id) > 1000:
+        raise InputError([Problem("not a usable order id", path="order_id",
+                                  value=order_id if isinstance(order_id, str) else
+                                  type(order_id).__name__,
+                                  expected="a non-empty string of at most 1000 characters")])
 
 
 def load_campaign(path: str | os.PathLike[str]) -> Campaign:

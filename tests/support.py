@@ -6,12 +6,16 @@ puts tests/ on sys.path).
 
 from __future__ import annotations
 
+from itertools import combinations
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, reject, settings
 from hypothesis import strategies as st
 
 from promokit import Campaign, Money, PriceResult, PricingError
+from promokit._cart.wallet import Coupon
+from promokit._spec.coupons import CouponPolicy, valid_together
 from promokit.testing import campaigns, carts
 
 ZERO = Money.zero("CNY")
@@ -85,3 +89,36 @@ def splits(draw: st.DrawFn, result: PriceResult) -> list[dict[str, int]]:
             steps.append(step)
             start = end
     return steps
+
+
+# --- best coupons by brute force, by the tie-break stated in promokit/pricing/search.py -------
+
+def _expiry(c: Coupon, tz: ZoneInfo) -> tuple[int, float]:
+    """Sooner first, no expiry last; naive ends are read in ``tz`` (the campaign's zone)."""
+    if c.end is None:
+        return (1, 0.0)
+    end = c.end if c.end.tzinfo is not None else c.end.replace(tzinfo=tz)
+    return (0, end.timestamp())
+
+
+def brute_force(c: Campaign, the_cart: dict[str, Any],
+                tz: str = "Asia/Shanghai") -> tuple[tuple[str, ...], PriceResult]:
+    """Price every valid subset of the wallet in selected mode; the minimum by lowest payable,
+    then fewest coupons, then the coupons' (expiry, id) pairs, sooner first, sorted and
+    compared in order. (the sorted ids of the winner, its result)"""
+    policy = c.spec.coupon_policy
+    assert isinstance(policy, CouponPolicy)
+    zone = ZoneInfo(tz)
+    wallet = [Coupon.model_validate(w) for w in the_cart["wallet"]]
+    accepted = [w for w in wallet if w.kind in policy.kinds]
+    best: tuple[Any, ...] | None = None
+    for k in range(len(accepted) + 1):
+        for subset in combinations(accepted, k):
+            if not valid_together(subset, policy):
+                continue
+            r = c.price({**the_cart, "coupons": [x.id for x in subset]})
+            key = (r.payable.minor, k, sorted((_expiry(x, zone), x.id) for x in subset))
+            if best is None or key < best[0]:
+                best = (key, tuple(sorted(x.id for x in subset)), r)
+    assert best is not None
+    return best[1], best[2]

@@ -5,9 +5,6 @@ Each is a :class:`~promokit.Problem` (file, line, rule id, field, value, what wa
 
 - a percent under 1 (``percent: 0.85``): percents run 0..100, so 0.85 is 0.85% off; a rule
   called 85折 means 15% off (``percent: 15``);
-- two pre-sale rules, open at the same times, whose selections share a possible line: a cart
-  with such a line is refused at pricing (:class:`~promokit.CartPricingError`,
-  ``presale_overlap``).
 """
 
 from __future__ import annotations
@@ -21,7 +18,7 @@ from promokit._errors import Problem
 from promokit._input.documents import Document
 from promokit._input.messages import Found, number
 from promokit._input.schema import Loc, drop_none, get_path, walk
-from promokit._input.validation import placed, presale_overlap
+from promokit._input.validation import placed
 from promokit._spec.campaign import CampaignSpec
 from promokit._types import Percent
 
@@ -35,7 +32,7 @@ def campaign_warnings(data: object, doc: Document | None = None) -> list[Problem
     """The warnings of a campaign's raw data (already validated), located like problems."""
     if not isinstance(data, Mapping):
         return []
-    found = [*_small_percents(data), *presale_overlap(data)]
+    found = _small_percents(data)
     return placed(found, data, doc)
 
 

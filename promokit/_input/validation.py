@@ -281,7 +281,7 @@ def _cross_check(data: Mapping[Any, Any]) -> list[Found]:
         if "base" in model.model_fields:
             out += _base(loc, raw, stages, default_base)
     return [*out, *_rule_check(data), *_perk_check(data), *_presale_check(data),
-            *_perk_stages(data, stages, default_base), *_reserved_ids(data),
+            *_perk_stages(data, stages, default_base), *_reserved_ids(data), *presale_overlap(data),
             *_too_precise(CampaignSpec, data),
             *_underscored(CampaignSpec, data)]
 
@@ -358,9 +358,10 @@ def _reserved_ids(data: Mapping[Any, Any]) -> list[Found]:
 
 
 def presale_overlap(data: Mapping[Any, Any]) -> list[Found]:
-    """Two pre-sale rules, always open together, whose selections share a possible line: a line
-    has one set of deposit terms, and pricing refuses a cart with such a line (a warning at load:
-    a campaign whose carts never hold such a line prices fine)."""
+    """Two pre-sale rules, always open together, whose selections certainly share a possible line:
+    a line has one set of deposit terms, so the campaign is refused. Pre-sales that may meet only
+    under a schedule or a customer gate are not provable here: pricing refuses a cart line that
+    two of them select at once (``presale_overlap``)."""
     presales = [(i, raw) for i, raw in _rules(data) if raw.get("kind") == "presale"
                 and raw.get("schedule") is None and raw.get("customers") is None]
     out = []

@@ -109,7 +109,11 @@ class NotAppliedDoc(_Doc):
 
 
 class CouponDoc(_Doc):
-    """What became of one wallet coupon."""
+    """What became of one wallet coupon.
+
+    ``left_out_by`` (reason ``not_chosen`` only): ``cart``, the cart did not select it;
+    ``search``, the best-coupon search found a combination without it that pays no more.
+    """
 
     id: str
     kind: str
@@ -119,6 +123,7 @@ class CouponDoc(_Doc):
     message: str = ""
     shortfall: MoneyText | None = None
     would_save: MoneyText | None = None
+    left_out_by: Literal["cart", "search"] | None = None
 
 
 class PointsDoc(_Doc):
@@ -141,19 +146,28 @@ class NudgeDoc(_Doc):
 
 
 class ResultDocument(_Doc):
-    """The stored form of a price result (``PriceResult.to_dict()``), format version 1.
+    """The stored form of a price result (``PriceResult.to_dict()``), format version 2.
 
-    ``format`` changes when the form changes incompatibly (``promokit._result.types``).
+    ``format`` changes when the form changes incompatibly (``promokit._result.types``). Version 2
+    added the campaign's ``timezone``, the ``order_id``, the ``coupon_mode``, the
+    ``chosen_coupons`` and each coupon's ``left_out_by``: enough to re-price it exactly.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True,
                               json_schema_extra={"title": "promokit price result"})
 
-    format: Literal[1]
+    format: Literal[2]
     campaign: str
     fingerprint: str
     currency: str
+    timezone: Annotated[str, Field(min_length=1, max_length=64, examples=["Asia/Shanghai"])]
+    order_id: Annotated[str, Field(min_length=1, max_length=1000)] | None
     at: datetime | None
+    coupon_mode: Literal["selected", "best"]
+    chosen_coupons: list[str] = Field(
+        description="the wallet coupons priced as the combination, in the order chosen (selected "
+                    "by the cart and usable, or picked by the best-coupon search); re-pricing the "
+                    "stored result prices exactly these")
     phase: Literal["deposit", "balance"]
     tier: str | None
     subtotal: MoneyText

@@ -6,6 +6,7 @@ explanations (优惠明细: languages, currency symbols, Markdown, HTML) are ``p
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,14 @@ if TYPE_CHECKING:
 
 #: Columns of a line's id, SKU and shop; a longer one moves the numbers to their own line.
 _ID, _SKU, _SHOP = 8, 14, 6
+#: Control characters (C0 but newline and tab, DEL, C1): escaped before they reach a terminal.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe_text(text: str) -> str:
+    """``text`` with control characters shown as ``\\x1b`` escapes (newlines and tabs kept):
+    ids and messages from a cart or campaign cannot drive the terminal that shows them."""
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _width(text: str) -> int:
@@ -38,7 +47,8 @@ def _why(reason: str, message: str) -> str:
 
 def _line(line: LineResult, deposit_phase: bool) -> list[str]:
     """A line's codes and its numbers; in the deposit phase, what its deposit is."""
-    head = f"  {_pad(line.id, _ID)} {_pad(line.sku, _SKU)} shop {_pad(line.shop, _SHOP)}"
+    lid, sku, shop = safe_text(line.id), safe_text(line.sku), safe_text(line.shop)
+    head = f"  {_pad(lid, _ID)} {_pad(sku, _SKU)} shop {_pad(shop, _SHOP)}"
     deposit = (line.presale or {}).get("deposit") if deposit_phase else None
     if deposit is not None and line.quantity:   # due now: the deposit per unit (its total
         unit = type(deposit)(deposit.minor // line.quantity, deposit.currency)  # is per line)
@@ -47,7 +57,7 @@ def _line(line: LineResult, deposit_phase: bool) -> list[str]:
     else:
         nums = (f"{line.quantity:>3} x {line.unit_price.to_json():>10} = "
                 f"{line.subtotal.to_json():>10}")
-    if _width(line.id) > _ID or _width(line.sku) > _SKU or _width(line.shop) > _SHOP:
+    if _width(lid) > _ID or _width(sku) > _SKU or _width(shop) > _SHOP:
         return [head.rstrip(), " " * (4 + _ID + _SKU + 6 + _SHOP) + nums]
     return [f"{head} {nums}"]
 
@@ -67,7 +77,7 @@ def render_text(result: PriceResult) -> str:
             out.append(f"      {'net':<45} {line.net.to_json():>11}")
     out.append("")
     for shop in result.shops:
-        out.append(f"  shop {_pad(shop.shop, 8)} goods {shop.subtotal.to_json():>10}  "
+        out.append(f"  shop {_pad(safe_text(shop.shop), 8)} goods {shop.subtotal.to_json():>10}  "
                    f"discount {_minus(shop.discount):>10}  shipping {shop.shipping.to_json():>7}"
                    f"  pays {shop.payable.to_json():>10}")
     out.append("")
@@ -110,4 +120,4 @@ def render_text(result: PriceResult) -> str:
     if points is not None and points.value:
         out.append(f"  points   {'-' + points.value.to_json():>12}")
     out.append(f"  payable  {result.payable.to_json():>12} {result.currency}")
-    return "\n".join(out) + "\n"
+    return safe_text("\n".join(out) + "\n")  # rule ids, messages: inert too

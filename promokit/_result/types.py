@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -21,7 +21,10 @@ from promokit._result.receipt import render_text
 if TYPE_CHECKING:
     from promokit._spec.campaign import CampaignSpec
 
-RESULT_FORMAT = 1  # bump when the JSON form changes incompatibly
+RESULT_FORMAT = 2  # bump when the JSON form changes incompatibly
+#: Stored results of these formats are still read by refunds (format 1 did not record the time
+#: zone, the order id or the coupons chosen); ``from_dict`` reads only ``RESULT_FORMAT``.
+READABLE_FORMATS = (1, RESULT_FORMAT)
 
 #: Renders a result as an explanation: (result, lang, fmt, templates) -> text.
 Explainer = Callable[["PriceResult", str, str, "str | None"], str]
@@ -163,7 +166,12 @@ class NotApplied:
 
 @dataclass(frozen=True, slots=True)
 class CouponUse:
-    """What became of one wallet coupon: applied (and how much) or why not."""
+    """What became of one wallet coupon: applied (and how much) or why not.
+
+    ``left_out_by``, for reason ``not_chosen`` only: ``"cart"`` when the cart did not select
+    it, ``"search"`` when the best-coupon search found a combination without it that pays no
+    more.
+    """
 
     id: str
     kind: str
@@ -173,6 +181,7 @@ class CouponUse:
     message: str = ""
     shortfall: Money | None = None    # below its threshold by this much ...
     would_save: Money | None = None   # ... to save this much
+    left_out_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +234,12 @@ class PriceResult:
     points: PointsUse | None
     coupons: tuple[CouponUse, ...]
     cart: Cart
+    timezone: str              # the campaign's time zone (IANA): how naive times were read
+    order_id: str | None = None
+    coupon_mode: str = "selected"   # "selected" (cart.coupons) or "best" (best_coupons=True)
+    #: the wallet coupons priced as the combination, in the order chosen: re-pricing a stored
+    #: result prices exactly these (``Campaign.reprice``)
+    chosen_coupons: tuple[str, ...] = ()
     spec: CampaignSpec | None = field(default=None, repr=False, compare=False)
 
     def line(self, line_id: str) -> LineResult:
@@ -276,7 +291,11 @@ class PriceResult:
             "campaign": self.campaign,
             "fingerprint": self.fingerprint,
             "currency": self.currency,
+            "timezone": self.timezone,
+            "order_id": self.order_id,
             "at": self.at.isoformat() if self.at else None,
+            "coupon_mode": self.coupon_mode,
+            "chosen_coupons": list(self.chosen_coupons),
             "phase": self.phase,
             "tier": self.tier,
             "subtotal": self.subtotal.to_json(),
@@ -346,6 +365,14 @@ def _from_dict(data: object, file: str | None) -> PriceResult:
     Checks the shape and every amount's form, and that the recorded cart is a valid cart; it
     does not re-price. A refund verifies a stored result further (see ``promokit.refund``).
     """
+    if isinstance(data, Mapping) and data.get("format") in READABLE_FORMATS \
+            and data.get("format") != RESULT_FORMAT:
+        raise InputError([Problem(
+            f"a price result of format {data.get('format')}, which does not record the "
+            "campaign's time zone, the order id or the coupons chosen, so it cannot be read "
+            "back as a PriceResult; price its cart again (promokit.refund still reads it)",
+            path="format", value=data.get("format"), file=file,
+            expected=f"format {RESULT_FORMAT}")], file)
     try:
         doc = ResultDocument.model_validate(data)
         cart = Cart.model_validate(doc.cart)
@@ -390,8 +417,10 @@ def _from_dict(data: object, file: str | None) -> PriceResult:
         points=PointsUse(doc.points.used, m(doc.points.value), doc.points.earned,
                          Decimal(doc.points.multiplier)) if doc.points else None,
         coupons=tuple(CouponUse(c.id, c.kind, c.applied, m(c.amount), c.reason, c.message,
-                                om(c.shortfall), om(c.would_save)) for c in doc.coupons),
-        cart=cart)
+                                om(c.shortfall), om(c.would_save), c.left_out_by)
+                      for c in doc.coupons),
+        cart=cart, timezone=doc.timezone, order_id=doc.order_id, coupon_mode=doc.coupon_mode,
+        chosen_coupons=tuple(doc.chosen_coupons))
 
 
 def _presale(doc: PresaleDoc | None, currency: str) -> dict[str, Any] | None:

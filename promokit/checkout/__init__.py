@@ -64,10 +64,13 @@ def consumption(result: PriceResult, campaign: Campaign | None = None, *,
     ``campaign``). The limited rules are ``campaign``'s, or the ids in ``limited``.
 
     Issued coupons are valid from ``at`` (default: the cart's time, else now) and coded
-    ``f"{order_id}:{rule}:{n}"``; without ``order_id``, ``f"{rule}:{cart fingerprint}:{n}"``
-    (a hash of the cart: the same cart priced again issues the same codes).
+    ``f"{order_id}:{rule}:{n}"`` (default: the order id the result records); without one,
+    ``f"{rule}:{cart fingerprint}:{n}"`` (a hash of the cart: the same cart priced again issues
+    the same codes).
     """
     limited = _limited(campaign, limited)
+    if order_id is None:
+        order_id = result.order_id
     quantity = {line.id: line.quantity for line in result.lines}
     budget: dict[str, int] = {}
     units: dict[str, int] = {}
@@ -129,7 +132,7 @@ def checkout(campaign: Campaign, cart: Cart | Mapping[str, Any], ledger: Ledger,
     refused: LimitReachedError | None = None
     for _attempt in range(retries + 1):
         result = campaign.price(cart, at=at, phase=phase, best_coupons=best_coupons,
-                                ledger=ledger)
+                                ledger=ledger, order_id=order_id)
         when = result.at or datetime.now(ZoneInfo(zone))
         try:
             used = consumption(result, campaign, order_id=order_id, at=when)

@@ -45,7 +45,8 @@ EXIT_CONTENTION = 3
 COMMANDS = frozenset({"checkout", "commit", "release"})
 
 
-def _order_id(value: str) -> str:
+def order_id_arg(value: str) -> str:
+    """An order id argument: not empty."""
     if not value.strip():
         raise argparse.ArgumentTypeError("an order id must not be empty")
     return value
@@ -85,7 +86,7 @@ def add_parsers(sub: Any, at: Callable[[str], datetime]) -> None:
     p.add_argument("--campaign", required=True, help="campaign file (YAML, JSON or TOML)")
     p.add_argument("--ledger", required=True, metavar="URL",
                    help="sqlite:///path/ledger.db or postgresql://user@host:port/db")
-    p.add_argument("--order", required=True, type=_order_id, metavar="ID",
+    p.add_argument("--order", required=True, type=order_id_arg, metavar="ID",
                    help="the order id to reserve under (the same id again is the same order)")
     p.add_argument("--best-coupons", action="store_true",
                    help="choose the wallet coupons that minimise the amount due")
@@ -102,7 +103,7 @@ def add_parsers(sub: Any, at: Callable[[str], datetime]) -> None:
     for name, what in (("commit", "make an order's reservation final (payment)"),
                        ("release", "give back an order's reservation (cancel)")):
         c = sub.add_parser(name, help=what)
-        c.add_argument("order_id", metavar="ID", type=_order_id,
+        c.add_argument("order_id", metavar="ID", type=order_id_arg,
                        help="the order id given to checkout")
         c.add_argument("--ledger", required=True, metavar="URL", help="the ledger")
         c.add_argument("--at", type=_ledger_cli.at_time,
@@ -113,9 +114,9 @@ def add_refund_options(refund: argparse.ArgumentParser) -> None:
     """Add ``--ledger``, ``--order`` and ``--refund-id`` to the ``refund`` subcommand."""
     refund.add_argument("--ledger", metavar="URL",
                         help="give back to this ledger what the refund returns (needs --order)")
-    refund.add_argument("--order", type=_order_id, metavar="ID",
+    refund.add_argument("--order", type=order_id_arg, metavar="ID",
                         help="with --ledger: the order id the result was checked out under")
-    refund.add_argument("--refund-id", type=_order_id, metavar="ID",
+    refund.add_argument("--refund-id", type=order_id_arg, metavar="ID",
                         help="with --ledger: the refund's id, once per refund (default: "
                              "ORDER/refund-N, N the refund's sequence in the order)")
 

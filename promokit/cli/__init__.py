@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -20,6 +19,7 @@ from promokit._campaign import load_campaign, load_cart
 from promokit._cart.cart import Cart
 from promokit._errors import CartError, CartPricingError, Problem, PromokitError
 from promokit._result.document import result_schema
+from promokit._result.receipt import CONTROL, safe_text
 from promokit._spec.campaign import CampaignSpec
 from promokit.audit import _cli as _audit_cli
 from promokit.checkout import _cli as _checkout_cli
@@ -30,20 +30,13 @@ from promokit.refunds import _cli as _refund_cli
 from promokit.simulate import _cli as _simulate_cli
 
 EXIT_OK, EXIT_ERROR = 0, 2
-#: Control characters (C0 but newline and tab, DEL, C1): escaped before they reach a terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: Cart files that hold one cart per line: they are priced with --batch.
 _LINES_SUFFIXES = (".jsonl", ".ndjson")
 
 
-def safe_text(text: str) -> str:
-    """``text`` with control characters shown as ``\\x1b`` escapes (newlines and tabs kept)."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
 def _json_text(text: str) -> str:
     """JSON text with DEL and C1 controls written as ``\\u`` escapes (json leaves them raw)."""
-    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _jobs(value: str) -> int:
@@ -102,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
                "--campaign examples/double11/campaign.yaml",
                "promokit price cart.json --campaign campaign.yaml --json "
                "--at 2026-11-11T00:05:00+08:00",
+               "promokit price cart.json --campaign campaign.yaml --json --best-coupons "
+               "--order 2026-A-0001",
                "promokit price carts.jsonl --campaign campaign.yaml --batch --jobs 2"))
     price.add_argument("cart", help="cart JSON file (with --batch: JSON lines, - for stdin)")
     price.add_argument("--campaign", required=True, help="campaign file (YAML, JSON or TOML)")
@@ -111,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="pre-sale phase to price (default: balance)")
     price.add_argument("--best-coupons", action="store_true",
                        help="choose the wallet coupons that minimise the amount due")
+    price.add_argument("--order", metavar="ID", type=_checkout_cli.order_id_arg,
+                       help="the order id to record in the result (e.g. --order 2026-A-0001); "
+                            "not with --batch")
     price.add_argument("--batch", action="store_true",
                        help="CART is JSON lines, one cart each: print one JSON result per line")
     price.add_argument("--jobs", type=_jobs, default=None,
@@ -170,6 +168,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(args.campaign, as_json=args.json)
     if args.batch:
+        if args.order is not None:
+            raise CartError([Problem("--order names one order; a batch prices many carts",
+                                     path="--order", value=args.order,
+                                     expected="--order without --batch")])
         return _batch(args)
     if Path(args.cart).suffix.lower() in _LINES_SUFFIXES:
         raise CartError([Problem("a JSON-lines file holds one cart per line",
@@ -179,7 +181,7 @@ def _run(args: argparse.Namespace) -> int:
     cart = load_cart(args.cart)
     try:
         result = campaign.price(cart, at=args.at, phase=args.phase,
-                                best_coupons=args.best_coupons)
+                                best_coupons=args.best_coupons, order_id=args.order)
     except CartPricingError as exc:
         print(f"promokit: error: {safe_text(_cart_pricing(exc, args.cart))}", file=sys.stderr)
         return EXIT_ERROR

@@ -58,14 +58,14 @@ AUDIENCES = ("customer", "operator")
 
 def rule_docs(campaign: Campaign, *, lang: str = "en", fmt: str = "md",
               templates: Templates = None, examples: bool = True,
-              audience: str = "operator") -> str:
+              audience: str = "customer") -> str:
     """The rule page of ``campaign`` (``md`` or ``html``) for ``audience``.
 
     ``"customer"`` is the page a shop publishes (活动规则: 活动时间, 活动对象, each offer in plain
     words, how offers stack, refunds, 常见问题), in the campaign's display names, with no rule
-    ids, codes or funding (template ``customer.<fmt>.j2``). ``"operator"`` (the default here;
-    ``promokit docs`` defaults to ``customer``) is the full view: settings, stages, ids, funding
-    (template ``docs.<fmt>.j2``). With ``examples`` (the default) the page has worked examples
+    ids, codes or funding (template ``customer.<fmt>.j2``): the default, as for ``promokit
+    docs``. ``"operator"`` is the full view: settings, stages, ids, funding (template
+    ``docs.<fmt>.j2``). With ``examples`` (the default) the page has worked examples
     priced by the engine as it is built: for thresholds, a cart just below and one at it; on the
     customer's page each offer is priced on its own, in the campaign's shops and items.
     """

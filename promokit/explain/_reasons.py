@@ -76,6 +76,8 @@ def coupon_reason(use: CouponUse, info: RuleInfo, w: Words) -> str:
             return w.reason("expired_when", when=end)
     if code == "below_threshold" and use.shortfall is not None and use.would_save is not None:
         return w.reason(code, short=w.money(use.shortfall), save=w.money(use.would_save))
+    if code == "not_chosen" and use.left_out_by == "search":  # not "not selected" by the cart
+        code = "not_chosen_best"
     return coded(code, use.message, w)
 
 
@@ -84,8 +86,6 @@ def coded(code: str, message: str, w: Words) -> str:
     gets a phrase for the code."""
     if not w.zh and message:
         return message
-    if code == "not_chosen" and message.startswith("a combination"):
-        code = "not_chosen_best"
     for key in (code, f"{code}_bare"):
         try:
             return w.reason(key)

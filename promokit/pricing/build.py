@@ -24,9 +24,15 @@ from promokit.rules._base import Ctx, Miss, Rule
 from promokit.tiers import earned, redeemable, value_minor
 
 
-def build_result(setup: Setup, ctx: Ctx, trace: Trace,
-                 coupons: Sequence[CouponUse] = ()) -> PriceResult:
-    """The result of a recorded run: totals now, typed records on first use."""
+def build_result(setup: Setup, ctx: Ctx, trace: Trace, coupons: Sequence[CouponUse] = (), *,
+                 order_id: str | None = None, coupon_mode: str = "selected",
+                 chosen: Sequence[str] = ()) -> PriceResult:
+    """The result of a recorded run: totals now, typed records on first use.
+
+    ``order_id``, ``coupon_mode`` (``selected`` or ``best``) and ``chosen`` (the coupon ids
+    priced, in the order chosen) are recorded as given, with the campaign's time zone, so the
+    stored result can be re-priced exactly.
+    """
     cur = setup.env.currency
     subtotal = sum(setup.charged.get(ln.index, ln.unit * ln.qty) for ln in setup.lines)
     goods, ship, prepaid, points, used_value = _totals(setup, ctx)
@@ -44,11 +50,26 @@ def build_result(setup: Setup, ctx: Ctx, trace: Trace,
         prepaid_total=money(prepaid, cur),
         shipping_fee_total=money(sum(setup.shipping.values()), cur), phase=setup.phase,
         tier=setup.tier, points=points, coupons=tuple(coupons), cart=setup.cart,
-        spec=setup.plan.spec)
+        timezone=setup.plan.spec.timezone, order_id=order_id, coupon_mode=coupon_mode,
+        chosen_coupons=tuple(chosen), spec=setup.plan.spec)
+
+
+class _Texts(dict[int, str]):
+    """Decimal strings of minor units at one number of decimals; a new amount is formatted once."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        super().__init__()
+        self.digits = digits
+
+    def __missing__(self, minor: int) -> str:
+        text = self[minor] = format_minor(minor, self.digits)
+        return text
 
 
 #: decimal strings of minor units, per number of decimals (format_minor is pure)
-_TEXTS: dict[int, dict[int, str]] = {}
+_TEXTS: dict[int, _Texts] = {}
 MAX_TEXTS = 1 << 16
 
 
@@ -144,17 +165,10 @@ class _Details:
         """Minor units as the result's decimal strings (the same amounts recur in every result:
         they are remembered per number of decimals, up to a bound)."""
         digits = self.setup.env.digits
-        memo = _TEXTS.setdefault(digits, {})
-        if len(memo) > MAX_TEXTS:
-            memo.clear()
-        known = memo.get
-
-        def fmt(minor: int) -> str:
-            got = known(minor)
-            if got is None:
-                got = memo[minor] = format_minor(minor, digits)
-            return got
-        return fmt
+        memo = _TEXTS.get(digits)
+        if memo is None or len(memo) > MAX_TEXTS:
+            memo = _TEXTS[digits] = _Texts(digits)
+        return memo.__getitem__  # a known amount costs one dict lookup, no Python call
 
     def lines_json(self) -> list[dict[str, Any]]:
         setup, t = self.setup, self.text()

@@ -8,11 +8,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from promokit._cart.wallet import Coupon
+from promokit._errors import InputError, Problem
 from promokit._money import Money
 from promokit._result.types import CouponUse, PriceResult
 from promokit._spec.coupons import coupon_rule, valid_together
+from promokit.pricing import fast
 from promokit.pricing.build import build_result
 from promokit.pricing.engine import Setup, Trace, run
+from promokit.pricing.fast import run_fast
 from promokit.pricing.search import Why, best_combination, explain_unused
 from promokit.rules._base import Miss, Reason, Rule
 
@@ -25,17 +28,24 @@ if TYPE_CHECKING:
 def price(plan: Plan, cart: Cart, *, at: datetime | None = None,
           phase: str | None = None, best_coupons: bool = False,
           limits: Mapping[str, LimitSnapshot] | None = None,
-          issued: frozenset[str] | None = None) -> PriceResult:
+          issued: frozenset[str] | None = None, order_id: str | None = None,
+          chosen: Sequence[str] | None = None) -> PriceResult:
     """Price ``cart``: the engine's one entry point.
 
     ``limits``: the ledger's counters of limited rules (see :mod:`promokit.pricing.limits`);
     ``issued``: with a ledger, the ids of the wallet coupons it knows as issued to this customer
     and unused: any other wallet coupon is not honoured (reason ``not_issued``).
+    ``order_id`` is recorded in the result. ``chosen``: the ids a stored result records as
+    chosen, in order: the usable ones among them are priced as the combination, without
+    searching again (re-pricing a stored result gives it back exactly, whatever the search
+    would pick now).
     """
+    mode = "best" if best_coupons else "selected"
     if not cart.wallet:
         setup = Setup(plan, cart, at=at, phase=phase, limits=limits)
         trace = Trace([[] for _ in setup.lines])
-        return build_result(setup, run(setup, (), trace), trace)
+        ctx = run_fast(setup, trace) if fast.ENABLED else run(setup, (), trace)
+        return build_result(setup, ctx, trace, order_id=order_id, coupon_mode=mode)
 
     policy = plan.spec.coupon_policy
     rules: dict[str, Rule] = {}
@@ -51,14 +61,16 @@ def price(plan: Plan, cart: Cart, *, at: datetime | None = None,
             rules[c.id] = coupon_rule(c, policy.kinds[c.kind], plan.env)
     setup = Setup(plan, cart, at=at, phase=phase, extra=tuple(rules.values()), limits=limits)
 
+    unselected: set[str] = set()  # not_chosen because the cart did not select them
     if best_coupons:
         pool = [c for c in cart.wallet if c.id in rules]
     else:
         wanted = set(cart.coupons)
         pool = [c for c in cart.wallet if c.id in rules and c.id in wanted]
         for c in cart.wallet:
-            if c.id not in wanted:
-                reasons.setdefault(c.id, (Reason.NOT_CHOSEN, "not selected", None, None))
+            if c.id not in wanted and c.id not in reasons:
+                reasons[c.id] = (Reason.NOT_CHOSEN, "not selected", None, None)
+                unselected.add(c.id)
     usable = []
     closed_out: list[tuple[Rule, Miss]] = []  # expired / not yet valid: in not_applied[] too
     for c in pool:
@@ -75,13 +87,31 @@ def price(plan: Plan, cart: Cart, *, at: datetime | None = None,
             closed_out.append((rule, closed))
             continue
         usable.append(c)
-    chosen: Sequence[Coupon] = usable
+    combo: Sequence[Coupon] = usable
     if policy is not None and (best_coupons or not valid_together(usable, policy)):
-        chosen, _steps = best_combination(setup, usable, rules, policy)
-        reasons.update(explain_unused(setup, usable, chosen, rules, policy))
+        if chosen is None:
+            combo, _steps = best_combination(setup, usable, rules, policy)
+        else:
+            combo = _recorded(usable, chosen)
+        reasons.update(explain_unused(setup, usable, combo, rules, policy))
+    elif chosen is not None:
+        combo = _recorded(usable, chosen)
+    if chosen is not None and policy is not None and not valid_together(combo, policy):
+        raise InputError([Problem(
+            "the recorded coupons cannot be used together under the campaign's coupon policy",
+            path="chosen_coupons", value=", ".join(c.id for c in combo),
+            expected="a combination the campaign allows, as pricing records it")])
     trace = Trace([[] for _ in setup.lines], missed=closed_out)
-    ctx = run(setup, [rules[c.id] for c in chosen], trace)
-    return build_result(setup, ctx, trace, _uses(cart.wallet, trace, reasons, plan))
+    ctx = run(setup, [rules[c.id] for c in combo], trace)
+    uses = _uses(cart.wallet, trace, reasons, plan, unselected)
+    return build_result(setup, ctx, trace, uses, order_id=order_id, coupon_mode=mode,
+                        chosen=[c.id for c in combo])
+
+
+def _recorded(usable: Sequence[Coupon], chosen: Sequence[str]) -> list[Coupon]:
+    """The usable coupons among the recorded ``chosen`` ids, in the recorded order."""
+    by_id = {c.id: c for c in usable}
+    return [by_id[i] for i in dict.fromkeys(chosen) if i in by_id]
 
 
 def _money(minor: int | None, currency: str) -> Money | None:
@@ -96,8 +126,8 @@ def _no_lines(coupon: Coupon, rule: Rule, setup: Setup) -> str:
     return "no line in the cart matches this coupon"
 
 
-def _uses(wallet: Sequence[Coupon], trace: Trace, reasons: dict[str, Why],
-          plan: Plan) -> tuple[CouponUse, ...]:
+def _uses(wallet: Sequence[Coupon], trace: Trace, reasons: dict[str, Why], plan: Plan,
+          unselected: set[str]) -> tuple[CouponUse, ...]:
     cur = plan.env.currency
     amounts: dict[str, int] = {}
     for rule, effect in trace.applied:
@@ -116,6 +146,8 @@ def _uses(wallet: Sequence[Coupon], trace: Trace, reasons: dict[str, Why],
         else:
             reason, message, short, save = reasons.get(
                 c.id, (Reason.NOTHING_LEFT, "nothing left to discount", None, None))
+            by = None if reason is not Reason.NOT_CHOSEN else (
+                "cart" if c.id in unselected else "search")
             out.append(CouponUse(c.id, c.kind, False, Money(0, cur), reason.value, message,
-                                 _money(short, cur), _money(save, cur)))
+                                 _money(short, cur), _money(save, cur), by))
     return tuple(out)

@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from promokit._errors import CartPricingError
-from promokit._money import to_minor
 from promokit.ledger.records import LimitSnapshot
 from promokit.pricing.limits import after as limit_after
 from promokit.pricing.limits import before as limit_before
@@ -32,12 +31,14 @@ PHASES = ("deposit", "balance")
 
 
 def cart_lines(cart: Cart, digits: int) -> tuple[CartLine, ...]:
-    """The cart's lines in the engine's integer form (prices were validated for the currency)."""
-    return tuple(
-        CartLine(i, ln.id, ln.sku, ln.shop, int(ln.unit_price.scaleb(digits)), ln.quantity,
+    """The cart's lines in the engine's integer form (prices were validated for the currency:
+    whole minor units, so a multiplication by 10^digits is exact)."""
+    scale = 10 ** digits
+    return tuple([
+        CartLine(i, ln.id, ln.sku, ln.shop, int(ln.unit_price * scale), ln.quantity,
                  ln.category, ln.brand, frozenset(ln.tags))
         for i, ln in enumerate(cart.lines)
-    )
+    ])
 
 
 @dataclass(slots=True)
@@ -85,9 +86,10 @@ class Setup:
         self.points_multiplier = perks.points_multiplier if perks else Decimal(1)
 
         self.lines = cart_lines(cart, env.digits)
-        for i in self.plan.presale_lines(self.lines):  # before matching: selections may ask
-            self.lines[i].presale = True
-        self.eligible = self.plan.match(self.lines)
+        if plan.preparers:
+            for i in plan.presale_lines(self.lines):  # before matching: selections may ask
+                self.lines[i].presale = True
+        self.eligible = plan.match(self.lines)
         self.extra = tuple(extra)
         for rule in self.extra:
             idxs = [ln.index for ln in self.lines if rule.matcher.matches(ln)]
@@ -100,8 +102,9 @@ class Setup:
         self.presale_info: dict[int, dict[str, object]] = {}
         self.early_misses: list[tuple[Rule, Miss]] = []
         self.cuts: list[tuple[Rule, Effect]] = []  # price cuts made before any stage (立减)
+        scale = 10 ** env.digits  # validated for the currency: exact
         shops = {ln.shop for ln in self.lines}  # a shop with no lines in the cart ships nothing
-        self.shipping = {shop: to_minor(fee, env.digits) for shop, fee in cart.shipping.items()
+        self.shipping = {shop: int(fee * scale) for shop, fee in cart.shipping.items()
                          if shop in shops}
         self._claim()
         self.visit = self.plan.visits(self.eligible)

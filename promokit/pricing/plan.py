@@ -77,8 +77,9 @@ class Plan:
     @classmethod
     def _build(cls, spec: CampaignSpec) -> Plan:
         env = compile_env(spec)
-        rules = tuple(sorted((r.compile(env) for r in spec.all_rules()),
-                             key=lambda r: (env.stages.index(r.stage), r.priority, r.id)))
+        place = {stage: k for k, stage in enumerate(env.stages)}
+        rules = tuple(sorted([r.compile(env) for r in spec.all_rules()],
+                             key=lambda r: (place[r.stage], r.priority, r.id)))
         # one pass each (a group's members gathered once, not by a scan of every rule per
         # group): compiling stays linear in the number of rules
         by_group: dict[str, list[Rule]] = {}

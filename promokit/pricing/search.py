@@ -10,16 +10,29 @@ Two things keep it fast and still exact:
 * a bound: from a state, the payable can fall at most by the face value (after the customer's
   multiplier) of the coupons still usable, below what the campaign alone would charge from
   there, because every campaign rule gives less, never more, on lower amounts. A branch whose
-  bound is above the best payable found so far is cut. That monotonicity fails for exclusive
-  groups that pick the ``first`` member that applies (a lower amount can skip to a bigger
-  member) and for ladders mixing fixed and percent steps, so when a cart meets such a rule
-  after the first coupon stage the bound is off;
+  bound is above the best payable found so far is cut, and a stage lists only the subsets whose
+  faces are large enough to pass it (depth first over its coupons richest first, a branch
+  dropped once what it has plus the most the rest could add falls short). That monotonicity
+  fails for exclusive groups that pick the ``first`` member that applies (a lower amount can
+  skip to a bigger member) and for ladders mixing fixed and percent steps, so when a cart
+  meets such a rule after the first coupon stage the bound is off;
 * merging: partial combinations that reach the same state (line amounts, shipping, referenced
   snapshots, stacking slots used) have the same futures; only the one that wins the tie-break is
   explored.
 
+The tail: red envelopes and shipping coupons are read by no threshold. When they are the only
+coupons of the last stage with any, and no campaign rule acts from there on, that stage is
+decided in closed form from each state that reaches it instead of enumerating its subsets
+(:mod:`~promokit.pricing.search_tail`: the preconditions, and the state-by-state check that no
+envelope can lose part of its face at a line's floor; where that check fails the stage is
+enumerated as before). One engine run then confirms the answer's payable; should it differ,
+the general search answers. :func:`search_best` says which path ran.
+
 Tie-break, stated: the lowest payable; then the fewest coupons; then the combination whose
-coupons expire soonest (sorted expiry times compared in order, no expiry last); then coupon ids.
+coupons come first when each coupon is keyed by (expiry, id) -- sooner expiry first, no expiry
+last, then the smaller id -- and the keys are sorted and compared in order. (Until issue 14 the
+expiries were compared as one sorted list and the ids as another; one list of pairs is what lets
+the closed-form tail take coupons greedily in that order.)
 
 Bounded in work, not only in stage runs: every unit of work the search does counts against
 ``search_limit`` -- each subset the enumeration generates (and each node of that enumeration,
@@ -30,13 +43,14 @@ answers or raises :class:`~promokit.SearchBoundError` after at most ``search_lim
 whatever the wallet. A unit costs some 7 us on a 10-line cart (``benchmarks/wallets.py``):
 the default 20000 is about 0.15 s of CPU, 200000 about 1.4 s. Memory is bounded the same way:
 the subsets kept at one node and the merged states are each at most ``search_limit``. (A
-40-coupon wallet of that benchmark needs some 213000 units; red envelopes and shipping coupons
-decided in closed form after the search would take most of that away: issue 14.)
+40-coupon wallet of that benchmark needed some 213000 units before the closed-form tail and
+the face-led listing below, some 5300 with them.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import cache
 
 from promokit._cart.wallet import Coupon, CouponKind
@@ -45,6 +59,7 @@ from promokit._spec.coupons import CouponPolicy, conflict
 from promokit.pricing.build import payable_for_due, payable_minor
 from promokit.pricing.engine import Setup, Trace, run, run_stage
 from promokit.pricing.plan import Group
+from promokit.pricing.search_tail import Tail, TieKey, tail_stage
 from promokit.rules._base import Ctx, Reason, Rule
 
 _NEVER = (1, 0.0)
@@ -62,24 +77,33 @@ def expiry_key(coupon: Coupon, setup: Setup) -> tuple[int, float]:
     return (0, end.timestamp())
 
 
+def coupon_key(coupon: Coupon, setup: Setup) -> TieKey:
+    """A coupon's place in the tie-break: its expiry (sooner first, none last), then its id."""
+    return (expiry_key(coupon, setup), coupon.id)
+
+
 def tie_key(combo: Sequence[Coupon], setup: Setup) -> tuple[object, ...]:
-    """The stated tie-break among combinations that pay the same."""
-    return (len(combo), sorted(expiry_key(c, setup) for c in combo), sorted(c.id for c in combo))
+    """The stated tie-break among combinations that pay the same: fewer coupons, then the
+    coupons' (expiry, id) keys sorted and compared in order."""
+    return (len(combo), sorted(coupon_key(c, setup) for c in combo))
 
 
 def _extensions(coupons: Sequence[Coupon], chosen: tuple[Coupon, ...],
                 policy: CouponPolicy, tick: Callable[[], None]) -> Iterator[tuple[Coupon, ...]]:
     """Every subset of ``coupons`` that may join ``chosen`` (the empty one first); ``tick``
-    is called at every node of the enumeration, so its work is counted as it is done."""
-    def walk(k: int, picked: tuple[Coupon, ...]) -> Iterator[tuple[Coupon, ...]]:
+    is called at every node of the enumeration, so its work is counted as it is done. Depth
+    first with a stack of its own, not recursion: a wallet of thousands of coupons at one
+    stage reaches the bound, not Python's recursion limit."""
+    stack: list[tuple[int, tuple[Coupon, ...]]] = [(0, ())]
+    while stack:
+        k, picked = stack.pop()
         tick()
         if k == len(coupons):
             yield picked
-            return
-        yield from walk(k + 1, picked)
+            continue
         if conflict(coupons[k], (*chosen, *picked), policy) is None:
-            yield from walk(k + 1, (*picked, coupons[k]))
-    yield from walk(0, ())
+            stack.append((k + 1, (*picked, coupons[k])))
+        stack.append((k + 1, picked))  # without it first
 
 
 def _slots(combo: Sequence[Coupon], policy: CouponPolicy) -> tuple[object, ...]:
@@ -96,15 +120,53 @@ def _clone(ctx: Ctx) -> Ctx:
                at=ctx.at, phase=ctx.phase, customer=ctx.customer)
 
 
+class Fits:
+    """:func:`~promokit._spec.coupons.conflict` as a yes/no, with the policy read once: the
+    search asks it tens of thousands of times (tests/pricing/test_search_bound.py holds the
+    two to the same answers)."""
+
+    def __init__(self, policy: CouponPolicy) -> None:
+        kinds = policy.kinds
+
+        def combine(a: str, b: str) -> bool:
+            mine, theirs = kinds[a].combines_with, kinds[b].combines_with  # type: ignore[index]
+            return a == b or ((mine is None or b in mine) and (theirs is None or a in theirs))
+
+        self.most = policy.max_coupons
+        self.pairs: dict[tuple[str, str], bool] = {(a, b): combine(a, b) for a in kinds
+                                                    for b in kinds}
+        self.limits = {k: (v.limit, v.per == "order") for k, v in kinds.items()}
+
+    def __call__(self, coupon: Coupon, chosen: Sequence[Coupon]) -> bool:
+        """May ``coupon`` join ``chosen`` (already valid together)?"""
+        if self.most is not None and len(chosen) >= self.most:
+            return False
+        kind = coupon.kind
+        limit, per_order = self.limits[kind]
+        if limit is not None and sum(1 for o in chosen if o.kind == kind and (
+                per_order or o.shop == coupon.shop)) >= limit:
+            return False
+        pairs, group = self.pairs, coupon.stack_group
+        return all(pairs[kind, o.kind] and (group is None or o.stack_group != group)
+                   for o in chosen)
+
+
 class _Search:
     """One best-combination search (depth first, bounded, with merging of equal states)."""
 
     def __init__(self, setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rule],
-                 policy: CouponPolicy) -> None:
+                 policy: CouponPolicy, closed_tail: bool = True) -> None:
         self.setup, self.rules, self.policy = setup, rules, policy
         self.stages = setup.plan.stages
         ordered = sorted(candidates, key=lambda c: c.id)
         self.by_stage = [[c for c in ordered if rules[c.id].stage == s] for s in self.stages]
+        #: the stage decided in closed form (search_tail.py), if its preconditions hold
+        self.tail_at = tail_stage(setup, self.by_stage, rules, policy) if closed_tail else None
+        #: each coupon's tie-break key, read once (expiries are datetimes)
+        self.keys = {c.id: coupon_key(c, setup) for c in candidates}
+        self.tail = Tail(setup, rules, policy, lambda c: self.keys[c.id])
+        self.closed = 0     # tail states decided in closed form
+        self.enumerated = 0  # tail states enumerated (an envelope could lose part of its face)
         bases = {getattr(r, "base", None) for r in (*setup.plan.rules, *rules.values())}
         self.watched = sorted(b for b in bases if isinstance(b, str)
                               and b not in ("running", "list"))
@@ -113,6 +175,7 @@ class _Search:
                                for e in setup.visit.get(s, ()))
         self.steps = 0  # units of work: enumeration nodes, states, stage runs, faces read
         self.kind_sets = cache(self._kind_sets)
+        self.fits = Fits(policy)
         self.best: tuple[object, ...] | None = None
         self.best_payable = 0  # self.best[0], when there is a best
         self.best_combo: tuple[Coupon, ...] = ()
@@ -159,9 +222,9 @@ class _Search:
         goods = sum(ctx.amounts)
         groups: dict[tuple[CouponKind, str], list[int]] = {}
         for here in self.by_stage[k:]:
-            self.tick(len(here))
             for c in here:
-                if conflict(c, chosen, self.policy) is None:
+                self.tick()
+                if self.fits(c, chosen):
                     per = self.policy.kinds[c.kind].per == "shop"
                     groups.setdefault((c.kind, c.shop or "" if per else ""), []).append(
                         self.face(c, ctx, goods))
@@ -179,16 +242,11 @@ class _Search:
 
     def _kind_sets(self, used: frozenset[str]) -> list[tuple[str, ...]]:
         """The largest sets of coupon kinds that may all be used together and with ``used``."""
-        kinds = self.policy.kinds
-
-        def combine(a: str, b: str) -> bool:
-            mine, theirs = kinds[a].combines_with, kinds[b].combines_with  # type: ignore[index]
-            return a == b or ((mine is None or b in mine) and (theirs is None or a in theirs))
-
-        free = [k for k in kinds if all(combine(k, u) for u in used)]
+        pairs = self.fits.pairs
+        free = [k for k in self.policy.kinds if all(pairs[k, u] for u in used)]
         sets: list[tuple[str, ...]] = [()]
         for k in free:
-            sets += [(*s, k) for s in sets if all(combine(k, other) for other in s)]
+            sets += [(*s, k) for s in sets if all(pairs[k, other] for other in s)]
         return [s for s in sets if not any(set(s) < set(t) for t in sets)]
 
     def walk(self, k: int, ctx: Ctx, chosen: tuple[Coupon, ...]) -> None:
@@ -198,31 +256,131 @@ class _Search:
         self.tick()
         state = (k, tuple(ctx.amounts), tuple(sorted(ctx.shipping.items())),
                  tuple(ctx.snapshots.get(b) for b in self.watched), _slots(chosen, self.policy))
-        mine = tie_key(chosen, self.setup)
+        mine = self.tie(chosen)
         kept = self.seen.get(state)
         if kept is not None and kept <= mine:
             return
         self.seen[state] = mine
         here = self.by_stage[k]
-        options = list(_extensions(here, chosen, self.policy, self.tick)) if here else [()]
-        if not self.bounded or len(options) == 1:
-            for subset in options:
+        if k == self.tail_at and self.close_tail(ctx, chosen, here):
+            return
+        if not self.bounded:
+            for subset in (_extensions(here, chosen, self.policy, self.tick) if here else [()]):
                 self.step(k, ctx, chosen, subset)
+            return
+        free = []
+        for c in here:
+            self.tick()
+            if self.fits(c, chosen):
+                free.append(c)
+        if not free:
+            self.step(k, ctx, chosen, ())
             return
         # the campaign alone from here is a complete combination, and the base of the bound
         alone = self.finish(_clone(ctx), k)
         self.offer(alone, chosen)
         goods = sum(ctx.amounts)
         later = self.most_off(k + 1, ctx, chosen)
-        self.tick(len(here))
-        each = {c.id: self.face(c, ctx, goods) for c in here}
-        faces = [sum(each[c.id] for c in sub) for sub in options]
-        ranked = sorted(zip(faces, range(len(options)), strict=True), reverse=True)
+        each = {}
+        for c in free:
+            self.tick()
+            each[c.id] = self.face(c, ctx, goods)
+        need = self.least_face(alone, later)
+        if need is None:
+            return
+        # only the subsets rich enough to pass the bound now: it only tightens from here on
+        options = list(self.rich(free, chosen, each, need))
+        ranked = sorted(((face, j) for j, (face, _sub) in enumerate(options)), reverse=True)
         for face, j in ranked:  # richest first: the bound only rises along this order
             floor = payable_for_due(self.setup, max(alone - face - later, 0))
             if self.best is not None and floor > self.best_payable:
                 break
-            self.step(k, ctx, chosen, options[j])
+            self.step(k, ctx, chosen, options[j][1])
+
+    def least_face(self, alone: int, later: int) -> int | None:
+        """The least face a subset needs for the bound to let it through now (None: none
+        can): the bound's floor never rises as the face grows, so bisect."""
+        def through(face: int) -> bool:
+            return payable_for_due(self.setup, max(alone - face - later, 0)) <= self.best_payable
+        hi = max(alone - later, 0)
+        if not through(hi):
+            return None
+        lo = 0
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if through(mid):
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
+
+    def rich(self, free: Sequence[Coupon], chosen: tuple[Coupon, ...], each: dict[str, int],
+             need: int) -> Iterator[tuple[int, tuple[Coupon, ...]]]:
+        """(face, subset) for every subset of ``free`` that may join ``chosen`` and whose faces
+        sum to ``need`` or more. Depth first over the coupons richest first, a branch cut as
+        soon as what it has plus the most the rest could add (the best ``limit`` faces per kind
+        and shop, stacking otherwise ignored) stays below ``need``; every node counts a unit."""
+        order = sorted(free, key=lambda c: (-each[c.id], c.id))
+        faces = [each[c.id] for c in order]
+        n = len(order)
+        most = [0] * (n + 1)  # most[k]: the most the coupons order[k:] can add
+        tops: dict[tuple[str, str], list[int]] = {}
+        total = 0
+        for k in range(n - 1, -1, -1):
+            c = order[k]
+            kind = self.policy.kinds[c.kind]
+            top = tops.setdefault((c.kind, c.shop or "" if kind.per == "shop" else ""), [])
+            before = sum(top)
+            top.append(faces[k])
+            top.sort(reverse=True)
+            if kind.limit is not None:
+                del top[kind.limit:]
+            total += sum(top) - before
+            most[k] = total
+
+        stack: list[tuple[int, tuple[Coupon, ...], int]] = [(0, (), 0)]
+        while stack:  # depth first, with it before without it; a stack, not recursion
+            k, picked, face = stack.pop()
+            self.tick()
+            if face + most[k] < need:
+                continue
+            if k == n:
+                yield face, picked
+                continue
+            c = order[k]
+            stack.append((k + 1, picked, face))
+            if self.fits(c, (*chosen, *picked)):
+                stack.append((k + 1, (*picked, c), face + faces[k]))
+
+    def tie(self, combo: Sequence[Coupon]) -> tuple[object, ...]:
+        """:func:`tie_key` from the keys read once."""
+        keys = self.keys
+        return (len(combo), sorted(keys[c.id] for c in combo))
+
+    def close_tail(self, ctx: Ctx, chosen: tuple[Coupon, ...], here: list[Coupon]) -> bool:
+        """Decide the tail stage's coupons in closed form from ``ctx`` and offer the result;
+        False when a precondition fails in this state (the caller enumerates)."""
+        # a tail coupon has no stack group, no max_coupons applies and no coupon of its kind
+        # is chosen yet: whether it may join ``chosen`` depends on its kind alone
+        fits: dict[str, bool] = {}
+        allowed = []
+        for c in here:  # one unit per coupon read, and one more for its greedy step
+            self.tick()
+            ok = fits.get(c.kind)
+            if ok is None:
+                ok = fits[c.kind] = self.fits(c, chosen)
+            if ok:
+                self.tick()
+                allowed.append(c)
+        tails = self.tail.solve(ctx, allowed)
+        if tails is None:
+            self.enumerated += 1
+            return False
+        self.closed += 1
+        due = sum(ctx.amounts) + sum(ctx.shipping.values()) - sum(self.setup.prepaid)
+        for tail, saving in tails:
+            self.offer(payable_for_due(self.setup, due - saving), (*chosen, *tail))
+        return True
 
     def step(self, k: int, ctx: Ctx, chosen: tuple[Coupon, ...],
              subset: tuple[Coupon, ...]) -> None:
@@ -234,7 +392,7 @@ class _Search:
 
     def offer(self, payable: int, combo: tuple[Coupon, ...]) -> None:
         """A complete combination and what it pays: keep it if it wins."""
-        key = (payable, *tie_key(combo, self.setup))
+        key = (payable, *self.tie(combo))
         if self.best is None or key < self.best:
             self.best, self.best_combo, self.best_payable = key, combo, payable
 
@@ -249,24 +407,61 @@ def _non_monotone(entry: Group | Rule) -> bool:
     return len(kinds) > 1
 
 
+#: Which path answered a best-coupon search.
+GENERAL = "general"            # the tail's preconditions do not hold: every stage enumerated
+CLOSED_TAIL = "closed_tail"    # the tail decided in closed form in every state that reached it
+MIXED = "closed_tail+general"  # in some states an envelope could lose face: those enumerated
+UNCONFIRMED = "general_after_unconfirmed_tail"  # the closed form's answer priced differently
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What a best-coupon search found and how: the combination, what it pays, the units of
+    work, which path ran, and how many tail states were decided in closed form / enumerated."""
+
+    combo: tuple[Coupon, ...]
+    payable: int
+    steps: int
+    path: str
+    closed: int = 0
+    enumerated: int = 0
+
+
+def search_best(setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rule],
+                policy: CouponPolicy, *, closed_tail: bool = True) -> Found:
+    """The best valid combination of ``candidates``, and how it was found.
+
+    With ``closed_tail`` the red envelopes and shipping coupons of the last stage are decided
+    in closed form where :mod:`~promokit.pricing.search_tail`'s preconditions hold; one engine
+    run then confirms the answer's payable, and should it differ the exact general search
+    answers instead (path ``general_after_unconfirmed_tail``).
+    """
+    search = _Search(setup, candidates, rules, policy, closed_tail)
+    search.walk(0, setup.new_ctx(), ())
+    steps = search.steps
+    if search.closed == 0:
+        return Found(search.best_combo, search.best_payable, steps, GENERAL, 0,
+                     search.enumerated)
+    search.tick()
+    got = payable_minor(setup, run(setup, [rules[c.id] for c in search.best_combo]))
+    if got != search.best_payable:
+        again = search_best(setup, candidates, rules, policy, closed_tail=False)
+        return Found(again.combo, again.payable, steps + again.steps, UNCONFIRMED,
+                     search.closed, search.enumerated)
+    return Found(search.best_combo, search.best_payable, search.steps,
+                 MIXED if search.enumerated else CLOSED_TAIL, search.closed, search.enumerated)
+
+
 def best_combination(setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rule],
                      policy: CouponPolicy) -> tuple[tuple[Coupon, ...], int]:
     """(the best valid combination of ``candidates``, units of work it took)."""
-    search = _Search(setup, candidates, rules, policy)
-    search.walk(0, setup.new_ctx(), ())
-    return search.best_combo, search.steps
+    found = search_best(setup, candidates, rules, policy)
+    return found.combo, found.steps
 
 
-def _unused_reason(setup: Setup, coupon: Coupon, chosen: Sequence[Coupon],
-                   rules: dict[str, Rule], policy: CouponPolicy) -> Why:
-    """Why a usable coupon is not in the chosen combination: a stacking conflict, its own miss
-    when tried on top of the combination (below its threshold by how much), or the tie-break."""
-    clash = conflict(coupon, chosen, policy)
-    if clash is not None:
-        return clash.reason, clash.message, None, None
-    trace = Trace([[] for _ in setup.lines])
-    run(setup, [rules[c.id] for c in (*chosen, coupon)], trace)
-    rid = rules[coupon.id].id
+def _why(trace: Trace, rid: str) -> Why:
+    """A usable coupon's reason from a traced run of its stage with it added: its own miss
+    (below its threshold by how much) when it did not apply, else the tie-break."""
     misses = [m for r, m in trace.missed if r.id == rid]
     if misses and not any(r.id == rid for r, _ in trace.applied):
         miss = misses[0]
@@ -277,7 +472,38 @@ def _unused_reason(setup: Setup, coupon: Coupon, chosen: Sequence[Coupon],
 
 def explain_unused(setup: Setup, coupons: Sequence[Coupon], chosen: Sequence[Coupon],
                    rules: dict[str, Rule], policy: CouponPolicy) -> dict[str, Why]:
-    """coupon id -> (reason, message) for every coupon left out of ``chosen``."""
+    """coupon id -> (reason, message) for every coupon left out of ``chosen``: a stacking
+    conflict, its own miss when tried on top of the combination (below its threshold by how
+    much), or the tie-break.
+
+    Trying a coupon on top changes nothing before its stage, so the combination runs once,
+    keeping its state at the start of each stage, and each coupon costs one run of its own
+    stage from there -- not one engine run each.
+    """
     ids = {c.id for c in chosen}
-    return {c.id: _unused_reason(setup, c, chosen, rules, policy)
-            for c in coupons if c.id not in ids}
+    out: dict[str, Why] = {}
+    tried: list[Coupon] = []
+    for c in coupons:
+        if c.id in ids:
+            continue
+        clash = conflict(c, chosen, policy)
+        if clash is not None:
+            out[c.id] = (clash.reason, clash.message, None, None)
+        else:
+            tried.append(c)
+    if not tried:
+        return out
+    active = [rules[c.id] for c in chosen]
+    wanted = {rules[c.id].stage for c in tried}
+    starts: dict[str, Ctx] = {}
+    ctx = setup.new_ctx()
+    for stage in setup.plan.stages:
+        if stage in wanted:
+            starts[stage] = _clone(ctx)
+        run_stage(setup, ctx, stage, active, None)
+    for c in tried:
+        rule = rules[c.id]
+        trace = Trace([[] for _ in setup.lines])
+        run_stage(setup, _clone(starts[rule.stage]), rule.stage, [*active, rule], trace)
+        out[c.id] = _why(trace, rule.id)
+    return out

@@ -22,7 +22,7 @@ from typing import Any
 
 from promokit._errors import MoneyError, Problem, RefundError
 from promokit._money import MINOR_UNITS, format_minor, to_minor
-from promokit._result.types import RESULT_FORMAT, PriceResult
+from promokit._result.types import READABLE_FORMATS, PriceResult
 
 REFUND_FORMAT = 1  # bump when a refund's JSON form changes incompatibly
 SIGNATURE = "signature"  # the key a signed result or refund carries its HMAC under
@@ -98,10 +98,10 @@ def read_order(result: PriceResult | Mapping[str, Any]) -> Order:
     if not isinstance(data, Mapping):
         raise RefundError([Problem("a refund needs a price result or its JSON form",
                                    value=type(data).__name__, expected="PriceResult or dict")])
-    if data.get("format") != RESULT_FORMAT:
+    if data.get("format") not in READABLE_FORMATS:
         raise RefundError([Problem("not a promokit price result of a known format",
                                    path="format", value=data.get("format"),
-                                   expected=str(RESULT_FORMAT))])
+                                   expected=" or ".join(map(str, READABLE_FORMATS)))])
     try:
         return _read(data)
     except (KeyError, TypeError, ValueError, AttributeError, MoneyError) as exc:

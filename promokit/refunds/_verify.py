@@ -5,7 +5,8 @@ A result JSON handed to :func:`promokit.refund` is untrusted. Three checks, stro
 * **signature** (``key=``): an HMAC-SHA256 over the canonical JSON, added by :func:`sign`;
   proves the document is byte-for-byte (after canonical JSON) what the key holder signed.
 * **re-pricing** (``campaign=``): the campaign's fingerprint must be the result's, and pricing
-  the recorded cart again, at the recorded time and phase, must give every number of the result.
+  the recorded cart again, at the recorded time and phase, with the coupons it records as chosen
+  (``Campaign.reprice``), must give every field of the result.
 * **consistency** (always): types, bounds (counts up to ``MAX_COUNT``, amounts below 10^15) and
   every sum the engine guarantees (line nets, shop totals, allocations, total, payable).
 
@@ -18,13 +19,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from math import gcd
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from promokit._errors import MoneyError, Problem, PromokitError, RefundError
+from promokit._errors import InputError, MoneyError, Problem, PromokitError, RefundError
 from promokit._money import MAX_DIGITS, MINOR_UNITS, format_minor, to_minor
+from promokit._result.types import PriceResult
 from promokit._types import MAX_COUNT
 from promokit.refunds._order import SIGNATURE, Order, State
 
@@ -387,32 +389,71 @@ def check_repriced(data: Mapping[str, Any], campaign: Campaign) -> None:
             value=campaign.fingerprint,
             expected=f"{data.get('fingerprint')} ({data.get('campaign')})")])
     stored = {k: v for k, v in data.items() if k != SIGNATURE}
+    if stored.get("format") == 1:
+        diffs = _repriced_v1(stored, campaign)
+    else:
+        try:
+            record = PriceResult.from_dict(stored)
+        except InputError as exc:
+            raise RefundError([Problem(f"not a stored price result: {p.message}", path=p.path,
+                                       value=p.value, expected=p.expected)
+                               for p in exc.problems]) from None
+        diffs = _diffs(stored, _priced(lambda: campaign.reprice(record)))
+    if not diffs:
+        return
+    raise RefundError([Problem(
+        "the price result is not what its campaign gives for its cart (edited after pricing?): "
+        + "; ".join(diffs[:MAX_SHOWN]) + (f"; and {len(diffs) - MAX_SHOWN} more"
+                                         if len(diffs) > MAX_SHOWN else ""),
+        path="result", expected="the result exactly as price produced it")])
+
+
+def _priced(again: Callable[[], PriceResult]) -> dict[str, Any]:
+    """The JSON form of pricing again, or RefundError saying why the cart cannot be priced."""
+    try:
+        fresh: dict[str, Any] = json.loads(json.dumps(again().to_dict(), ensure_ascii=False))
+    except PromokitError as exc:
+        why = exc.problems[0].render() if isinstance(exc, InputError) and exc.problems \
+            else str(exc).splitlines()[0]
+        raise RefundError([Problem(f"the order's cart cannot be priced again: {why}",
+                                   path="cart", expected="the cart the result was priced from")]
+                          ) from None
+    return fresh
+
+
+def _diffs(stored: Mapping[str, Any], fresh: Mapping[str, Any]) -> list[str]:
+    out: list[str] = []
+    _diff(stored, fresh, "", out)
+    return out
+
+
+#: What format 2 added to a result (top level; in each coupon): format 1 stores lack them.
+_V2_KEYS = ("timezone", "order_id", "coupon_mode", "chosen_coupons")
+_V2_COUPON_KEYS = ("left_out_by",)
+
+
+def _repriced_v1(stored: Mapping[str, Any], campaign: Campaign) -> list[str]:
+    """Differences between a format-1 result and pricing its cart again in its own shape.
+
+    Format 1 did not record the coupon mode or the coupons chosen: the cart is priced with the
+    coupons it selects, then, if that differs in the coupons, with the best-coupon search.
+    """
     try:
         at = read_time(stored.get("at"), "at")
     except _Bad as bad:
         raise RefundError([bad.problem]) from None
     diffs: list[str] = []
     for best in (False, True):
-        try:
-            again = campaign.price(stored["cart"], at=at, phase=stored["phase"],
-                                   best_coupons=best)
-        except PromokitError as exc:
-            raise RefundError([Problem(f"the order's cart cannot be priced again: "
-                                       f"{str(exc).splitlines()[0]}", path="cart",
-                                       expected="the cart the result was priced from")]
-                              ) from None
-        fresh = json.loads(json.dumps(again.to_dict(), ensure_ascii=False))
-        diffs = []
-        _diff(stored, fresh, "", diffs)
-        if not diffs:
-            return
-        if best or fresh.get("coupons") == stored.get("coupons"):
+        fresh = _priced(lambda best=best: campaign.price(  # type: ignore[misc]
+            stored["cart"], at=at, phase=stored["phase"], best_coupons=best))
+        fresh = {k: v for k, v in fresh.items() if k not in _V2_KEYS}
+        fresh["format"] = 1
+        fresh["coupons"] = [{k: v for k, v in c.items() if k not in _V2_COUPON_KEYS}
+                            for c in fresh["coupons"]]
+        diffs = _diffs(stored, fresh)
+        if not diffs or fresh.get("coupons") == stored.get("coupons"):
             break  # the coupons were not chosen by a search: no second try
-    raise RefundError([Problem(
-        "the price result is not what its campaign gives for its cart (edited after pricing?): "
-        + "; ".join(diffs[:MAX_SHOWN]) + (f"; and {len(diffs) - MAX_SHOWN} more"
-                                         if len(diffs) > MAX_SHOWN else ""),
-        path="result", expected="the result exactly as price produced it")])
+    return diffs
 
 
 _FIRST = ("campaign", "fingerprint", "currency", "payable", "total", "lines", "shipping_total",

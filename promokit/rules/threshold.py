@@ -9,6 +9,7 @@ stage: after that stage) and its discount is allocated back to lines in proporti
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
@@ -130,7 +131,9 @@ class Threshold(RuleSpec):
         elif self.every is not None:
             size, qty = env.minor(self.every), False
         else:
-            rungs = tuple(_compile_step(s, env) for s in self.steps())
+            # a single threshold is its own rung: no Step model built (and validated) for it
+            rungs = tuple(_compile_step(s, env) for s in self.ladder) \
+                if self.ladder is not None else (_compile_step(self, env),)
             return LadderRule(**fields, benefit=benefit, overflow=self.overflow,
                               scope=self.scope, base=base, cap=cap,
                               spill=spill, qty=rungs[0][0], rungs=rungs)
@@ -237,7 +240,7 @@ def _check_ladder(ladder: tuple[Step, ...]) -> None:
                              "expected a higher step to give more")
 
 
-def _compile_step(step: Step, env: Env) -> tuple[bool, int, str, int, int]:
+def _compile_step(step: Step | Threshold, env: Env) -> tuple[bool, int, str, int, int]:
     qty = step.min_qty is not None
     reach = step.min_qty if qty else env.minor(step.min_spend)  # type: ignore[arg-type]
     if step.discount is not None:
@@ -265,7 +268,10 @@ class _ThresholdRule(Rule):
             groups.setdefault(ctx.lines[i].shop, []).append(i)
         return [self._group(ctx, groups[s], s) for s in sorted(groups)]
 
-    def _group(self, ctx: Ctx, idxs: list[int], shop: str | None) -> Outcome:
+    def _group(self, ctx: Ctx, idxs: list[int], shop: str | None,
+               ranks: Sequence[int] | None = None) -> Outcome:
+        """One scope group; ``ranks`` (each line's place in line-id order, which the fast
+        engine path computes once per cart) breaks allocation ties as the line ids do."""
         base_amounts, amounts, lines = ctx.base(self.base), ctx.amounts, ctx.lines
         weights = [base_amounts[i] for i in idxs]
         spend = sum(weights)
@@ -288,7 +294,8 @@ class _ThresholdRule(Rule):
         if not any(room):
             return Miss(Reason.NOTHING_LEFT, "every eligible line is already at its floor",
                         shop=shop)
-        alloc, lost = spread(want, idxs, weights, room, [lines[i].id for i in idxs], self.spill)
+        keys = [lines[i].id for i in idxs] if ranks is None else [ranks[i] for i in idxs]
+        alloc, lost = spread(want, idxs, weights, room, keys, self.spill)
         return Effect(amount=want - lost, base=spend, times=times, alloc=alloc, shop=shop,
                       lost=lost, nudge=nudge)
 

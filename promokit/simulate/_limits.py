@@ -58,6 +58,8 @@ class Counters:
     _minor: dict[str, int | None] = field(default_factory=dict, repr=False, compare=False)
     _periods: dict[tuple[datetime, str], str] = field(default_factory=dict, repr=False,
                                                       compare=False)
+    #: the snapshot last given to pricing (what the order priced against saw)
+    last: dict[str, LimitSnapshot] = field(default_factory=dict, repr=False, compare=False)
 
     def copy(self) -> Counters:
         """An independent copy (the view a batch of orders is priced against)."""
@@ -68,7 +70,7 @@ class Counters:
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled (for a worker) without the caches."""
-        return {**self.__dict__, "_minor": {}, "_periods": {}}
+        return {**self.__dict__, "_minor": {}, "_periods": {}, "last": {}}
 
     def snap(self, key: str, customer: str | None, at: datetime) -> LimitSnapshot:
         """The snapshot of one limit key for ``customer`` at ``at`` (as ``Ledger.snapshot``)."""
@@ -99,7 +101,8 @@ class Counters:
                  at: datetime | None = None, zone: Any = "UTC", currency: str = "CNY"
                  ) -> dict[str, LimitSnapshot]:
         assert at is not None
-        return {key: self.snap(key, customer, at) for key in limits}
+        seen = self.last = {key: self.snap(key, customer, at) for key in limits}
+        return seen
 
     def points(self, customer: str) -> int:
         return self.balance.get(customer, 0)
@@ -191,12 +194,14 @@ def price_against(campaign: Campaign, order: Order, view: Counters, best_coupons
     if not view.limits:   # a design without limits prices as without a ledger
         plain = campaign.price(order.cart, best_coupons=best_coupons)
         return Priced(plain, {}, 0, consumption(plain, limited={}))
+    view.last = {}
     result = campaign.price(order.cart, best_coupons=best_coupons, ledger=cast(Ledger, view))
     assert result.at is not None
     customer = result.cart.customer.id
-    seen = view.snapshot(view.limits, customer, result.at)
+    seen = view.last or view.snapshot(view.limits, customer, result.at)
+    # the order id names issued coupons (no hash of the cart to compute; the replay issues none)
     return Priced(result, seen, view.points(customer) if customer else 0,
-                  consumption(result, campaign))
+                  consumption(result, campaign, order_id=order.id))
 
 
 _job: tuple[Campaign, bool] | None = None
@@ -209,10 +214,14 @@ def _start(campaign: Campaign, best_coupons: bool) -> None:
 
 def _batch(work: tuple[Counters, list[Order]]) -> list[Priced]:
     assert _job is not None
+    return _dask_batch(_job, work)
+
+
+def _dask_batch(job: tuple[Campaign, bool], work: tuple[Counters, list[Order]]) -> list[Priced]:
     view, orders = work
     out = []
     for o in orders:
-        p = price_against(_job[0], o, view, _job[1])
+        p = price_against(job[0], o, view, job[1])
         p.result = slim(p.result)
         out.append(p)
     return out
@@ -231,16 +240,33 @@ def slim(r: PriceResult) -> PriceResult:
 
 Many = Callable[[Counters, Sequence[Order]], list[Priced]]
 
+#: Orders priced in one first pass; each window is priced against the counters as the windows
+#: before left them, so a limit that runs out early costs one window of re-pricing, not the sale.
+WINDOW = 200
+
+
+def _parts(view: Counters, orders: Sequence[Order], jobs: int
+           ) -> list[tuple[Counters, list[Order]]]:
+    size = -(-len(orders) // (4 * jobs))
+    return [(view, list(orders[i:i + size])) for i in range(0, len(orders), size)]
+
 
 def _pricer(campaign: Campaign, best_coupons: bool, jobs: int,
-            pool: ProcessPoolExecutor | None) -> Many:
+            pool: ProcessPoolExecutor | None, dask: Any = None) -> Many:
+    shared = dask.scatter((campaign, best_coupons), broadcast=True) if dask is not None else None
+
     def many(view: Counters, orders: Sequence[Order]) -> list[Priced]:
-        if pool is None or len(orders) < 2 * jobs:
+        if (pool is None and dask is None) or len(orders) < 2 * jobs:
             return [price_against(campaign, o, view, best_coupons) for o in orders]
-        size = -(-len(orders) // (4 * jobs))
-        parts = [list(orders[i:i + size]) for i in range(0, len(orders), size)]
         out: list[Priced] = []
-        for part in pool.map(_batch, [(view, p) for p in parts]):
+        if dask is not None:
+            futures = dask.map(_dask_batch, [shared] * (4 * jobs), _parts(view, orders, jobs),
+                               pure=False)
+            for part in dask.gather(futures):
+                out.extend(part)
+            return out
+        assert pool is not None
+        for part in pool.map(_batch, _parts(view, orders, jobs)):
             out.extend(part)
         return out
     return many
@@ -262,11 +288,13 @@ def limited(campaign: Campaign) -> dict[str, Limits]:
 
 
 def replay(orders: Sequence[Order], campaign: Campaign, *, best_coupons: bool = False,
-           jobs: int = 1, work: dict[str, int] | None = None
-           ) -> tuple[list[PriceResult], list[LimitReport]]:
+           jobs: int = 1, work: dict[str, int] | None = None, window: int = WINDOW,
+           dask: Any = None) -> tuple[list[PriceResult], list[LimitReport]]:
     """Each order's result when the orders (already in time order) consume ``campaign``'s
-    limits one after the other, and each limit's report. ``jobs`` > 1 prices on a process pool.
-    ``work``, when given, counts the pricings: ``first`` (the parallel pass), ``batch``
+    limits one after the other, and each limit's report. ``jobs`` > 1 prices on a process pool,
+    ``dask`` (a ``distributed.Client``) on its cluster, ``jobs`` tasks at a time.
+    ``window``: orders priced in one first pass, against the counters the windows before left.
+    ``work``, when given, counts the pricings: ``first`` (the parallel passes), ``batch``
     (re-priced in parallel after a limit moved) and ``in_place`` (re-priced during the walk)."""
     work = work if work is not None else {}
     for name in ("first", "batch", "in_place"):
@@ -274,50 +302,61 @@ def replay(orders: Sequence[Order], campaign: Campaign, *, best_coupons: bool = 
     spec = campaign.spec
     fresh = Counters(limited(campaign), spec.timezone, spec.currency)
     pool = (ProcessPoolExecutor(max_workers=jobs, initializer=_start,
-                                initargs=(campaign, best_coupons)) if jobs > 1 else None)
+                                initargs=(campaign, best_coupons))
+            if jobs > 1 and dask is None else None)
+    priced: list[Priced] = []
     try:
-        many = _pricer(campaign, best_coupons, jobs, pool)
-        priced: list[Priced] = many(fresh, orders)
-        work["first"] += len(orders)
+        many = _pricer(campaign, best_coupons, jobs, pool, dask)
         true = fresh.copy()
-        # which orders touch which limit (all, and per customer): where to look for the orders
-        # a moved limit moves next (a guide only: every order is checked in the walk)
-        by_key: dict[str, list[int]] = {}
-        by_customer: dict[tuple[str, str | None], list[int]] = {}
-        for j, p in enumerate(priced):
-            who = p.result.cart.customer.id
-            keys = _touched(p, campaign) | ({"(points)"} if _use_points(orders[j]) else set())
-            for key in keys:
-                by_key.setdefault(key, []).append(j)
-                by_customer.setdefault((key, who), []).append(j)
-        for i, order in enumerate(orders):
-            p = priced[i]
-            wrong = stands(p.result, p.used, p.seen, p.points, true, _use_points(order))
-            if not wrong:
-                true.take(p.result, p.used)
-                continue
-            p = priced[i] = price_against(campaign, order, true, best_coupons)
-            work["in_place"] += 1
-            true.take(p.result, p.used)
-            who = p.result.cart.customer.id
-            near: set[int] = set()
-            for key, mine in wrong:
-                among = by_customer.get((key, who), []) if mine else by_key.get(key, [])
-                near.update(among[bisect_right(among, i):])
-            # speculate: of those, the ones the counters as they stand now already move
-            later = sorted(j for j in near
-                           if stands(priced[j].result, priced[j].used, priced[j].seen,
-                                     priced[j].points, true, _use_points(orders[j])))
-            if later:
-                work["batch"] += len(later)
-                view = true.copy()
-                for j, again in zip(later, many(view, [orders[j] for j in later]), strict=True):
-                    priced[j] = again
-        results = [p.result for p in priced]
+        for begin in range(0, len(orders), max(1, window)):
+            part = orders[begin:begin + max(1, window)]
+            first = many(true.copy(), part)
+            work["first"] += len(part)
+            _walk(part, first, true, many, campaign, best_coupons, work)
+            priced.extend(first)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    return results, _reports(orders, results, campaign, fresh)
+    return [p.result for p in priced], _reports(orders, priced, fresh)
+
+
+def _walk(orders: Sequence[Order], priced: list[Priced], true: Counters, many: Many,
+          campaign: Campaign, best_coupons: bool, work: dict[str, int]) -> None:
+    """Walk ``orders`` (their first results in ``priced``, replaced where they do not stand) in
+    time order, counting what each takes into ``true``."""
+    # which orders touch which limit (all, and per customer): where to look for the orders
+    # a moved limit moves next (a guide only: every order is checked in the walk)
+    by_key: dict[str, list[int]] = {}
+    by_customer: dict[tuple[str, str | None], list[int]] = {}
+    for j, p in enumerate(priced):
+        who = p.result.cart.customer.id
+        keys = _touched(p) | ({"(points)"} if _use_points(orders[j]) else set())
+        for key in keys:
+            by_key.setdefault(key, []).append(j)
+            by_customer.setdefault((key, who), []).append(j)
+    for i, order in enumerate(orders):
+        p = priced[i]
+        wrong = stands(p.result, p.used, p.seen, p.points, true, _use_points(order))
+        if not wrong:
+            true.take(p.result, p.used)
+            continue
+        p = priced[i] = price_against(campaign, order, true, best_coupons)
+        work["in_place"] += 1
+        true.take(p.result, p.used)
+        who = p.result.cart.customer.id
+        near: set[int] = set()
+        for key, mine in wrong:
+            among = by_customer.get((key, who), []) if mine else by_key.get(key, [])
+            near.update(among[bisect_right(among, i):])
+        # speculate: of those, the ones the counters as they stand now already move
+        later = sorted(j for j in near
+                       if stands(priced[j].result, priced[j].used, priced[j].seen,
+                                 priced[j].points, true, _use_points(orders[j])))
+        if later:
+            work["batch"] += len(later)
+            view = true.copy()
+            for j, again in zip(later, many(view, [orders[j] for j in later]), strict=True):
+                priced[j] = again
 
 
 def _use_points(order: Order) -> int:
@@ -326,7 +365,7 @@ def _use_points(order: Order) -> int:
     return int(customer.get("use_points") or 0) if isinstance(customer, dict) else 0
 
 
-def _touched(p: Priced, campaign: Campaign) -> set[str]:
+def _touched(p: Priced) -> set[str]:
     """The limit keys an order's result depends on: the limited rules it applied, and those it
     missed because of a limit."""
     keys = set(p.used.limits)
@@ -335,14 +374,14 @@ def _touched(p: Priced, campaign: Campaign) -> set[str]:
     return keys
 
 
-def _reports(orders: Sequence[Order], results: Iterable[PriceResult], campaign: Campaign,
-             fresh: Counters) -> list[LimitReport]:
+def _reports(orders: Sequence[Order], priced: Iterable[Priced], fresh: Counters
+             ) -> list[LimitReport]:
     state = fresh.copy()
     reports: dict[tuple[str, str], LimitReport] = {}
     at_limit: set[tuple[str, str, str]] = set()
     zone = ZoneInfo(state.zone)
-    for order, r in zip(orders, results, strict=True):
-        used = consumption(r, campaign)
+    for order, p in zip(orders, priced, strict=True):
+        r, used = p.result, p.used
         state.take(r, used)
         assert r.at is not None
         customer = r.cart.customer.id

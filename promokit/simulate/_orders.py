@@ -32,9 +32,10 @@ from promokit import Money, Problem, PromokitError
 RECENT = 10_000
 
 #: Columns of a tabular order log (``order_id``, ``sku``, ``shop``, ``unit_price`` and
-#: ``quantity`` are required; ``currency`` defaults to the campaign's).
+#: ``quantity`` are required; ``currency`` defaults to the campaign's; ``unit_cost``, what a unit
+#: costs the shop, is optional and finds the lines sold below cost).
 COLUMNS = ("order_id", "at", "customer_id", "tier", "sku", "shop", "unit_price", "quantity",
-           "category", "brand", "tags", "currency")
+           "category", "brand", "tags", "currency", "unit_cost")
 REQUIRED = ("order_id", "sku", "shop", "unit_price", "quantity")
 
 _DECIMAL = re.compile(r"\d{1,15}(\.\d{1,4})?")
@@ -42,12 +43,14 @@ _DECIMAL = re.compile(r"\d{1,15}(\.\d{1,4})?")
 
 @dataclass(frozen=True, slots=True)
 class Order:
-    """One order to price: its id, where it was read (``file``, first ``line``), the cart dict."""
+    """One order to price: its id, where it was read (``file``, first ``line``), the cart dict,
+    and what a unit of each line costs the shop where the input says (line id: minor units)."""
 
     id: str
     file: str
     line: int
     cart: dict[str, Any] = field(compare=False)
+    costs: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 Item = Order | Problem
@@ -68,6 +71,39 @@ def _wrong_currency(file: str, line: int, order_id: str, currency: object, expec
     return _problem(file, line, "currency", f"order {order_id!r} is in {currency}, refused: the "
                     f"campaign prices {expected}", currency,
                     f"{expected} (the campaign's currency)")
+
+
+def _order(order_id: str, file: str, number: int, cart: dict[str, Any], currency: str) -> Item:
+    """The order of a cart dict whose lines may carry ``unit_cost`` (what a unit costs the
+    shop): taken out of the cart (pricing does not read it) into :attr:`Order.costs`."""
+    lines = cart.get("lines")
+    if not isinstance(lines, list) or not any(isinstance(x, dict) and "unit_cost" in x
+                                              for x in lines):
+        return Order(order_id, file, number, cart)
+    costs: dict[str, int] = {}
+    kept = []
+    for i, line in enumerate(lines):
+        if isinstance(line, dict) and "unit_cost" in line:
+            line = dict(line)
+            raw = line.pop("unit_cost")
+            minor = _minor(raw, currency)
+            if minor is None:
+                return _problem(file, number, f"lines[{i}].unit_cost", f"order {order_id!r}: "
+                                "not an amount", raw, f'an amount in {currency} such as "12.30"')
+            costs[str(line.get("id"))] = minor
+        kept.append(line)
+    return Order(order_id, file, number, {**cart, "lines": kept}, costs)
+
+
+def _minor(value: object, currency: str) -> int | None:
+    """``value`` (a decimal string or an integer) in minor units of ``currency``, or None."""
+    text = _money_text(value)
+    if text is None:
+        return None
+    try:
+        return Money.of(text, currency).minor
+    except PromokitError:
+        return None
 
 
 def read_jsonl(path: str | os.PathLike[str], currency: str) -> Iterator[Item]:
@@ -95,7 +131,7 @@ def _jsonl_item(text: str, file: str, number: int, currency: str) -> Item:
     order_id = str(data.pop("order_id", None) or data.pop("id", None) or f"{file}:{number}")
     if data.get("currency") != currency:
         return _wrong_currency(file, number, order_id, data.get("currency"), currency)
-    return Order(order_id, file, number, data)
+    return _order(order_id, file, number, data, currency)
 
 
 def _money_text(value: object) -> str | None:
@@ -152,6 +188,11 @@ class _Grouper:
             yield _problem(self.file, number, "unit_price", str(exc), price,
                            f"an amount in {self.currency}")
             return
+        cost = _text(row.get("unit_cost"))
+        if cost is not None and _minor(row.get("unit_cost"), self.currency) is None:
+            yield _problem(self.file, number, "unit_cost", "not an amount", row["unit_cost"],
+                           f'an amount in {self.currency} such as "12.30" (or empty: unknown)')
+            return
         qty = _count(row["quantity"])
         if qty is None:
             yield _problem(self.file, number, "quantity", "not a quantity", row["quantity"],
@@ -190,6 +231,8 @@ class _Grouper:
         tags = _text(row.get("tags"))
         if tags:
             line["tags"] = [t for t in re.split(r"[|;]", tags) if t.strip()]
+        if cost is not None:
+            line["unit_cost"] = cost
         lines.append(line)
 
     def flush(self) -> Iterator[Item]:
@@ -203,7 +246,7 @@ class _Grouper:
         if cart["currency"] != self.currency:
             yield _wrong_currency(self.file, number, order_id, cart["currency"], self.currency)
         else:
-            yield Order(order_id, self.file, number, cart)
+            yield _order(order_id, self.file, number, cart, self.currency)
 
 
 def read_csv(path: str | os.PathLike[str], currency: str) -> Iterator[Item]:
@@ -271,7 +314,7 @@ def orders_from_carts(carts: Iterable[Mapping[str, Any]], currency: str,
         if data.get("currency") != currency:
             yield _wrong_currency(file, number, order_id, data.get("currency"), currency)
         else:
-            yield Order(order_id, file, number, data)
+            yield _order(order_id, file, number, data, currency)
 
 
 def orders_from_rows(rows: Iterable[Mapping[str, object]], currency: str,

@@ -8,7 +8,7 @@ nothing but its arguments, and the summaries of any partitioning merge into the 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,13 +19,14 @@ from ._summary import (
     BAND_BINS,
     KEEP_PROBLEMS,
     RATE_BUCKETS,
-    TOP,
     Comparison,
     OrderFigure,
     Stats,
     Summary,
     _delta_key,
+    _short_key,
     _worst_key,
+    keep_top,
     problem_key,
 )
 
@@ -174,7 +175,7 @@ class Pricer:
             c.dearer += row_b.payable > row.payable
             c.same += row_b.payable == row.payable
             fig = OrderFigure(item.id, row.at, row.gmv, row.discount, row.payable, row_b.payable)
-            c.biggest = sorted([*c.biggest, fig], key=_delta_key)[:TOP]
+            keep_top(c.biggest, fig, _delta_key)
             row = OrderRow(**{**row.to_dict(), "payable_b": row_b.payable,
                               "discount_b": row_b.discount})
         return row
@@ -219,7 +220,9 @@ class Pricer:
                 entry[0] += 1
                 entry[1] += coupon.amount.minor
         fig = OrderFigure(order.id, at, gmv, cost, payable)
-        s.worst = sorted([*s.worst, fig], key=_worst_key)[:TOP]
+        keep_top(s.worst, fig, _worst_key)
+        if order.costs:
+            _below_cost(s, r, order, fig)
         customer = r.cart.customer.id
         return OrderRow(order.id, order.file, order.line, at, customer, r.tier, gmv, cost,
                         payable, points)
@@ -231,6 +234,22 @@ class Pricer:
             row = self.add(summary, item)
             if row is not None:
                 yield row
+
+
+def _below_cost(s: Stats, r: PriceResult, order: Order, fig: OrderFigure) -> None:
+    """Count the lines of ``r`` whose net is below what their units cost the shop."""
+    lines = short = 0
+    for line in r.lines:
+        unit = order.costs.get(line.id)
+        if unit is not None and line.net.minor < unit * line.quantity:
+            lines += 1
+            short += unit * line.quantity - line.net.minor
+    s.below_cost[0] += 1
+    if lines:
+        s.below_cost[1] += 1
+        s.below_cost[2] += lines
+        s.below_cost[3] += short
+        keep_top(s.below, replace(fig, short=short), _short_key)
 
 
 def _totals(d: dict[str, list[int]], key: str, gmv: int, discount: int, payable: int) -> None:

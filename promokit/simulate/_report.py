@@ -95,6 +95,19 @@ that took the last of it.</p>
 <th>discount</th><th>rate</th></tr>{% for o in d.data.worst_orders %}<tr><td>{{ o.order }}</td>
 <td>{{ o.at }}</td><td class="n">{{ o.gmv }}</td><td class="n">{{ o.discount }}</td>
 <td class="n">{{ o.discount_rate }}</td></tr>{% endfor %}</table>{% endfor %}
+{% if designs | selectattr("data.below_cost.orders_with_costs") | list %}
+<h2>Lines sold below cost</h2>
+<table><tr><th>design</th><th>orders with costs</th><th>orders below cost</th>
+<th>lines below cost</th><th>shortfall</th></tr>
+{% for d in designs %}{% set b = d.data.below_cost %}<tr><td>{{ d.name }}</td>
+<td class="n">{{ b.orders_with_costs }}</td><td class="n">{{ b.orders }}</td>
+<td class="n">{{ b.lines }}</td><td class="n">{{ b.shortfall }}</td></tr>{% endfor %}</table>
+{% for d in designs %}{% if d.data.below_cost.worst %}<h3>{{ d.name }}: the orders furthest
+below cost</h3><table><tr><th>order</th><th>at</th><th>GMV</th><th>discount</th>
+<th>shortfall</th></tr>{% for o in d.data.below_cost.worst %}<tr><td>{{ o.order }}</td>
+<td>{{ o.at }}</td><td class="n">{{ o.gmv }}</td><td class="n">{{ o.discount }}</td>
+<td class="n">{{ o.shortfall }}</td></tr>{% endfor %}</table>{% endif %}{% endfor %}
+{% endif %}
 {% if s.problems %}<h2>Bad input ({{ s.bad_orders }})</h2><ul>
 {% for p in s.problems %}<li><code>{{ p }}</code></li>{% endfor %}</ul>{% endif %}
 <p class="note">Made by promokit simulate. Money is exact (minor units); rates are rounded half up

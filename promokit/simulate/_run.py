@@ -7,7 +7,8 @@ memory stays bounded however long the input is.
 
 A campaign with limits (budgets, uses, units, per-customer limits) goes through
 :func:`replay_summary` instead: the orders consume the limits in time order (see
-:mod:`promokit.simulate._limits`), which needs every order in memory and runs on the local pool.
+:mod:`promokit.simulate._limits`), which needs every order in memory and prices on the
+local pool or on Dask.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import signal
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
@@ -114,14 +116,18 @@ def simulate(orders: Orders, campaign: Campaign | str | os.PathLike[str],
     ``strict``: stop at the first bad order with :class:`BadInputError`. ``progress``: a bar with
     an ETA on stderr (default: when stderr is a terminal and tqdm is installed). The summary is
     the same whatever the executor. A design with limits consumes them in time order
-    (:func:`replay_summary`: in this process unless ``jobs`` says otherwise; no Dask).
+    (:func:`replay_summary`: in this process unless ``jobs`` or ``dask`` says otherwise).
     """
     pricer = Pricer(_campaign(campaign), _campaign(vs) if vs is not None else None,
                     best_coupons=best_coupons)
     items = order_items(orders, pricer.currency, seed)
     if limited(pricer.campaign) or (pricer.vs is not None and limited(pricer.vs)):
         # in this process unless asked: results cross processes slower than they price (docs)
-        return replay_summary(pricer, items, jobs=jobs or 1, strict=strict)
+        if dask is None:
+            return replay_summary(pricer, items, jobs=jobs or 1, strict=strict)
+        with dask_client(dask, jobs) as client:
+            return replay_summary(pricer, items, jobs=jobs or _workers(client), strict=strict,
+                                  dask=client)
     total = None
     show = sys.stderr.isatty() if progress is None else progress
     if show and isinstance(orders, str | os.PathLike) and not str(orders).startswith("synth"):
@@ -169,13 +175,20 @@ def _done(pending: dict[Any, int], done: Iterable[Any]) -> Iterator[tuple[Summar
         yield future.result(), position
 
 
-def _on_dask(pricer: Pricer, chunks: Iterator[list[Item]], dask: Any, jobs: int | None
-             ) -> Iterator[tuple[Summary, int]]:
+def _distributed() -> Any:
     try:
-        dd: Any = importlib.import_module("distributed")
+        return importlib.import_module("distributed")
     except ImportError:
         raise ValueError("--dask needs dask: pip install 'promokit[dask]'") from None
-    Client, LocalCluster, as_completed = dd.Client, dd.LocalCluster, dd.as_completed
+
+
+@contextmanager
+def dask_client(dask: Any, jobs: int | None) -> Iterator[Any]:
+    """A ``distributed.Client`` for ``dask``: the client given, a new ``LocalCluster``
+    (``"local"``, ``jobs`` single-threaded worker processes, default every core) or the scheduler
+    at an address; what it started is closed on exit."""
+    dd = _distributed()
+    Client, LocalCluster = dd.Client, dd.LocalCluster
     own: list[Any] = []
     if isinstance(dask, Client):
         client = dask
@@ -188,7 +201,21 @@ def _on_dask(pricer: Pricer, chunks: Iterator[list[Item]], dask: Any, jobs: int 
         client = Client(dask)
         own = [client]
     try:
-        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        yield client
+    finally:
+        for thing in own:
+            thing.close()
+
+
+def _workers(client: Any) -> int:
+    return max(1, len(client.scheduler_info().get("workers", {})))
+
+
+def _on_dask(pricer: Pricer, chunks: Iterator[list[Item]], dask: Any, jobs: int | None
+             ) -> Iterator[tuple[Summary, int]]:
+    as_completed = _distributed().as_completed
+    with dask_client(dask, jobs) as client:
+        workers = _workers(client)
         shared = client.scatter(pricer, broadcast=True)
         flow = as_completed()
         pending: dict[Any, int] = {}
@@ -200,9 +227,6 @@ def _on_dask(pricer: Pricer, chunks: Iterator[list[Item]], dask: Any, jobs: int 
                 yield from _done(pending, [next(flow)])
         for future in flow:
             yield from _done(pending, [future])
-    finally:
-        for thing in own:
-            thing.close()
 
 
 def iter_rows(orders: Orders, campaign: Campaign | str | os.PathLike[str],
@@ -232,7 +256,8 @@ def rows_table(rows: Iterable[OrderRow], kind: str = "arrow") -> Any:
 
 
 def replay_summary(pricer: Pricer, items: Iterable[Item], *, jobs: int = 1,
-                   strict: bool = False, work: dict[str, int] | None = None) -> Summary:
+                   strict: bool = False, work: dict[str, int] | None = None,
+                   dask: Any = None) -> Summary:
     """The summary of ``items`` when each design's limits are consumed in time order (orders
     sorted by ``at``, ties by order id): equal, order by order, to a sequential replay through
     a ledger (``promokit.checkout`` and ``commit`` per order). Holds every order in memory; an
@@ -259,11 +284,11 @@ def replay_summary(pricer: Pricer, items: Iterable[Item], *, jobs: int = 1,
             orders.append(item)
     orders.sort(key=lambda o: time_key(o, zone))
     a, limits_a = replay(orders, pricer.campaign, best_coupons=pricer.best_coupons, jobs=jobs,
-                         work=work)
+                         work=work, dask=dask)
     b: list[PriceResult] | list[None] = [None] * len(orders)
     if pricer.vs is not None:
         b, summary.limits_b = replay(orders, pricer.vs, best_coupons=pricer.best_coupons,
-                                     jobs=jobs)
+                                     jobs=jobs, dask=dask)
     summary.limits_a = limits_a
     for order, result_a, result_b in zip(orders, a, b, strict=True):
         pricer.record(summary, order, result_a, result_b)

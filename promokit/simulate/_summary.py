@@ -8,7 +8,8 @@ the whole, to the cent: a process pool, Dask or Spark give the same figures as o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from bisect import insort
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -52,11 +53,27 @@ class OrderFigure:
     discount: int
     payable: int
     other: int = 0   # with --vs: the payable under design B
+    short: int = 0   # with costs: how far the lines sold below cost fall short of their cost
 
 
 def _worst_key(o: OrderFigure) -> tuple[Fraction, str, str, int, int, int, int]:
     return (-_rate(o.discount, o.gmv), o.order, o.at or "", o.gmv, o.discount, o.payable,
             o.other)
+
+
+def keep_top(top: list[OrderFigure], fig: OrderFigure,
+             key: Callable[[OrderFigure], Any]) -> None:
+    """Put ``fig`` into ``top`` (sorted by ``key``, at most :data:`TOP` long) where it belongs:
+    the same list as sorting all and keeping the first ``TOP``, at one comparison per order
+    that does not make the list."""
+    if len(top) >= TOP and key(fig) >= key(top[-1]):
+        return
+    insort(top, fig, key=key)
+    del top[TOP:]
+
+
+def _short_key(o: OrderFigure) -> tuple[int, str, str, int, int, int]:
+    return (-o.short, o.order, o.at or "", o.gmv, o.discount, o.payable)
 
 
 def _delta_key(o: OrderFigure) -> tuple[int, str, str, int, int, int]:
@@ -81,6 +98,9 @@ class Stats:
     thresholds: dict[str, list[int]] = field(default_factory=dict)  # "rule@T": BAND_BINS counts
     coupons: dict[str, list[int]] = field(default_factory=dict)     # kind: [used, amount]
     worst: list[OrderFigure] = field(default_factory=list)
+    # with costs: [orders with costs, orders below cost, lines below cost, shortfall]
+    below_cost: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    below: list[OrderFigure] = field(default_factory=list)   # the orders most below cost
 
     def merge(self, other: Stats) -> Stats:
         """A new Stats: the figures of both sets of orders."""
@@ -94,6 +114,8 @@ class Stats:
             _add_into(target, getattr(self, name))
             _add_into(target, getattr(other, name))
         out.worst = sorted([*self.worst, *other.worst], key=_worst_key)[:TOP]
+        out.below_cost = [a + b for a, b in zip(self.below_cost, other.below_cost, strict=True)]
+        out.below = sorted([*self.below, *other.below], key=_short_key)[:TOP]
         return out
 
     def to_dict(self, currency: str) -> dict[str, Any]:
@@ -129,6 +151,10 @@ class Stats:
             "coupons": {k: {"used": v[0], "discount": m(v[1])}
                         for k, v in sorted(self.coupons.items())},
             "worst_orders": [fig(o) for o in self.worst],
+            "below_cost": {"orders_with_costs": self.below_cost[0],
+                           "orders": self.below_cost[1], "lines": self.below_cost[2],
+                           "shortfall": m(self.below_cost[3]),
+                           "worst": [{**fig(o), "shortfall": m(o.short)} for o in self.below]},
         }
 
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from promokit._campaign import Campaign
+from promokit._input.validation import presale_overlap
 from promokit._money import Rounding
 from promokit.rules import RULE_KINDS
 from promokit.testing._common import (
@@ -69,7 +70,9 @@ def campaigns(
     ``tiers`` or ``customer_tags``, rules may be open only to customers of those tiers or tags.
     With ``history``, rules may be open only to a first order (or a returning customer), to a
     range of earlier orders or above a past spend: price them with ``carts(history=True)``.
-    Every campaign is built with ``Campaign.from_dict``, so the campaign validation runs on it.
+    Two pre-sales certain to share a line are never drawn together (a campaign refuses them), so
+    with ``kinds=("presale",)`` a campaign may hold fewer than ``min_rules`` rules. Every
+    campaign is built with ``Campaign.from_dict``, so the campaign validation runs on it.
 
     Shrinks towards one ``percent_off`` rule (the first of ``kinds``) of 0% selecting every line
     in the first stage, priority 0, merchant-funded, outside any group, window or customer
@@ -158,6 +161,9 @@ def _campaigns(draw: st.DrawFn, config: _Config, min_rules: int, max_rules: int,
         if not spec.groupable:
             rule.pop("exclusive", None)  # e.g. deposit terms are fixed before stages: no groups
         rules.append(rule)
+        if presale_overlap({"rules": rules}):
+            # two pre-sales certain to share a line are refused at load: never drawn together
+            rules.pop()
     groups = sorted({r["exclusive"] for r in rules if "exclusive" in r})
     return {
         "campaign": "generated", "currency": config.currency, "stages": list(stages),

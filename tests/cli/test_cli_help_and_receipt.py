@@ -115,3 +115,44 @@ def test_long_codes_keep_the_columns() -> None:
     numbers = lines[long_head + 1]
     assert "A-VERY-LONG-SKU-CODE-1234567" in lines[long_head] and "=" not in lines[long_head]
     assert short.index(" x ") == numbers.index(" x ") and short.index("=") == numbers.index("=")
+
+
+def test_price_records_the_order_id_and_the_time_zone(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``price --order ID --json`` records the order id and the campaign's time zone; the coupon
+    mode and the coupons the search chose are recorded too."""
+    code, out = run(capsys, "price", str(EXAMPLES / "wallet" / "cart.json"), "--campaign",
+                    str(EXAMPLES / "wallet" / "campaign.yaml"), "--json", "--best-coupons",
+                    "--order", "2026-A-0001")
+    doc = json.loads(out)
+    assert code == 0
+    assert (doc["order_id"], doc["timezone"], doc["coupon_mode"]) == (
+        "2026-A-0001", "Asia/Shanghai", "best")
+    assert "red-5" in doc["chosen_coupons"]
+
+
+@pytest.mark.parametrize(("extra", "said"), [
+    (("--order", ""), "an order id must not be empty"),
+    (("--order", "A1", "--batch"), "--order names one order"),
+])
+def test_a_bad_order_flag_exits_2(capsys: pytest.CaptureFixture[str], extra: tuple[str, ...],
+                                  said: str) -> None:
+    try:
+        code = main(["price", str(EXAMPLES / "double11" / "cart.json"), "--campaign",
+                     str(EXAMPLES / "double11" / "campaign.yaml"), *extra])
+    except SystemExit as exc:   # argparse refusing the value
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    assert code == 2 and said in captured.err and "Traceback" not in captured.err
+
+
+def test_checkout_records_its_order_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """``promokit checkout --order B1`` prices for order B1: the result says so."""
+    monkeypatch.chdir(tmp_path)
+    ledger = EXAMPLES / "ledger"
+    assert main(["ledger", "init", "sqlite:///ledger.db"]) == 0
+    capsys.readouterr()
+    code = main(["checkout", str(ledger / "bob.json"), "--campaign", str(ledger / "campaign.yaml"),
+                 "--ledger", "sqlite:///ledger.db", "--order", "B1", "--json"])
+    assert code == 0 and json.loads(capsys.readouterr().out)["order_id"] == "B1"

@@ -179,6 +179,7 @@ def test_the_rule_page(client: TestClient) -> None:
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
     assert '<html lang="zh-CN">' in r.text and "活动规则" in r.text
+    assert "活动时间" in r.text and "x-300-50" not in r.text   # the customer's page, no rule ids
     assert client.get("/campaign/rules", params={"lang": "en"}).status_code == 200
     assert client.get("/campaign/rules", params={"lang": "fr"}).status_code == 422
 

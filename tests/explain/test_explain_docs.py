@@ -72,7 +72,8 @@ def test_price_at_a_threshold_is_judged_after_earlier_stages() -> None:
 
 def test_every_threshold_gets_a_case_below_and_at() -> None:
     """Each rung of a ladder, and the first multiple of 每满, gets both cases."""
-    page = rule_docs(promokit.load_campaign(FIXTURES / "showcase.yaml"), lang="zh")
+    page = rule_docs(promokit.load_campaign(FIXTURES / "showcase.yaml"), lang="zh",
+                     audience="operator")
     for rung in ("¥200.00", "¥400.00", "¥300.00"):
         assert f"| 差一点满{rung} |" in page and f"| 刚好满{rung} |" in page
     assert "| 差一点满2件 |" in page and "| 刚好满2件 |" in page
@@ -80,7 +81,8 @@ def test_every_threshold_gets_a_case_below_and_at() -> None:
 
 def test_presale_example_follows_the_domain_numbers() -> None:
     """Price 800, deposit 100 counting as 200, 20 off for paying it: 100 now, 580 later."""
-    page = rule_docs(promokit.load_campaign(FIXTURES / "showcase.yaml"), lang="en")
+    page = rule_docs(promokit.load_campaign(FIXTURES / "showcase.yaml"), lang="en",
+                     audience="operator")
     assert ("a price of CN¥800.00 costs CN¥100.00 in the deposit phase and CN¥580.00 in the "
             "balance phase; CN¥680.00 in all") in page
 
@@ -89,7 +91,8 @@ def test_a_presale_only_rule_says_why_it_has_no_example() -> None:
     """A rule for pre-sale lines only has no standalone cart; the page says so."""
     campaign = _campaign({"id": "p", "kind": "percent_off", "stage": "item", "percent": 5,
                           "select": {"presale": True}})
-    assert "No example: it applies to pre-sale items only" in rule_docs(campaign)
+    assert "No example: it applies to pre-sale items only" in rule_docs(campaign,
+                                                                         audience="operator")
 
 
 def test_explain_without_the_campaign_names_rules_by_id() -> None:
@@ -110,4 +113,14 @@ def test_result_explains_itself_with_rule_names() -> None:
 
 def test_docs_of_a_campaign_without_rules() -> None:
     """An empty campaign still gets a page."""
-    assert "This campaign has no rules." in rule_docs(_campaign())
+    assert "This campaign has no rules." in rule_docs(_campaign(), audience="operator")
+
+
+def test_the_default_audience_is_the_customer() -> None:
+    """rule_docs defaults to the page a shop publishes, as ``promokit docs`` does: no rule ids
+    or funding; the operator view has them."""
+    campaign = promokit.load_campaign(EXAMPLES / "double11" / "campaign.yaml")
+    page = rule_docs(campaign, lang="zh")
+    assert page == rule_docs(campaign, lang="zh", audience="customer")
+    operator = rule_docs(campaign, lang="zh", audience="operator")
+    assert "x-300-50" in operator and "x-300-50" not in page

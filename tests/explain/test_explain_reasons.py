@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -76,3 +77,39 @@ def test_expired_coupon_says_when() -> None:
               cart={"wallet": [{"id": "w1", "kind": "red_envelope", "value": 5, "name": "红包甲",
                                 "end": "2026-11-01T00:00:00+08:00"}], "coupons": ["w1"]})
     assert "红包甲（红包：立减¥5.00）：未使用，已于2026-11-01 00:00过期" in text
+
+
+def _left_out(best: bool) -> tuple[promokit.Campaign, promokit.PriceResult]:
+    """A 300.00 cart, 每满300减30 over the order, and a shop coupon of 30.00 in the wallet: the
+    coupon takes the goods to 270.00, below the threshold, so both pay 270.00. The search keeps
+    the combination with fewer coupons (none); in selected mode the cart selects none."""
+    campaign = promokit.Campaign.from_dict({
+        "campaign": "r", "currency": "CNY", "timezone": "Asia/Shanghai",
+        "stages": ["shop", "cross_store"],
+        "coupon_policy": {"kinds": {"shop": {"stage": "shop"}}},
+        "rules": [{"id": "x300", "name": "每满300减30", "kind": "threshold",
+                   "stage": "cross_store", "scope": "order", "every": 300, "discount": 30}]})
+    cart = {"currency": "CNY", "at": AT, "lines": [line("300.00")],
+            "wallet": [{"id": "s30", "kind": "shop", "shop": "A", "value": 30}]}
+    return campaign, campaign.price(cart, best_coupons=best)
+
+
+@pytest.mark.parametrize(("best", "by", "said"), [
+    (True, "search", "不用此券的组合同样划算"),
+    (False, "cart", "未选用"),
+])
+def test_a_coupon_left_out_says_who_left_it_out(best: bool, by: str, said: str) -> None:
+    """The result records who left a not_chosen coupon out (CouponUse.left_out_by), and the
+    explanation says it from that field."""
+    campaign, result = _left_out(best)
+    use = result.coupons[0]
+    assert (use.reason, use.left_out_by, result.payable.to_json()) == ("not_chosen", by, "270.00")
+    assert said in explain(result, campaign, lang="zh")
+
+
+def test_the_reason_comes_from_the_field_not_the_message() -> None:
+    """Whatever the message says, left_out_by decides the phrase."""
+    campaign, result = _left_out(True)
+    use = dataclasses.replace(result.coupons[0], message="", left_out_by="cart")
+    text = explain(dataclasses.replace(result, coupons=(use,)), campaign, lang="zh")
+    assert "未选用" in text and "不用此券的组合同样划算" not in text

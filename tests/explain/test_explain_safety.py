@@ -52,7 +52,8 @@ def _outputs() -> list[tuple[str, str]]:
         for fmt in ("text", "md", "html"):
             out.append((fmt, explain(result, campaign, lang=lang, fmt=fmt)))
         for fmt in ("md", "html"):
-            out.append((fmt, rule_docs(campaign, lang=lang, fmt=fmt)))
+            for audience in ("customer", "operator"):
+                out.append((fmt, rule_docs(campaign, lang=lang, fmt=fmt, audience=audience)))
     return out
 
 

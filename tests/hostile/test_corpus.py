@@ -64,9 +64,14 @@ CASES = {
     # warnings: accepted, and said
     "percent 0.85": check("percent-085.yaml", 0, "1 warning", "rule 'tea-85'", "0.85",
                           "15 for 85折"),
-    "pre-sales overlap": check("presale-overlap.yaml", 0, "warning", "'p1'", "rules[1].select"),
+    # one line, two sets of deposit terms: refused at load when certain, at pricing when a
+    # schedule decides whether the two meet
+    "pre-sales overlap": check("presale-overlap.yaml", 2, "rule 'p2'", "'p1'", "rules[1].select",
+                               "share no line"),
+    "pre-sales overlap scheduled": check("presale-overlap-scheduled.yaml", 0, "ok"),
     "pre-sales overlap priced": price("cart.json", 2, "cart.json", "'p1' and 'p2'",
-                                      "presale_overlap", campaign="presale-overlap.yaml"),
+                                      "presale_overlap",
+                                      campaign="presale-overlap-scheduled.yaml"),
     # carts the campaign cannot price: one error type, a code, the file and the flag
     "USD cart": price("cart-usd.json", 2, "cart-usd.json", "currency", "USD", "CNY",
                       "currency_mismatch"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from itertools import combinations
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,48 +12,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import brute_force
 
 import promokit
 from promokit import Campaign, SearchBoundError
-from promokit._cart.wallet import Coupon
-from promokit._spec.coupons import CouponPolicy, valid_together
 from promokit.testing import wallets
 
 from ._support import campaign, cart, cny, core, coupon, line
 
 AT = "2026-11-11T10:00:00+08:00"
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-# --- brute force, by the tie-break stated in promokit/pricing/search.py -----------------------
-
-def _expiry(c: Coupon) -> tuple[int, float]:
-    """Sooner first, no expiry last; naive ends are read in the campaign's zone."""
-    if c.end is None:
-        return (1, 0.0)
-    end = c.end if c.end.tzinfo is not None else c.end.replace(tzinfo=TZ)
-    return (0, end.timestamp())
-
-
-def brute_force(c: Campaign, the_cart: dict[str, Any]) -> tuple[tuple[str, ...], Any]:
-    """Price every valid subset of the wallet in selected mode; the minimum by lowest payable,
-    then fewest coupons, then soonest expiries (sorted, compared in order), then ids."""
-    policy = c.spec.coupon_policy
-    assert isinstance(policy, CouponPolicy)
-    wallet = [Coupon.model_validate(w) for w in the_cart["wallet"]]
-    accepted = [w for w in wallet if w.kind in policy.kinds]
-    best: tuple[Any, ...] | None = None
-    for k in range(len(accepted) + 1):
-        for subset in combinations(accepted, k):
-            if not valid_together(subset, policy):
-                continue
-            r = c.price({**the_cart, "coupons": [x.id for x in subset]})
-            key = (r.payable.minor, len(subset), sorted(_expiry(x) for x in subset),
-                   sorted(x.id for x in subset))
-            if best is None or key < best[0]:
-                best = (key, tuple(sorted(x.id for x in subset)), r)
-    assert best is not None
-    return best[1], best[2]
 
 
 KINDS = {"shop": {"stage": "shop", "per": "shop"},

@@ -37,7 +37,7 @@ def test_random_triples_price_without_crash_or_broken_invariant() -> None:
     """Every triple is priced (or refused with a PricingError) and every result keeps the
     invariants; the first example of any failure is shown as JSON to replay."""
     n = size()
-    tally = soak(n, seed=0)
+    tally = soak(n, seed=0, campaigns=8, carts=16)
     assert sum(tally.outcomes.values()) >= n
     assert tally.failures == 0, json.dumps(tally.first, ensure_ascii=False, indent=1)[:4000]
     assert tally.outcomes["invalid"] == 0, dict(tally.refused)

@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 from pydantic import BaseModel, TypeAdapter
 
 import promokit
 from promokit._result.document import ResultDocument
+from promokit.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 CASES = [(d.name, cart) for d in sorted(EXAMPLES.iterdir()) if (d / "campaign.yaml").exists()
@@ -34,6 +36,51 @@ def test_every_example_result_round_trips(name: str, cart: Path) -> None:
 def test_every_example_result_validates_against_the_schema(name: str, cart: Path) -> None:
     """Each example's stored result is a valid ResultDocument (the published schema's model)."""
     ResultDocument.model_validate(_priced(name, cart).to_dict())
+
+
+def _printed_schema(capsys: pytest.CaptureFixture[str]) -> Draft202012Validator:
+    """The schema ``promokit schema --result`` prints, checked to be a valid JSON Schema."""
+    assert main(["schema", "--result"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def test_every_example_result_validates_against_the_printed_schema(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Every example cart's result, in both coupon modes, and every checked-in expected file
+    validate against the JSON Schema ``promokit schema --result`` prints (a JSON Schema
+    validator, not pydantic), and round-trip through from_dict."""
+    validator = _printed_schema(capsys)
+    docs = [json.loads(json.dumps(_priced(name, cart, best).to_dict()))
+            for name, cart in CASES for best in (False, True)]
+    docs += [json.loads(p.read_text("utf-8")) for p in sorted(EXAMPLES.glob("*/expected*.json"))]
+    assert len(docs) >= 20
+    for doc in docs:
+        errors = [e.message for e in validator.iter_errors(doc)]
+        assert errors == [], (doc["campaign"], errors[:3])
+        assert promokit.PriceResult.from_dict(doc).to_dict() == doc
+
+
+def test_the_printed_schema_refuses_what_from_dict_refuses(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The schema is not vacuous: a float payable, an unknown key, a bad coupon mode fail it."""
+    validator = _printed_schema(capsys)
+    good = _priced("wallet", EXAMPLES / "wallet" / "cart.json", best=True).to_dict()
+    for change in ({"payable": 434.55}, {"extra": 1}, {"coupon_mode": "cheapest"},
+                   {"timezone": ""}, {"chosen_coupons": "shopA-30"}):
+        assert not validator.is_valid({**good, **change}), change
+
+
+def test_a_format_1_result_is_refused_naming_its_version() -> None:
+    """A stored result of the previous format (no time zone, order id or coupon choice) is
+    refused by from_dict with a message naming the version (refunds still read it)."""
+    data = _priced("double11", EXAMPLES / "double11" / "cart.json").to_dict()
+    for key in ("timezone", "order_id", "coupon_mode", "chosen_coupons"):
+        del data[key]
+    data["format"] = 1
+    with pytest.raises(promokit.InputError, match=r"format 1.*price its cart again"):
+        promokit.PriceResult.from_dict(data)
 
 
 def test_checked_in_expected_results_are_valid_documents() -> None:
@@ -75,7 +122,7 @@ def test_the_schema_uses_standard_keywords() -> None:
 @pytest.mark.parametrize(("field", "value"), [
     ("payable", 434.55),          # a float, not a decimal string
     ("payable", "1e400"),
-    ("format", 2),
+    ("format", 3),
     ("phase", "later"),
 ])
 def test_a_malformed_stored_result_is_refused(field: str, value: object) -> None:

@@ -72,7 +72,8 @@ def test_it_explains_in_both_languages(every_nth: ModuleType) -> None:
 
 def test_it_is_on_the_rule_page_with_a_worked_example(every_nth: ModuleType) -> None:
     """Named by its label; a cart of 2 units misses, one of 3 applies (the engine's numbers)."""
-    en, zh = rule_docs(campaign(), lang="en"), rule_docs(campaign(), lang="zh")
+    en = rule_docs(campaign(), lang="en", audience="operator")
+    zh = rule_docs(campaign(), lang="zh", audience="operator")
     assert "| Kind | every Nth unit off |" in en and "第N件优惠" in zh
     assert "| at 3 item(s) | 3 × CN¥100.00 | CN¥300.00 | saves CN¥50.00 | CN¥250.00 |" in en
     assert "needs 3 items for one application, has 2" in en

@@ -72,6 +72,9 @@ def test_consumption_issues_the_coupons_with_codes_from_the_order_id() -> None:
     again = consumption(c.price(_cart("250.00")), c)      # no order id: the cart's fingerprint
     assert again.issued[0].code == consumption(r, c).issued[0].code
     assert again.issued[0].code.startswith("fugou:")
+    # a result priced for an order: its recorded order id gives the codes
+    recorded = consumption(c.price(_cart("250.00"), order_id="o-8"), c)
+    assert [x.code for x in recorded.issued] == ["o-8:fugou:1", "o-8:fugou:2"]
 
 
 def test_a_guest_receives_none_and_the_detail_says_why() -> None:

@@ -24,6 +24,9 @@ def test_example_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         + printed["comparison"]["unchanged"] == 1000
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert html.count("<svg") >= 4
+    # the example log gives each line's unit cost: the lines sold below cost, per design
+    assert printed["a"]["below_cost"]["orders_with_costs"] == 1000
+    assert printed["a"]["below_cost"]["lines"] > 0 and "Lines sold below cost" in html
     assert "src=" not in html and "<script" not in html and "<link" not in html
     assert html.replace('xmlns="http://www.w3.org/2000/svg"', "").count("http") == 0
 

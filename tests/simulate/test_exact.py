@@ -5,18 +5,28 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import promokit
 from promokit.simulate import iter_rows, simulate
 
 
-def _carts(path: Path) -> list[dict[str, object]]:
+def _carts(path: Path) -> list[dict[str, Any]]:
+    """The log's carts as ``promokit price`` takes them: without the order id and the lines'
+    ``unit_cost`` (what a unit costs the shop: read by simulate, not by pricing)."""
     carts = []
     for text in path.read_text(encoding="utf-8").splitlines():
         cart = json.loads(text)
         cart.pop("order_id")
         carts.append(cart)
     return carts
+
+
+def _without_costs(cart: dict[str, Any]) -> tuple[dict[str, Any], dict[str, int]]:
+    costs = {line["id"]: promokit.Money.of(line["unit_cost"], "CNY").minor
+             for line in cart["lines"]}
+    return ({**cart, "lines": [{k: v for k, v in line.items() if k != "unit_cost"}
+                               for line in cart["lines"]]}, costs)
 
 
 def test_summary_equals_the_sum_of_single_prices(orders_jsonl: Path,
@@ -26,8 +36,14 @@ def test_summary_equals_the_sum_of_single_prices(orders_jsonl: Path,
     by_rule: Counter[str] = Counter()
     by_funder: Counter[str] = Counter()
     coupons = 0
-    for cart in _carts(orders_jsonl):
+    below = [0, 0, 0, 0]   # orders with costs, orders below cost, lines below cost, shortfall
+    for raw in _carts(orders_jsonl):
+        cart, costs = _without_costs(raw)
         result = design_a.price(cart)
+        short = [costs[line.id] * line.quantity - line.net.minor for line in result.lines
+                 if line.net.minor < costs[line.id] * line.quantity]
+        below = [below[0] + 1, below[1] + bool(short), below[2] + len(short),
+                 below[3] + sum(short)]
         gmv += result.subtotal.minor
         discount += (result.discount_total + result.shipping_fee_total
                      - result.shipping_total).minor
@@ -52,6 +68,9 @@ def test_summary_equals_the_sum_of_single_prices(orders_jsonl: Path,
         assert [sum(v[i] for v in group.values()) for i in range(4)] == [300, gmv, discount,
                                                                          payable]
     assert sum(a.rate_hist) == 300
+    # lines sold below what they cost the shop (the generator's costs: 30-82% of the price)
+    assert a.below_cost == below and below[1] > 0
+    assert max(o.short for o in a.below) == a.below[0].short
     d = summary.to_dict()["a"]
     assert d["gmv"] == promokit.Money(gmv, "CNY").to_json()
     assert d["discount"] == promokit.Money(discount, "CNY").to_json()

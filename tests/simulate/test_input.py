@@ -95,3 +95,50 @@ def test_parquet_reads_like_csv(tmp_path: Path, orders_csv: Path,
     pq.write_table(table, path, row_group_size=100)
     assert (simulate(path, design_a, jobs=1).to_dict()
             == simulate(orders_csv, design_a, jobs=1).to_dict())
+
+
+TEN_OFF = {"campaign": "t", "currency": "CNY",
+           "rules": [{"id": "ten", "kind": "percent_off", "stage": "item", "percent": 10}]}
+
+
+def test_unit_costs_find_the_lines_sold_below_cost(tmp_path: Path) -> None:
+    """Worked by hand: 3 x 33.33 = 99.99, 10% off is 9.999, rounded to 10.00, so the line's
+    net is 89.99; at a unit cost of 30.00 the three units cost 90.00: 0.01 short. The other
+    line (50.00 less 5.00 = 45.00, costing 40.00) is above cost; a line without a cost is not
+    judged. The same order from CSV and from JSON Lines."""
+    campaign = promokit.Campaign.from_dict(TEN_OFF)
+    path = _write(tmp_path, "orders.csv", "order_id,sku,shop,unit_price,quantity,unit_cost\n"
+                  "o1,S,A,33.33,3,30.00\no1,T,A,50.00,1,40.00\no1,U,A,9.00,1,\n"
+                  "o2,T,A,50.00,1,\n")
+    jsonl = _write(tmp_path, "orders.jsonl",
+                   '{"order_id":"o1","currency":"CNY","lines":['
+                   '{"id":"l1","sku":"S","shop":"A","unit_price":"33.33","quantity":3,'
+                   '"unit_cost":"30.00"},{"id":"l2","sku":"T","shop":"A","unit_price":"50.00",'
+                   '"quantity":1,"unit_cost":"40.00"},{"id":"l3","sku":"U","shop":"A",'
+                   '"unit_price":"9.00","quantity":1}]}\n'
+                   '{"order_id":"o2","currency":"CNY","lines":[{"id":"l1","sku":"T","shop":"A",'
+                   '"unit_price":"50.00","quantity":1}]}\n')
+    for source in (path, jsonl):
+        summary = simulate(source, campaign, jobs=1)
+        below = summary.to_dict()["a"]["below_cost"]
+        assert summary.bad == 0
+        assert (below["orders_with_costs"], below["orders"], below["lines"],
+                below["shortfall"]) == (1, 1, 1, "0.01"), source
+        assert [(o["order"], o["shortfall"]) for o in below["worst"]] == [("o1", "0.01")]
+
+
+def test_a_bad_unit_cost_is_named(tmp_path: Path) -> None:
+    campaign = promokit.Campaign.from_dict(TEN_OFF)
+    path = _write(tmp_path, "orders.csv", "order_id,sku,shop,unit_price,quantity,unit_cost\n"
+                  "o1,S,A,33.33,3,cheap\no2,T,A,50.00,1,40.00\n")
+    jsonl = _write(tmp_path, "orders.jsonl",
+                   '{"order_id":"o1","currency":"CNY","lines":[{"id":"l1","sku":"S","shop":"A",'
+                   '"unit_price":"33.33","quantity":3,"unit_cost":"1.001"}]}\n')
+    csv_summary = simulate(path, campaign, jobs=1)
+    assert csv_summary.bad == 1 and csv_summary.a.orders == 1
+    problem = csv_summary.problems[0]
+    assert (problem.line, problem.path, problem.value) == (2, "unit_cost", "cheap")
+    jsonl_summary = simulate(jsonl, campaign, jobs=1)
+    problem = jsonl_summary.problems[0]
+    assert (problem.line, problem.path, problem.value) == (1, "lines[0].unit_cost", "1.001")
+    assert "o1" in problem.message and "CNY" in (problem.expected or "")

@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import distributed  # in the test extra: these tests run in CI
 import pytest
 
 import promokit
@@ -134,3 +135,32 @@ def test_report_shows_limits(limited: promokit.Campaign, carts: list[dict[str, A
     summary = simulate(carts[:150], limited, jobs=1)
     _data, html = write_report(summary, tmp_path)
     assert "Limits and budgets" in html.read_text("utf-8")
+
+
+def test_windows_and_dask_equal_sequential(limited: promokit.Campaign, orders: list[Order],
+                                           tmp_path: Path) -> None:
+    """The first pass prices a window of orders at a time against the counters the windows
+    before left: any window size, and pricing on Dask, give the sequential ledger's figures; a
+    small window re-prices fewer orders than one pass over the sale (the budget that runs out in
+    the first minutes is seen as spent by every later window)."""
+    reference = [_figures(r) for r in _sequential(limited, orders, tmp_path)]
+    whole: dict[str, int] = {}
+    small: dict[str, int] = {}
+    one, reports = replay(orders, limited, work=whole, window=len(orders))
+    for window in (1, 37):
+        results, got = replay(orders, limited, window=window,
+                              work=small if window == 37 else None)
+        assert [_figures(r) for r in results] == reference, window
+        assert got == reports
+    assert [_figures(r) for r in one] == reference
+    assert whole["first"] == small["first"] == len(orders)
+    assert small["batch"] + small["in_place"] < whole["batch"] + whole["in_place"]
+    with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=2,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        on_dask, dask_reports = replay(orders, limited, jobs=2, window=101, dask=client)
+        summary = simulate(orders_from_carts([o.cart | {"order_id": o.id} for o in orders],
+                                             "CNY"), limited, dask=client)
+    assert [_figures(r) for r in on_dask] == reference and dask_reports == reports
+    assert summary.to_dict() == simulate(
+        [o.cart | {"order_id": o.id} for o in orders], limited, jobs=1).to_dict()

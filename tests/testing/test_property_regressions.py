@@ -49,14 +49,16 @@ def test_free_shipping_inheriting_a_later_base_is_refused() -> None:
 def test_two_presales_on_one_line_are_refused() -> None:
     """Two pre-sale rules selecting one line used to add both deposits to ``prepaid`` but floor
     the line at one deposit, so a later 100% off left payable at -10.00; a line has one set of
-    deposit terms, so pricing it under two is a PricingError naming both rules."""
-    c = campaign(
-        {"id": "p1", "kind": "presale", "stage": "item", "deposit": "10", "counts_as": "20"},
-        {"id": "p2", "kind": "presale", "stage": "item", "deposit": "10", "counts_as": "20"},
-        {"id": "off", "kind": "percent_off", "stage": "shop", "percent": "100"},
-    )
+    deposit terms: such a campaign is refused at load, and where a schedule decides whether the
+    two meet, pricing the line is a PricingError naming both rules."""
+    p1 = {"id": "p1", "kind": "presale", "stage": "item", "deposit": "10", "counts_as": "20"}
+    p2 = {"id": "p2", "kind": "presale", "stage": "item", "deposit": "10", "counts_as": "20"}
+    off = {"id": "off", "kind": "percent_off", "stage": "shop", "percent": "100"}
+    with pytest.raises(CampaignError, match="pre-sale rule 'p1'"):
+        campaign(p1, p2, off)
+    c = campaign(p1, {**p2, "schedule": {"rrule": "FREQ=DAILY", "hours": 24}}, off)
     with pytest.raises(PricingError, match="'p1' and 'p2'"):
-        c.price({**CART, "shipping": {}})
+        c.price({**CART, "shipping": {}, "at": "2026-11-11T00:05:00+08:00"})
 
 
 def test_presale_with_no_room_left_is_not_applied() -> None:
