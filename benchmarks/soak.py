@@ -102,10 +102,11 @@ def _policy(draw: st.DrawFn, stages: list[str]) -> dict[str, Any]:
 
 
 # built once: building a strategy costs more than drawing from it
-_DOCS = {(c, w): campaign_dicts(currency=c, windows=w, tiers=TIERS, customer_tags=("new", "vip"))
+_DOCS = {(c, w): campaign_dicts(currency=c, windows=w, tiers=TIERS, customer_tags=("new", "vip"),
+                                history=True)
          for c in CURRENCIES for w in (False, True)}
 _CARTS = {(c, w, low): carts(currency=c, at=_TIMES if w else None, min_price=low, tiers=TIERS,
-                             customer_tags=("new",))
+                             customer_tags=("new",), history=True)
           for c in CURRENCIES for w in (False, True) for low in ("50.01", "0.01")}
 _WALLETS = {(c, w): wallets(currency=c, max_coupons=6, at=AT if w else None)
             for c in CURRENCIES for w in (False, True)}

@@ -82,7 +82,9 @@ def coupon_rule(coupon: Coupon, policy: KindPolicy, env: Env) -> Rule:
     spec: FreeShipping | Threshold
     if coupon.kind == "shipping":
         spec = FreeShipping(kind="free_shipping", min_spend=coupon.min_spend,
-                            max_waived=coupon.value, base=policy.base, **common)
+                            percent=coupon.percent, base=policy.base, **common,
+                            max_waived=coupon.value if coupon.percent is None
+                            else coupon.max_discount)
     else:
         spec = Threshold(kind="threshold", scope=_SCOPES[coupon.kind],
                          min_spend=coupon.min_spend or Decimal(0), discount=coupon.value,

@@ -44,7 +44,7 @@ def missed_reason(n: NotApplied, info: RuleInfo, w: Words, tier: str | None,
         end = _end(info, w)
         if end is not None:
             return w.reason("expired_when", when=end)
-    if code == "excluded" and n.by is not None:
+    if code in ("excluded", "overflow") and n.by is not None:
         return w.reason(code, other=info_for(index, n.by, w).title)
     if code == "off_schedule" and spec is not None and spec.schedule is not None:
         when = describe_schedule(spec.schedule.rrule, spec.schedule.hours, w.lang)

@@ -192,6 +192,8 @@ def describe_perks(tier: Tier, w: Words, names: dict[str, str]) -> list[str]:
                      stage=stage_label(d.stage, w),
                      presale=w("perk_discount_presale" if d.presale_eligible
                                else "perk_discount_no_presale")))
+        if d.max_discount is not None:  # 9折 最高减50: the cap is part of the perk
+            out[-1] += w("coupon_cap", cap=w.amount(d.max_discount))
     if perks.free_shipping:
         out.append(w("perk_free_shipping"))
     for key, factor in sorted(perks.multipliers.items()):

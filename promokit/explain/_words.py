@@ -162,6 +162,10 @@ PHRASES: dict[str, tuple[str, str]] = {
     "c_overflow_spill": ("An item's price never goes below zero: the rest of a larger discount "
                          "goes to other items of the offer.",
                          "商品价格减至0为止，超出部分抵扣同一优惠下的其他商品。"),
+    "c_overflow_best_single": ("When discounts together would take more off an item than its "
+                               "price allows, they are not combined: only the single discount "
+                               "that saves most is given.",
+                               "多项优惠叠加超过商品可减金额时不再叠加，只享受其中优惠最多的一项。"),
     "c_group_first": ("{v} cannot be combined: the first one that applies is used.",
                       "{v}不可同时享受，按先后顺序只享受其中一项。"),
     "c_group_best": ("{v} cannot be combined: you get the one that saves most.",
@@ -222,6 +226,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "f_balance_window": ("Balance window", "尾款支付时间"),
     "f_limit": ("Limit", "限制"),
     "f_gift": ("Gift (reference value)", "赠品（参考价值）"),
+    "f_pledge": ("Pledge (amount → cause, per)", "捐赠（金额 → 对象，计算方式）"),
     "f_valid_days": ("Coupon valid for (days)", "券有效期（天）"),
     "f_presale_limit": ("Pre-sale deposits", "预售定金"),
     # --- values ---
@@ -240,6 +245,8 @@ PHRASES: dict[str, tuple[str, str]] = {
     "base_stage": ("the price after stage “{stage}”", "“{stage}”阶段之后的价格"),
     "overflow_lose": ("lost (no line goes below zero)", "不再发放（商品价格不低于0）"),
     "overflow_spill": ("moved to lines with room left", "转给仍有余额的商品"),
+    "overflow_best_single": ("the combination is dropped, the best single discount kept",
+                             "不再叠加，只保留优惠最多的一项"),
     "rounding": ("Rounding", "舍入方式"),
     "currency": ("Currency", "币种"),
     "timezone": ("Time zone", "时区"),
@@ -415,6 +422,11 @@ REASONS: dict[str, tuple[str, str]] = {
     "excluded": ("does not stack with “{other}”, which applied instead",
                  "与“{other}”互斥，已按“{other}”计算"),
     "excluded_bare": ("another rule of its group applied instead", "同组互斥规则已生效"),
+    "overflow": ("with “{other}” it would take more than the price allows; only “{other}”, "
+                 "the best single discount, is given",
+                 "与“{other}”叠加将超过商品可减金额，只享受优惠更多的“{other}”"),
+    "overflow_bare": ("dropped: combined discounts would exceed the price",
+                      "叠加优惠超过商品价格，已取消"),
     "off_schedule": ("not open now ({schedule}); next opens {when}",
                      "当前不在活动时间（{schedule}），下次{when}开始"),
     "off_schedule_never": ("not open now ({schedule}) and does not open again",

@@ -103,7 +103,9 @@ class Setup:
         self.early_misses: list[tuple[Rule, Miss]] = []
         self.cuts: list[tuple[Rule, Effect]] = []  # price cuts made before any stage (立减)
         scale = 10 ** env.digits  # validated for the currency: exact
-        self.shipping = {shop: int(fee * scale) for shop, fee in cart.shipping.items()}
+        shops = {ln.shop for ln in self.lines}  # a shop with no lines in the cart ships nothing
+        self.shipping = {shop: int(fee * scale) for shop, fee in cart.shipping.items()
+                         if shop in shops}
         self._claim()
         self.visit = self.plan.visits(self.eligible)
 
@@ -195,25 +197,52 @@ def _entry_key(entry: Entry) -> tuple[int, int, str]:
 
 
 def run_stage(setup: Setup, ctx: Ctx, stage: str, active: Sequence[Rule],
-              trace: Trace | None) -> None:
+              trace: Trace | None, dropped: Mapping[str, Miss] | None = None) -> None:
     """Apply one stage to ``ctx`` (recording into ``trace`` when given).
 
     Between stages ``ctx.stage_start`` always holds the current amounts, so a stage starts
-    from it and a stage that changes nothing reuses it as its snapshot.
+    from it and a stage that changes nothing reuses it as its snapshot. ``dropped``: rules an
+    ``overflow: best_single`` policy took out of this run, with the miss to report instead.
     """
     entries = setup.entries(stage, active)
     for entry in entries:
         if isinstance(entry, Group):
-            _group(setup, ctx, entry, trace)
+            _group(setup, ctx, entry, trace, dropped)
         elif entry.id in setup.eligible:
-            _commit(ctx, entry, _try(setup, ctx, entry), trace)
+            _commit(ctx, entry, _try(setup, ctx, entry, dropped), trace)
     if entries:
         ctx.stage_start = tuple(ctx.amounts)
     ctx.snapshots[stage] = ctx.stage_start
 
 
 def run(setup: Setup, active: Sequence[Rule] = (), trace: Trace | None = None) -> Ctx:
-    """Every stage, in order, from a fresh state."""
+    """Every stage, in order, from a fresh state.
+
+    Under ``overflow: best_single`` (the campaign's or a rule's) a discount that cannot be given
+    in full because earlier discounts took its lines' room makes a combination over the price:
+    the run is repeated without every member of that combination but the best single one, until
+    no such combination is left. Each repeat drops at least one more rule, so it ends.
+    """
+    if not _best_single_used(setup, active):
+        return _run_once(setup, active, trace, None)
+    dropped: dict[str, Miss] = {}
+    while True:
+        t = Trace([[] for _ in setup.lines])
+        ctx = _run_once(setup, active, t, dropped)
+        more = _overflow_drops(setup, t)
+        if not more:
+            break
+        dropped.update(more)
+    if trace is not None:
+        for mine, got in zip(trace.taken, t.taken, strict=True):
+            mine.extend(got)
+        trace.applied.extend(t.applied)
+        trace.missed.extend(t.missed)
+    return ctx
+
+
+def _run_once(setup: Setup, active: Sequence[Rule], trace: Trace | None,
+              dropped: Mapping[str, Miss] | None) -> Ctx:
     ctx = setup.new_ctx()
     if trace is not None:
         for rule, effect in setup.cuts:
@@ -221,11 +250,59 @@ def run(setup: Setup, active: Sequence[Rule] = (), trace: Trace | None = None) -
             for i, d in effect.alloc.items():
                 trace.taken[i].append((rule, d))
     for stage in setup.plan.stages:
-        run_stage(setup, ctx, stage, active, trace)
+        run_stage(setup, ctx, stage, active, trace, dropped)
     return ctx
 
 
-def _try(setup: Setup, ctx: Ctx, rule: Rule) -> list[Outcome]:
+def _policy(setup: Setup, rule: Rule) -> str:
+    return rule.overflow or setup.env.overflow
+
+
+def _best_single_used(setup: Setup, active: Sequence[Rule]) -> bool:
+    if setup.env.overflow == "best_single":
+        return True
+    rules = [r for es in setup.visit.values() for e in es
+             for r in (e.rules if isinstance(e, Group) else (e,))]
+    return any(r.overflow == "best_single" for r in (*rules, *active))
+
+
+def _overflow_drops(setup: Setup, trace: Trace) -> dict[str, Miss]:
+    """The first combination over the price under ``best_single``: every member but the one
+    saving most (ties: the one applied first), each with the reason it was dropped."""
+    cuts = {r.id for r, _e in setup.cuts}
+    order: dict[str, int] = {}
+    saved: dict[str, int] = {}
+    for n, (rule, eff) in enumerate(trace.applied):
+        order.setdefault(rule.id, n)
+        saved[rule.id] = saved.get(rule.id, 0) + eff.amount
+    for rule, eff in trace.applied:
+        if eff.lost <= 0 or _policy(setup, rule) != "best_single":
+            continue
+        idxs = [i for i in setup.eligible.get(rule.id, ())
+                if eff.shop is None or setup.lines[i].shop == eff.shop]
+        here = order[rule.id]
+        earlier = {taker.id for i in idxs for taker, _d in trace.taken[i]
+                   if taker.id not in cuts and order[taker.id] < here}
+        if not earlier:
+            continue  # nothing combined with it: only its own size is capped (as with lose)
+        wants = {rid: saved[rid] for rid in earlier}
+        wants[rule.id] = saved[rule.id] + eff.lost  # what it asked for, in full
+        best = min(wants, key=lambda rid: (-wants[rid], order[rid]))
+        show = setup.env.show
+        names = ", ".join(f"{rid!r} ({show(wants[rid])})"
+                          for rid in sorted(wants, key=lambda rid: order[rid]))
+        return {rid: Miss(Reason.OVERFLOW,
+                          f"overflow best_single: {names} together would take more than the "
+                          f"lines allow; only the best single discount, {best!r} "
+                          f"({show(wants[best])}), is kept", by=best)
+                for rid in wants if rid != best}
+    return {}
+
+
+def _try(setup: Setup, ctx: Ctx, rule: Rule,
+         dropped: Mapping[str, Miss] | None = None) -> list[Outcome]:
+    if dropped and rule.id in dropped:
+        return [dropped[rule.id]]
     closed = setup.gate(rule)
     if closed is not None:
         return [closed]
@@ -259,14 +336,15 @@ def _commit(ctx: Ctx, rule: Rule, outcomes: Sequence[Outcome], trace: Trace | No
             trace.applied.append((rule, out))
 
 
-def _group(setup: Setup, ctx: Ctx, group: Group, trace: Trace | None) -> None:
+def _group(setup: Setup, ctx: Ctx, group: Group, trace: Trace | None,
+           dropped: Mapping[str, Miss] | None = None) -> None:
     members = [r for r in group.rules if r.id in setup.eligible]
     if not members:
         return
     tried: list[tuple[Rule, list[Outcome]]] = []
     winner: Rule | None = None
     if group.pick == "best":
-        tried = [(r, _try(setup, ctx, r)) for r in members]
+        tried = [(r, _try(setup, ctx, r, dropped)) for r in members]
         best = 0
         for rule, outs in tried:
             saving = sum(o.amount for o in outs if isinstance(o, Effect))
@@ -274,7 +352,7 @@ def _group(setup: Setup, ctx: Ctx, group: Group, trace: Trace | None) -> None:
                 winner, best = rule, saving
     else:
         for rule in members:
-            outs = _try(setup, ctx, rule)
+            outs = _try(setup, ctx, rule, dropped)
             tried.append((rule, outs))
             if any(isinstance(o, Effect) for o in outs):
                 winner = rule

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, cast
 
 from promokit._allocation import spread
 from promokit._money import round_div
-from promokit.pricing.engine import Trace, _commit, _group, _try
+from promokit.pricing.engine import Trace, _best_single_used, _commit, _group, _try, run
 from promokit.pricing.plan import Group
 from promokit.rules._base import Ctx, Effect, Miss, Outcome, Reason, Rule
 from promokit.rules._item import capped
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 ENABLED = True
 
 _COMMON = ("id", "kind", "stage", "priority", "group", "funded_by", "matcher", "gate", "spec",
-           "benefit", "from_wallet")
+           "benefit", "from_wallet", "overflow")
 _THRESHOLD = (*_COMMON, "scope", "base", "cap", "spill", "qty")
 #: the fields each specialised class had when its fast form was written: a class that gains or
 #: loses one (a new option) is left to its own ``evaluate`` until this module learns it
@@ -160,7 +160,10 @@ def ranks_of(setup: Setup) -> list[int]:
 
 
 def run_fast(setup: Setup, trace: Trace) -> Ctx:
-    """``engine.run(setup, (), trace)``, with the specialised shapes."""
+    """``engine.run(setup, (), trace)``, with the specialised shapes (``overflow: best_single``,
+    which re-runs without dropped combinations, takes the general engine)."""
+    if _best_single_used(setup, ()):
+        return run(setup, (), trace)
     ctx = setup.new_ctx()
     for rule, effect in setup.cuts:
         trace.applied.append((rule, effect))

@@ -13,6 +13,7 @@ from promokit.rules._base import HOOKS, Reason, Rule, RuleSpec
 from promokit.rules._registry import RULE_KINDS, on_change, register, rule_union, unregister
 from promokit.rules.amount_off import AmountOff
 from promokit.rules.bundle import Bundle
+from promokit.rules.donation import Donation
 from promokit.rules.gift import Gift
 from promokit.rules.issue_coupon import IssueCoupon
 from promokit.rules.multibuy import Multibuy
@@ -25,7 +26,7 @@ from promokit.rules.threshold import Threshold
 
 # The built-in kinds, in the order error messages, schemas and strategies list them.
 for _kind in (PercentOff, AmountOff, SpecialPrice, Multibuy, NthItem, Bundle, Threshold, Presale,
-              FreeShipping, Gift, IssueCoupon):
+              FreeShipping, Gift, IssueCoupon, Donation):
     register(_kind)
 
 if TYPE_CHECKING:

@@ -30,7 +30,7 @@ from promokit.rules._kind import Draws, Fact, Reach, Worked
 from promokit.rules._reason import Reason as Reason  # re-exported: kinds name it from here
 
 Funder = Literal["merchant", "platform"]
-Overflow = Literal["lose", "spill"]
+Overflow = Literal["lose", "spill", "best_single"]
 
 
 class RuleSpec(BaseModel):
@@ -111,6 +111,20 @@ class RuleSpec(BaseModel):
         (codes ``f"{code}:{n}"``), written to the wallet when the order is committed; none by
         default. Money in minor units of ``currency``."""
         return ()
+
+
+class GivesPerApplication(RuleSpec):
+    """Base of the zero-discount kinds that give something counted per application (a gift, a
+    pledge): a ``limits: {units: N}`` stock counts what they give, they are judged like a
+    threshold, and they never join an exclusive group (they save nothing, so never win one)."""
+
+    @classmethod
+    def units_given(cls, times: int, line_units: int) -> int:
+        """A stock of what is given: ``times``."""
+        return times
+
+    judged: ClassVar[bool] = True
+    groupable: ClassVar[bool] = False
 
 
 #: The hooks every kind must override.
@@ -258,6 +272,7 @@ class Rule(ABC):
     spec: RuleSpec = field(repr=False)
     benefit: str | None = None   # the multiplier key this rule's benefit answers to
     from_wallet: bool = False    # a customer's wallet coupon: after the campaign's rules in a stage
+    overflow: str | None = None  # the rule's own overflow policy (None: the campaign's)
 
     @abstractmethod
     def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:

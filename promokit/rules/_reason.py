@@ -33,4 +33,5 @@ class Reason(StrEnum):
     COUPON_LIMIT = "coupon_limit"            # over the campaign's max_coupons per order
     NOT_ISSUED = "not_issued"                # with a ledger: a coupon it never issued (or used)
     LIMIT_REACHED = "limit_reached"          # its uses, units or budget are spent (the ledger)
+    OVERFLOW = "overflow"                    # best_single dropped it: a combination over the price
     NOT_CHOSEN = "not_chosen"                # best mode: a combination without it pays less

@@ -11,6 +11,7 @@ given (the ``units_given`` hook), not the qualifying items.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -20,11 +21,11 @@ from promokit.rules._base import (
     Ctx,
     Effect,
     Env,
+    GivesPerApplication,
     Miss,
     Outcome,
     Reason,
     Rule,
-    RuleSpec,
     below_spend,
     judged_spend,
     rule_fields,
@@ -43,14 +44,16 @@ class GiftItem(BaseModel):
     value: Amount
 
 
-class Gift(RuleSpec):
+class Gift(GivesPerApplication):
     """Above ``min_spend`` (or per ``every_qty`` units) give ``quantity`` x ``gift``."""
 
     kind: Literal["gift"]
     base: str | None = None
     min_spend: Amount | None = None
     every_qty: Count | None = None
-    gift: GiftItem
+    gift: GiftItem | None = None
+    choices: tuple[GiftItem, ...] | None = None
+    price: Amount = Decimal(0)
     quantity: Count = 1
     limit: Count | None = None
 
@@ -58,6 +61,17 @@ class Gift(RuleSpec):
     def _shape(self) -> Self:
         if (self.min_spend is None) == (self.every_qty is None):
             raise ValueError("give exactly one of min_spend, every_qty")
+        if (self.gift is None) == (self.choices is None):
+            raise ValueError("give exactly one of gift, choices")
+        skus = [g.sku for g in self.items]
+        if not skus:
+            raise ValueError("choices needs at least one gift")
+        if len(set(skus)) != len(skus):
+            raise ValueError(f"choices repeat a gift sku ({skus}); expected distinct skus")
+        dear = [g.sku for g in self.items if self.price >= g.value]
+        if dear:
+            raise ValueError(f"price {self.price} is not below the value of {dear}; expected a "
+                             "token price under every gift's value (e.g. 0.01)")
         if self.every_qty is not None and self.every_qty < 1:
             raise ValueError("every_qty must be at least 1")
         if self.quantity < 1:
@@ -66,24 +80,36 @@ class Gift(RuleSpec):
             raise ValueError("limit must be at least 1 (gifts per order)")
         return self
 
+    @property
+    def items(self) -> tuple[GiftItem, ...]:
+        """The gifts on offer, in declared order (one, or the choices)."""
+        return (self.gift,) if self.gift is not None else self.choices or ()
+
     def compile(self, env: Env) -> Rule:
         """The runtime form of this rule."""
-        g = self.gift
         return GiftRule(**rule_fields(self, env), base=self.base or env.default_base,
                         min_spend=None if self.min_spend is None else env.minor(self.min_spend),
                         every_qty=self.every_qty, quantity=self.quantity, limit=self.limit,
-                        what=f"{g.name} ({g.sku}, value {env.show(env.minor(g.value))})")
+                        skus=tuple(g.sku for g in self.items), token=env.minor(self.price),
+                        whats=tuple(f"{g.name} ({g.sku}, value {env.show(env.minor(g.value))})"
+                                    for g in self.items))
 
     def describe(self, lang: str = "en") -> str:
         """One sentence a customer understands."""
-        g, q = self.gift, self.quantity
+        q = self.quantity
+        names = [g.name for g in self.items]
+        value = num(max(g.value for g in self.items))
         if lang == "zh":
             when = f"满{num(self.min_spend)}" if self.min_spend is not None \
                 else f"每买{self.every_qty}件"
             limit = f"，每单限{self.limit}件" if self.limit else ""
-            return f"{when}赠{g.name}{q}件（价值{num(g.value)}元）{limit}"
+            what = names[0] if len(names) == 1 else "（" + "/".join(names) + "任选）"
+            token = f"，赠品{num(self.price)}元" if self.price else ""
+            return f"{when}赠{what}{q}件（价值{value}元）{token}{limit}"
         many = f"{q} x " if q > 1 else ""
-        gift = f"{many}{g.name} free (worth {num(g.value)})"
+        what = names[0] if len(names) == 1 else "one of " + " / ".join(names)
+        how = f"for {num(self.price)}" if self.price else "free"
+        gift = f"{many}{what} {how} (worth {'up to ' if len(names) > 1 else ''}{value})"
         limit = f", at most {self.limit} per order" if self.limit else ""
         if self.min_spend is not None:
             return f"spend {num(self.min_spend)} and receive {gift}{limit}"
@@ -108,8 +134,8 @@ class Gift(RuleSpec):
     def facts(self) -> tuple[Fact, ...]:
         """Base, the gift, and the per-order limit when there is one."""
         out: list[Fact] = [BaseFact("f_base", self.base),
-                           TextFact("f_gift", f"{self.gift.name} ({self.gift.sku}, "
-                                              f"{num(self.gift.value)})")]
+                           TextFact("f_gift", "; ".join(f"{g.name} ({g.sku}, {num(g.value)})"
+                                                        for g in self.items))]
         if self.limit:
             out.append(TextFact("f_limit", str(self.limit)))
         return tuple(out)
@@ -117,7 +143,11 @@ class Gift(RuleSpec):
     @classmethod
     def draw_fields(cls, d: Draws) -> dict[str, object]:
         """A spend or a unit count, a gift, maybe a quantity and a limit."""
-        out: dict[str, object] = {"gift": {"sku": "GIFT", "name": "gift", "value": d.money()}}
+        gifts = [{"sku": f"GIFT{n}", "name": f"gift {n}", "value": d.money(2)}
+                 for n in range(d.integer(1, 3))]
+        out: dict[str, object] = {"gift": gifts[0]} if len(gifts) == 1 else {"choices": gifts}
+        if d.flag():
+            out["price"] = d.amount(1)  # a token price: one minor unit
         if d.pick("min_spend", "every_qty") == "min_spend":
             out["min_spend"] = d.money()
         else:
@@ -130,14 +160,6 @@ class Gift(RuleSpec):
             out["limit"] = limit
         return out
 
-    @classmethod
-    def units_given(cls, times: int, line_units: int) -> int:
-        """A stock of gifts: the gifts given."""
-        return times
-
-    judged = True
-    groupable = False  # it saves nothing: it can never win an exclusive group on saving
-
 
 @dataclass(slots=True)
 class GiftRule(Rule):
@@ -148,25 +170,52 @@ class GiftRule(Rule):
     every_qty: int | None = None
     quantity: int = 1
     limit: int | None = None
-    what: str = ""
+    skus: tuple[str, ...] = ()
+    whats: tuple[str, ...] = ()
+    token: int = 0
 
     def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:
-        """Amount 0 with the gifts given (``times``) in the detail, or why none."""
+        """The gifts given (``times``) in the detail, or why none: amount 0, or, for gift lines
+        the cart carries, what brings them down to the token price."""
+        eligible = [i for i in eligible if ctx.lines[i].sku not in self.skus]
         spend = judged_spend(ctx, self.base, eligible)
         if self.every_qty is not None:
             units = sum(ctx.lines[i].qty for i in eligible)
             reached = units // self.every_qty
             if reached == 0:
                 return [Miss(Reason.BELOW_QUANTITY,
-                             f"add {self.every_qty - units} more item(s) to receive {self.what}",
+                             f"add {self.every_qty - units} more item(s) to receive "
+                             f"{self.whats[0]}",
                              need=self.every_qty, has=units)]
         else:
             assert self.min_spend is not None  # one of min_spend, every_qty (validated)
             if spend < self.min_spend:
-                return [below_spend(ctx, self.min_spend - spend, self.what)]
+                return [below_spend(ctx, self.min_spend - spend, self.whats[0])]
             reached = 1
         gifts = reached * self.quantity
         if self.limit is not None:
             gifts = min(gifts, self.limit)
-        return [Effect(amount=0, base=spend, times=gifts, alloc={},
-                       detail=f"gives {gifts} x {self.what}")]
+        return [self._give(ctx, spend, gifts)]
+
+    def _give(self, ctx: Ctx, spend: int, gifts: int) -> Effect:
+        """The cart picks a gift by carrying its line (the first declared sku it carries); with
+        none, the first declared gift is given. Gift lines in the cart go down to the token
+        price, at most ``gifts`` units, in cart order."""
+        carried = [k for k, sku in enumerate(self.skus)
+                   if any(ln.sku == sku for ln in ctx.lines)]
+        pick = carried[0] if carried else 0
+        alloc: dict[int, int] = {}
+        left = gifts
+        for ln in ctx.lines:
+            if ln.sku != self.skus[pick] or left == 0:
+                continue
+            n = min(left, ln.qty)
+            left -= n
+            want = ctx.round(ctx.amounts[ln.index] * n, ln.qty) - self.token * n
+            take = min(max(want, 0), ctx.room(ln.index))
+            if take > 0:
+                alloc[ln.index] = take
+        note = f", {gifts - left} in the cart at {ctx.env.show(self.token)} each" \
+            if carried else ""
+        return Effect(amount=sum(alloc.values()), base=spend, times=gifts, alloc=alloc,
+                      detail=f"gives {gifts} x {self.whats[pick]}{note}")

@@ -134,10 +134,12 @@ class Threshold(RuleSpec):
             # a single threshold is its own rung: no Step model built (and validated) for it
             rungs = tuple(_compile_step(s, env) for s in self.ladder) \
                 if self.ladder is not None else (_compile_step(self, env),)
-            return LadderRule(**fields, benefit=benefit, scope=self.scope, base=base, cap=cap,
+            return LadderRule(**fields, benefit=benefit, overflow=self.overflow,
+                              scope=self.scope, base=base, cap=cap,
                               spill=spill, qty=rungs[0][0], rungs=rungs)
         assert self.discount is not None  # a repeating threshold gives a fixed discount (validated)
-        return RepeatingRule(**fields, benefit=benefit, scope=self.scope, base=base, cap=cap,
+        return RepeatingRule(**fields, benefit=benefit, overflow=self.overflow,
+                             scope=self.scope, base=base, cap=cap,
                              spill=spill, qty=qty, size=size, each=env.minor(self.discount))
 
     def describe(self, lang: str = "en") -> str:
@@ -194,7 +196,7 @@ class Threshold(RuleSpec):
             out["percent" if percent else "discount"] = d.percent() if percent else d.money()
         if d.flag():
             out[d.pick("cap", "max_discount")] = d.money()
-        overflow = d.maybe_pick("lose", "spill")
+        overflow = d.maybe_pick("lose", "spill", "best_single")
         if overflow is not None:
             out["overflow"] = overflow
         return out

@@ -50,6 +50,7 @@ def campaigns(
     windows: bool = False,
     tiers: Sequence[str] | None = None,
     customer_tags: Sequence[str] | None = None,
+    history: bool = False,
 ) -> st.SearchStrategy[Campaign]:
     """Valid campaigns in ``currency`` with ``min_rules`` to ``max_rules`` rules over ``stages``.
 
@@ -67,6 +68,8 @@ def campaigns(
     pre-sales select a higher price. With ``windows``, rules (and pre-sale balance windows) may
     have validity windows around 2026-11-11: price those campaigns with a cart ``at``. With
     ``tiers`` or ``customer_tags``, rules may be open only to customers of those tiers or tags.
+    With ``history``, rules may be open only to a first order (or a returning customer), to a
+    range of earlier orders or above a past spend: price them with ``carts(history=True)``.
     Two pre-sales certain to share a line are never drawn together (a campaign refuses them), so
     with ``kinds=("presale",)`` a campaign may hold fewer than ``min_rules`` rules. Every
     campaign is built with ``Campaign.from_dict``, so the campaign validation runs on it.
@@ -98,7 +101,8 @@ def _configure(*, currency: str, shops: Sequence[str], skus: Sequence[str],
                categories: Sequence[str], brands: Sequence[str], tags: Sequence[str],
                min_rules: int, max_rules: int, stages: Sequence[str], kinds: Sequence[str] | None,
                max_amount: str, max_presale: str, windows: bool, tiers: Sequence[str] | None,
-               customer_tags: Sequence[str] | None) -> st.SearchStrategy[dict[str, Any]]:
+               customer_tags: Sequence[str] | None, history: bool
+               ) -> st.SearchStrategy[dict[str, Any]]:
     digits = _digits(currency)
     kinds = tuple(RULE_KINDS) if kinds is None else tuple(kinds)
     unknown = [k for k in kinds if k not in RULE_KINDS]
@@ -119,7 +123,7 @@ def _configure(*, currency: str, shops: Sequence[str], skus: Sequence[str],
         presale=presale, stages=tuple(stages), kinds=kinds, windows=windows,
         vocab={"skus": tuple(skus), "shops": tuple(shops), "categories": tuple(categories),
                "brands": tuple(brands), "tags": tuple(tags)},
-        who={"tiers": tuple(tiers or ()), "tags": tuple(customer_tags or ())})
+        who={"tiers": tuple(tiers or ()), "tags": tuple(customer_tags or ())}, history=history)
     return _campaigns(config, min_rules, max_rules)
 
 
@@ -164,7 +168,7 @@ def _campaigns(draw: st.DrawFn, config: _Config, min_rules: int, max_rules: int,
     return {
         "campaign": "generated", "currency": config.currency, "stages": list(stages),
         "threshold_base": default_base,
-        "overflow": draw(_of("lose", "spill")),
+        "overflow": draw(_of("lose", "spill", "best_single")),
         "rounding": draw(_of(*(r.value for r in Rounding))),
         "timezone": draw(_of("UTC", "Asia/Shanghai", "America/New_York")),
         "exclusive_groups": {g: {"pick": draw(_of("first", "best"))} for g in groups},
@@ -193,4 +197,17 @@ def _shared_fields(d: _Draw, stage: str) -> dict[str, Any]:
     field = d.maybe(_of(*who)) if who else None
     if field is not None:
         out["customers"] = {field: d.draw(_subset(d.config.who[field], 1, 2))}
+    gate = d.maybe(_of("first_order", "returning", "min_orders", "max_orders",
+                       "min_past_spend")) if d.config.history else None
+    if gate is not None:
+        out["customers"] = {**out.get("customers", {}), **_history(d, gate)}
     return out
+
+
+def _history(d: _Draw, gate: str) -> dict[str, Any]:
+    """One customer-history condition (新用户首单, 老客, order counts, 历史消费满额)."""
+    if gate in ("first_order", "returning"):
+        return {"first_order": gate == "first_order"}
+    if gate == "min_past_spend":
+        return {"min_past_spend": d.money()}
+    return {gate: d.integer(0 if gate == "max_orders" else 1, 3)}

@@ -28,12 +28,12 @@ def check_invariants(result: PriceResult) -> None:
       recorded discounts are exactly these allocations, in this order;
     * shops: listed once each, sorted, covering every line's shop; subtotal and discount are sums
       over the shop's lines; ``shipping = shipping_fee - shipping_discount`` within ``[0,
-      shipping_fee]``, the fee being the cart's (or 0 in the deposit phase); shipping_discount
-      is the sum of the shipping reductions applied to the shop; ``merchant_funded +
-      platform_funded = discount + shipping_discount``, each the sum of what its funder's rules
-      took; ``payable = subtotal - discount + shipping``; over all shops subtotal, discount,
-      shipping fee, shipping and payable add up to the order's subtotal, discount_total,
-      shipping_fee_total, shipping_total and total;
+      shipping_fee]``, the fee being the cart's (or 0 in the deposit phase; a shop with no lines
+      pays no shipping); shipping_discount is the sum of the shipping reductions applied to the
+      shop; ``merchant_funded + platform_funded = discount + shipping_discount``, each the sum of
+      what its funder's rules took; ``payable = subtotal - discount + shipping``; over all shops
+      subtotal, discount, shipping fee, shipping and payable add up to the order's subtotal,
+      discount_total, shipping_fee_total, shipping_total and total;
     * a rule reports at most once per shop (or once, unscoped), applied or not; a nudge asks for
       a positive amount more to save a positive amount.
     """
@@ -188,6 +188,11 @@ class _Checker:
             for d in x.discounts:
                 key = (x.shop, d.funded_by)
                 funded[key] = funded.get(key, 0) + self.m(d.amount)
+        with_lines = {x.shop for x in r.lines}
+        idle = sorted(s.shop for s in r.shops if s.shop not in with_lines and self.m(s.shipping))
+        if idle:
+            self.fail("no shipping is charged for a shop with no lines",
+                      f"shops {idle} have no lines but pay shipping")
         sums: list[int] = [0] * 5
         for s in r.shops:
             lines = [x for x in r.lines if x.shop == s.shop]

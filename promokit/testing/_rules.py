@@ -29,6 +29,7 @@ class _Config:
     windows: bool
     vocab: dict[str, tuple[str, ...]]
     who: dict[str, tuple[str, ...]]
+    history: bool = False
 
 
 class _Draw:

@@ -17,7 +17,7 @@ from promokit.testing._common import _digits, _int, _minor_range, _of, _opt, _pe
 _GROUPS = ("g1", "g2")
 _WEEK = 7 * 24 * 60  # in minutes: how far from ``at`` an end may lie
 _NEED_SHOP = ("shop", "shipping")  # kinds the model refuses without a shop
-_PERCENT_KINDS = ("shop", "platform", "allowance", "product")  # shipping and red envelopes: value
+_PERCENT_KINDS = ("shop", "platform", "allowance", "product", "shipping")  # red envelope: value
 
 
 def wallets(
@@ -33,19 +33,19 @@ def wallets(
 ) -> st.SearchStrategy[tuple[Coupon, ...]]:
     """Valid wallets of ``min_coupons`` to ``max_coupons`` coupons of ``kinds``, unique ids.
 
-    Each coupon takes a face value in ``(0, max_value]`` at ``currency``'s minor unit or, for
-    shop, platform, allowance and product coupons, a percent in ``(0, 100]`` (whole or tenths),
-    optionally capped by a ``max_discount`` in ``(0, max_value]``. Shop and shipping coupons
-    belong to one of ``shops``, product coupons optionally; every kind but red envelopes may
-    have a ``min_spend`` in ``[0, 10 x max_value]``; any coupon may join stack group ``g1`` or
-    ``g2``. With ``at``, coupons may have an ``end`` within a week after ``at`` and, with
-    ``expired``, within a week before it (ends are exclusive: one at ``at`` has expired); ends
-    are naive when ``at`` is, otherwise at ``at``'s offset or UTC, so whether a coupon has
-    expired does not depend on the campaign's time zone. Without ``at``, no coupon ends. Ids are
-    ``c1`` to ``cN`` in some order. Every coupon is built with ``Coupon.model_validate``; pass
+    Each coupon takes a face value in ``(0, max_value]`` at ``currency``'s minor unit or, for shop,
+    platform, allowance, product and shipping coupons, a percent in ``(0, 100]`` (whole or tenths),
+    optionally capped by a ``max_discount`` in ``(0, max_value]``. Shop and shipping coupons belong
+    to one of ``shops``, product coupons optionally; every kind but red envelopes may have a
+    ``min_spend`` in ``[0, 10 x max_value]``; any coupon may join stack group ``g1`` or ``g2``. With
+    ``at``, coupons may have an ``end`` within a week after ``at`` and, with ``expired``, within a
+    week before it (ends are exclusive: one at ``at`` has expired); ends are naive when ``at`` is,
+    otherwise at ``at``'s offset or UTC, so whether a coupon has expired does not depend on the
+    campaign's time zone. Without ``at``, no coupon ends. Ids are ``c1`` to ``cN`` in some order.
+    Every coupon is built with ``Coupon.model_validate``; pass
     ``[c.model_dump(mode="json", exclude_none=True) for c in wallet]`` as a cart's ``wallet``.
 
-    Shrinks towards one red envelope (or the first of ``kinds`` when it has none) worth one
+    Shrinks towards one red envelope (or the simplest of ``kinds`` when it has none) worth one
     minor unit, id ``c1``, with no threshold, cap, optional shop, stack group or end.
     """
     digits = _digits(currency)

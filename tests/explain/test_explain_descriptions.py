@@ -28,6 +28,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "free_shipping": {"min_spend": 99},
     "gift": {"min_spend": 200, "gift": {"sku": "EXT-1", "name": "warranty", "value": 99}},
     "issue_coupon": {"min_spend": 200, "coupon": {"value": 20, "min_spend": 100}},
+    "donation": {"amount": 1, "to": "Hope Project"},
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -142,3 +142,12 @@ def test_goods_discounts_never_reduce_shipping() -> None:
     assert (r.line("a").net, r.shipping_total, r.total, r.payable) == (
         ZERO, cny("8"), cny("8"), cny("8"))
     assert missed(r, "big").reason == Reason.NOTHING_LEFT
+
+
+def test_no_fee_for_a_shop_with_no_lines() -> None:
+    """Issue #11: the cart gives shop D a 9.99 fee but has no D lines: D is not charged and not
+    listed; 260 + 26 = 286 as without it."""
+    r = core(campaign(stages=STAGES).price({**three_shops(),
+                                            "shipping": {**FEES, "D": "9.99"}}))
+    assert [s.shop for s in r.shops] == ["A", "B", "C"]
+    assert (r.shipping_fee_total, r.total) == (cny("26"), cny("286"))

@@ -189,12 +189,16 @@ def test_shipping_policies(rule: str, first: str, last: str) -> None:
     assert b.amount - cny("99.52") == cny(last)
 
 
-def test_a_shop_with_a_fee_and_no_lines_is_refunded_on_the_full_return() -> None:
-    """A fee for a shop without lines stays until nothing of the order remains."""
+def test_a_shop_with_a_fee_and_no_lines_is_not_charged_so_nothing_is_refunded() -> None:
+    """A fee for a shop without lines in the cart (issue #11) is not charged: the order is
+    210.00 - 20.00 = 190.00 with no shipping, and no refund gives any shipping back."""
     _, result = demo({"T": "5.00"})
+    assert (result.shipping_total, result.payable) == (cny("0"), cny("190.00"))
+    assert [s.shop for s in result.shops] == ["S"]
     first = refund(result, {"A": 1})
     last = refund(result, {"B": 1}, earlier=[first])
-    assert first.shipping == () and last.shipping == (("T", cny("5.00")),)
+    assert first.shipping == () and last.shipping == ()
+    assert first.amount + last.amount == cny("190.00")
 
 
 # --- pre-sale ----------------------------------------------------------------------------------

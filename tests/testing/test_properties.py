@@ -31,13 +31,15 @@ _AT = st.datetimes(datetime(2026, 11, 9), datetime(2026, 11, 15)) | st.datetimes
     datetime(2026, 11, 9), datetime(2026, 11, 15), timezones=st.just(timezone(timedelta(hours=8))))
 _CARTS = {
     (currency, windows, low): carts(currency=currency, at=_AT if windows else None, min_price=low,
-                                    tiers=("silver", "gold"), customer_tags=("new",))
+                                    tiers=("silver", "gold"), customer_tags=("new",),
+                                    history=windows)
     for currency in CURRENCIES for windows in (False, True) for low in ("50.01", "0.01", "0")
 }
-_DOCS = {  # with windows, also customer conditions (rules for gold/diamond, new/vip customers)
+_DOCS = {  # with windows, also customer conditions (gold/diamond, new/vip, customer history)
     (currency, windows): campaign_dicts(currency=currency, windows=windows,
                                         tiers=("gold", "diamond") if windows else None,
-                                        customer_tags=("new", "vip") if windows else None)
+                                        customer_tags=("new", "vip") if windows else None,
+                                        history=windows)  # first order, order counts, past spend
     for currency in CURRENCIES for windows in (False, True)
 }
 

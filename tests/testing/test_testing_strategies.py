@@ -18,7 +18,7 @@ from hypothesis.errors import InvalidArgument
 from support import cny
 
 import promokit.testing
-from promokit import Campaign, CampaignSpec, Cart, NotApplied
+from promokit import Campaign, CampaignSpec, Cart, NotApplied, ShopResult
 from promokit._cart.wallet import COUPON_KINDS, Coupon
 from promokit._money import MINOR_UNITS
 from promokit.rules import RULE_KINDS
@@ -219,7 +219,7 @@ def test_bad_arguments_are_refused_at_once(make: Callable[[], object]) -> None:
 UTC8 = timezone(timedelta(hours=8))
 AT = datetime(2026, 11, 11, 10)
 TIMES = st.sampled_from((None, AT, AT.replace(tzinfo=UTC8)))
-PERCENT_KINDS = {"shop", "platform", "allowance", "product"}
+PERCENT_KINDS = {"shop", "platform", "allowance", "product", "shipping"}  # 运费5折 too
 
 
 def _dump(wallet: tuple[Coupon, ...]) -> list[dict[str, Any]]:
@@ -309,7 +309,7 @@ def test_wallets_shrink_to_one_red_envelope_of_one_minor_unit() -> None:
     for currency, value in (("CNY", "0.01"), ("JPY", "1")):
         wallet = find(wallets(currency=currency, at=AT), lambda w: True)
         assert wallet == (Coupon(id="c1", kind="red_envelope", value=Decimal(value)),)
-    wallet = find(wallets(kinds=("shipping", "platform")), lambda w: True)
+    wallet = find(wallets(kinds=("shipping",)), lambda w: True)  # a shop is needed: the first
     assert [(c.kind, c.shop, c.value) for c in wallet] == [("shipping", "A", Decimal("0.01"))]
 
 
@@ -366,6 +366,8 @@ def test_check_invariants_accepts_an_honest_result() -> None:
     (lambda r: {"shops": (dataclasses.replace(r.shops[0], merchant_funded=cny("0")),
                           *r.shops[1:])}, "merchant_funded + platform_funded"),
     (lambda r: {"shops": r.shops[:1]}, "shops listed once each"),
+    (lambda r: {"shops": (*r.shops, ShopResult("ZZ", *(cny(v) for v in "00005055")))},
+     "no shipping is charged for a shop with no lines"),  # issue #11
     (lambda r: {"not_applied": (NotApplied("pct", "percent_off", "item", "excluded", "made up"),)},
      "a rule reports once"),
 ])
@@ -375,3 +377,30 @@ def test_check_invariants_names_the_broken_invariant(lie: Callable[..., dict[str
     result = CAMPAIGN.price(CART)
     with pytest.raises(AssertionError, match="invariant '.*" + re.escape(invariant)):
         check_invariants(dataclasses.replace(result, **lie(result)))
+
+
+@pytest.mark.parametrize(("what", "found"), [
+    ("first order", lambda r: r.get("customers", {}).get("first_order") is True),
+    ("returning customer", lambda r: r.get("customers", {}).get("first_order") is False),
+    ("min_orders", lambda r: "min_orders" in r.get("customers", {})),
+    ("max_orders", lambda r: "max_orders" in r.get("customers", {})),
+    ("min_past_spend", lambda r: "min_past_spend" in r.get("customers", {})),
+    ("donation per shop", lambda r: r["kind"] == "donation" and r.get("per") == "shop"),
+    ("gift choices at a token price", lambda r: "choices" in r and "price" in r),
+    ("percent off shipping", lambda r: r["kind"] == "free_shipping" and "percent" in r),
+    ("rule-level best_single", lambda r: r.get("overflow") == "best_single"),
+])
+def test_campaign_dicts_draw_the_new_mechanisms(what: str,
+                                                found: Callable[[dict[str, Any]], bool]) -> None:
+    """History gates (with ``history=True``), donations, gift choices, percent shipping and
+    best_single are all drawn, so the property tests and the soak meet them."""
+    doc = find(campaign_dicts(history=True), lambda d: any(found(r) for r in d["rules"]),
+               settings=settings(max_examples=5000, database=None))
+    assert any(found(r) for r in doc["rules"]), what
+
+
+def test_campaign_level_best_single_is_drawn() -> None:
+    """The campaign default overflow may be best_single too."""
+    doc = find(campaign_dicts(), lambda d: d["overflow"] == "best_single",
+               settings=settings(max_examples=2000, database=None))
+    assert doc["overflow"] == "best_single"
