@@ -58,6 +58,11 @@ class Campaign:
     def __delattr__(self, name: str) -> NoReturn:
         raise AttributeError(f"a Campaign is immutable: cannot delete {name!r}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its validated spec, file and warnings (a process pool or a Dask worker
+        compiles the plan again on first use); immutability refuses the default unpickling."""
+        return (_restored, (self.spec, self.file, self.warnings))
+
     @classmethod
     def _checked(cls, doc: Document) -> Campaign:
         """A campaign from a document: validated, with its warnings."""
@@ -184,6 +189,14 @@ class Campaign:
 
     def __repr__(self) -> str:
         return f"<Campaign {self.id!r}: {len(self.spec.rules)} rules, {self.fingerprint[:19]}>"
+
+
+def _restored(spec: CampaignSpec, file: str | None, warnings: tuple[Problem, ...]
+              ) -> Campaign:
+    """A campaign from its pickled parts (already validated: no checks again)."""
+    campaign = Campaign.__new__(Campaign)
+    campaign._init(spec, file, list(warnings))
+    return campaign
 
 
 def _check_order_id(order_id: object) -> None:
