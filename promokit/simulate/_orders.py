@@ -117,6 +117,34 @@ def read_jsonl(path: str | os.PathLike[str], currency: str) -> Iterator[Item]:
             yield _jsonl_item(text, file, number, currency)
 
 
+@dataclass(frozen=True, slots=True)
+class RawLines:
+    """Lines of a JSON Lines file not parsed yet (``(number, text)``): what a worker process
+    receives, so the parent only reads the file and parsing runs where the pricing does."""
+
+    file: str
+    lines: list[tuple[int, str]]
+
+    def items(self, currency: str) -> list[Item]:
+        """The orders (and problems) of these lines."""
+        return [_jsonl_item(text, self.file, number, currency) for number, text in self.lines]
+
+
+def raw_jsonl(path: str | os.PathLike[str], size: int) -> Iterator[RawLines]:
+    """The non-blank lines of a JSON Lines file, ``size`` at a time, unparsed."""
+    file = os.fspath(path)
+    chunk: list[tuple[int, str]] = []
+    with open(file, encoding="utf-8") as source:
+        for number, text in enumerate(source, 1):
+            if text.strip():
+                chunk.append((number, text))
+                if len(chunk) >= size:
+                    yield RawLines(file, chunk)
+                    chunk = []
+    if chunk:
+        yield RawLines(file, chunk)
+
+
 def _jsonl_item(text: str, file: str, number: int, currency: str) -> Item:
     try:
         data = json.loads(text, parse_float=_reject_float)

@@ -27,7 +27,15 @@ from promokit import Campaign, Cart, PriceResult, Problem, load_campaign
 from promokit._progress import progress as progress_bar
 
 from ._limits import limited, replay, time_key
-from ._orders import Item, Order, count_lines, orders_from_carts, read_orders
+from ._orders import (
+    Item,
+    Order,
+    RawLines,
+    count_lines,
+    orders_from_carts,
+    raw_jsonl,
+    read_orders,
+)
 from ._partition import OrderRow, Pricer
 from ._summary import Summary
 
@@ -89,16 +97,22 @@ def _start(pricer: Pricer) -> None:
     _worker = pricer
 
 
-def _pool_chunk(chunk: list[Item]) -> Summary:
+Chunk = list[Item] | RawLines
+
+
+def _pool_chunk(chunk: Chunk) -> Summary:
     assert _worker is not None, "worker not started"
-    return _worker.partition(chunk)
+    return _dask_chunk(_worker, chunk)
 
 
-def _dask_chunk(pricer: Pricer, chunk: list[Item]) -> Summary:
-    return pricer.partition(chunk)
+def _dask_chunk(pricer: Pricer, chunk: Chunk) -> Summary:
+    items = chunk.items(pricer.currency) if isinstance(chunk, RawLines) else chunk
+    return pricer.partition(items)
 
 
-def _position(chunk: list[Item]) -> int:
+def _position(chunk: Chunk) -> int:
+    if isinstance(chunk, RawLines):
+        return chunk.lines[-1][0]
     last = chunk[-1]
     return last.line or 0
 
@@ -135,12 +149,18 @@ def simulate(orders: Orders, campaign: Campaign | str | os.PathLike[str],
     elif show and isinstance(orders, str):
         total = int(orders.split(":", 1)[1])
     bar = progress_bar(total, show)
-    chunks = _chunks(items, chunk, strict)
+    parallel = dask is not None or (jobs or os.cpu_count() or 1) > 1
+    chunks: Iterator[Chunk] = _chunks(items, chunk, strict)
+    if parallel and isinstance(orders, str | os.PathLike) \
+            and str(orders).lower().endswith((".jsonl", ".ndjson", ".json")):
+        # the workers parse: the parent only reads lines (a strict run stops at the first
+        # chunk that had a problem, as summaries come back)
+        chunks = raw_jsonl(orders, chunk)
     try:
         if dask is not None:
             parts = _on_dask(pricer, chunks, dask, jobs)
         elif (jobs or os.cpu_count() or 1) == 1:
-            parts = ((pricer.partition(c), _position(c)) for c in chunks)
+            parts = ((_dask_chunk(pricer, c), _position(c)) for c in chunks)
         else:
             parts = _on_pool(pricer, chunks, jobs or os.cpu_count() or 1)
         summary = pricer.empty()
@@ -154,7 +174,7 @@ def simulate(orders: Orders, campaign: Campaign | str | os.PathLike[str],
         bar(None)
 
 
-def _on_pool(pricer: Pricer, chunks: Iterator[list[Item]], jobs: int
+def _on_pool(pricer: Pricer, chunks: Iterator[Chunk], jobs: int
              ) -> Iterator[tuple[Summary, int]]:
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(pricer,))
     pending: dict[Future[Summary], int] = {}
@@ -211,7 +231,7 @@ def _workers(client: Any) -> int:
     return max(1, len(client.scheduler_info().get("workers", {})))
 
 
-def _on_dask(pricer: Pricer, chunks: Iterator[list[Item]], dask: Any, jobs: int | None
+def _on_dask(pricer: Pricer, chunks: Iterator[Chunk], dask: Any, jobs: int | None
              ) -> Iterator[tuple[Summary, int]]:
     as_completed = _distributed().as_completed
     with dask_client(dask, jobs) as client:

@@ -73,6 +73,8 @@ def test_jsonl_problems_and_another_currency(tmp_path: Path,
     assert "decimal string" in (by_line[3].expected or "")
     assert "quantity" in by_line[5].path and "'o5'" in by_line[5].message
     assert all(p.file == str(path) for p in summary.problems)
+    # on a pool the workers parse the lines (the parent only reads them): the same summary
+    assert simulate(path, design_a, jobs=2, chunk=2).to_dict() == summary.to_dict()
 
 
 def test_a_csv_order_in_another_currency_is_refused(tmp_path: Path,
