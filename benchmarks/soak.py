@@ -78,10 +78,6 @@ class Batch:
     carts: tuple[Cart, ...]
     best_every: int
 
-    def triples(self) -> int:
-        """How many triples the batch prices."""
-        return len(self.campaigns) * len(self.carts)
-
 
 @st.composite
 def _policy(draw: st.DrawFn, stages: list[str]) -> dict[str, Any]:

@@ -214,10 +214,10 @@ def _start(campaign: Campaign, best_coupons: bool) -> None:
 
 def _batch(work: tuple[Counters, list[Order]]) -> list[Priced]:
     assert _job is not None
-    return _dask_batch(_job, work)
+    return _price_batch(_job, work)
 
 
-def _dask_batch(job: tuple[Campaign, bool], work: tuple[Counters, list[Order]]) -> list[Priced]:
+def _price_batch(job: tuple[Campaign, bool], work: tuple[Counters, list[Order]]) -> list[Priced]:
     view, orders = work
     out = []
     for o in orders:
@@ -258,17 +258,13 @@ def _pricer(campaign: Campaign, best_coupons: bool, jobs: int,
     def many(view: Counters, orders: Sequence[Order]) -> list[Priced]:
         if (pool is None and dask is None) or len(orders) < 2 * jobs:
             return [price_against(campaign, o, view, best_coupons) for o in orders]
-        out: list[Priced] = []
+        parts = _parts(view, orders, jobs)
         if dask is not None:
-            futures = dask.map(_dask_batch, [shared] * (4 * jobs), _parts(view, orders, jobs),
-                               pure=False)
-            for part in dask.gather(futures):
-                out.extend(part)
-            return out
-        assert pool is not None
-        for part in pool.map(_batch, _parts(view, orders, jobs)):
-            out.extend(part)
-        return out
+            done = dask.gather(dask.map(_price_batch, [shared] * len(parts), parts, pure=False))
+        else:
+            assert pool is not None
+            done = pool.map(_batch, parts)
+        return [p for part in done for p in part]
     return many
 
 

@@ -109,12 +109,8 @@ def _minor(value: object, currency: str) -> int | None:
 def read_jsonl(path: str | os.PathLike[str], currency: str) -> Iterator[Item]:
     """Carts, one JSON object a line, each with ``at`` and ``customer``; ``order_id`` (or ``id``)
     names the order (default: ``FILE:LINE``). Money is written as decimal strings."""
-    file = os.fspath(path)
-    with open(file, encoding="utf-8") as source:
-        for number, text in enumerate(source, 1):
-            if not text.strip():
-                continue
-            yield _jsonl_item(text, file, number, currency)
+    for lines in raw_jsonl(path, 1000):
+        yield from lines.items(currency)
 
 
 @dataclass(frozen=True, slots=True)

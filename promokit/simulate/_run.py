@@ -102,10 +102,10 @@ Chunk = list[Item] | RawLines
 
 def _pool_chunk(chunk: Chunk) -> Summary:
     assert _worker is not None, "worker not started"
-    return _dask_chunk(_worker, chunk)
+    return _price_chunk(_worker, chunk)
 
 
-def _dask_chunk(pricer: Pricer, chunk: Chunk) -> Summary:
+def _price_chunk(pricer: Pricer, chunk: Chunk) -> Summary:
     items = chunk.items(pricer.currency) if isinstance(chunk, RawLines) else chunk
     return pricer.partition(items)
 
@@ -149,20 +149,22 @@ def simulate(orders: Orders, campaign: Campaign | str | os.PathLike[str],
     elif show and isinstance(orders, str):
         total = int(orders.split(":", 1)[1])
     bar = progress_bar(total, show)
-    parallel = dask is not None or (jobs or os.cpu_count() or 1) > 1
-    chunks: Iterator[Chunk] = _chunks(items, chunk, strict)
-    if parallel and isinstance(orders, str | os.PathLike) \
+    workers = jobs or os.cpu_count() or 1
+    chunks: Iterator[Chunk]
+    if (dask is not None or workers > 1) and isinstance(orders, str | os.PathLike) \
             and str(orders).lower().endswith((".jsonl", ".ndjson", ".json")):
         # the workers parse: the parent only reads lines (a strict run stops at the first
         # chunk that had a problem, as summaries come back)
         chunks = raw_jsonl(orders, chunk)
+    else:
+        chunks = _chunks(items, chunk, strict)
     try:
         if dask is not None:
             parts = _on_dask(pricer, chunks, dask, jobs)
-        elif (jobs or os.cpu_count() or 1) == 1:
-            parts = ((_dask_chunk(pricer, c), _position(c)) for c in chunks)
+        elif workers == 1:
+            parts = ((_price_chunk(pricer, c), _position(c)) for c in chunks)
         else:
-            parts = _on_pool(pricer, chunks, jobs or os.cpu_count() or 1)
+            parts = _on_pool(pricer, chunks, workers)
         summary = pricer.empty()
         for part, position in parts:
             if strict and part.problems:
@@ -240,7 +242,7 @@ def _on_dask(pricer: Pricer, chunks: Iterator[Chunk], dask: Any, jobs: int | Non
         flow = as_completed()
         pending: dict[Any, int] = {}
         for c in chunks:
-            future = client.submit(_dask_chunk, shared, c, pure=False)
+            future = client.submit(_price_chunk, shared, c, pure=False)
             pending[future] = _position(c)
             flow.add(future)
             while len(pending) >= 2 * workers:
