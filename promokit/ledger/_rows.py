@@ -24,6 +24,10 @@ class Db(Protocol):
     dialect: str
     lock: str  # " FOR UPDATE" where rows are locked, "" where the whole store is
     lock_of_c: str  # the same, for the rows of the table aliased ``c`` only
+    #: How an order's claim ends: ``ON CONFLICT ...`` returning a row whose one column is true
+    #: when the order was inserted (no row, or false, when it existed); where rows are locked,
+    #: an existing order row is locked.
+    claim: str
 
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Row]: ...
     def run(self, sql: str, params: tuple[Any, ...] = ()) -> int: ...

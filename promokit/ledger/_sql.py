@@ -155,14 +155,18 @@ class SqlLedger(Ledger):
         with self._transaction() as db:
             # Claim the order id first: a concurrent duplicate waits here until this one ends,
             # then finds the order (rather than being refused by the counters we took). The
-            # claim and the counter locks travel together (one round trip on PostgreSQL).
+            # claim and the counter locks travel together (one round trip on PostgreSQL), so
+            # the claim must lock an existing order row too: the order row comes first in the
+            # global lock order, and a duplicate holding the counters while it waited for the
+            # order row would deadlock with a commit of that order (which holds the order row
+            # and wants the counters).
             claim = db.send(
                 "INSERT INTO ledger_orders (order_id, state, customer, reserved_at, expires_at, "
                 "consumption, periods, refunded) VALUES (?, 'reserved', ?, ?, ?, ?, ?, '{}') "
-                "ON CONFLICT (order_id) DO NOTHING RETURNING order_id",
-                (order_id, c.customer, t, expires, payload, dumps(pks)))
+                + db.claim, (order_id, c.customer, t, expires, payload, dumps(pks)))
             locked = send_lock(db, [pk for v in pks.values() for pk in v])
-            if not claim():
+            claimed = claim()
+            if not (claimed and claimed[0][0]):
                 row = load_order(db, order_id)
                 if row is None:  # the claim that blocked us rolled back and was retried
                     raise UnknownOrderError(order_id)

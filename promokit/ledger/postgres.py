@@ -10,6 +10,8 @@ the same key racing to insert it) are retried a bounded number of times.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -34,12 +36,17 @@ T = TypeVar("T")
 #: pg_advisory_xact_lock key serialising concurrent ``init`` calls ("promokit" in ASCII-ish).
 INIT_LOCK = 0x70726F6D6F6B6974
 RETRIES = 8
+#: First and largest backoff between retries, in seconds.
+BACKOFF, BACKOFF_CAP = 0.005, 0.4
 
 
 class _Db:
     dialect = "postgresql"
     lock_of_c = " FOR UPDATE OF c"
     lock = " FOR UPDATE"
+    # DO UPDATE (a no-op) locks the existing row; xmax is 0 only on a row this statement inserted
+    claim = ("ON CONFLICT (order_id) DO UPDATE SET state = ledger_orders.state "
+             "RETURNING xmax = 0")
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.conn = conn
@@ -126,6 +133,9 @@ class PostgresLedger(SqlLedger):
                 if attempt == RETRIES - 1:
                     raise LedgerUnavailableError(
                         f"PostgreSQL ledger: still conflicting after {RETRIES} tries") from None
+                # Jittered exponential backoff: transactions that collided do not collide again
+                # in lockstep (at most about 1.3 s of sleep over all the tries).
+                time.sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF * 2 ** attempt)))
             except psycopg.Error as exc:
                 raise self._translate(exc) from exc
         raise AssertionError("unreachable")

@@ -39,6 +39,7 @@ class _Db:
     dialect = "sqlite"
     lock_of_c = ""
     lock = ""
+    claim = "ON CONFLICT (order_id) DO NOTHING RETURNING 1"
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn

@@ -100,6 +100,6 @@ def same_order_worker(args: tuple[str, str, float]) -> tuple[int, str]:
     with open_ledger(url) as ledger:
         time.sleep(max(0.0, start_at - time.time()))
         ledger.reserve(order_id, Consumption({"r": LimitUse(uses=1, budget=500)},
-                                             customer="u1", points_earned=100),
+                                             customer="u-" + order_id, points_earned=100),
                        {"r": Limits(uses=100, per_customer=1)}, at=AT)
         return os.getpid(), ledger.commit(order_id, at=AT).state
