@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from support import cny
@@ -379,6 +379,11 @@ def test_check_invariants_names_the_broken_invariant(lie: Callable[..., dict[str
         check_invariants(dataclasses.replace(result, **lie(result)))
 
 
+#: Search for an example that has a property and keep the first found: these tests ask whether
+#: the strategy draws it at all, so shrinking it to a minimal example would be wasted work.
+FIRST_FOUND = settings(max_examples=5000, database=None, phases=(Phase.generate,))
+
+
 @pytest.mark.parametrize(("what", "found"), [
     ("first order", lambda r: r.get("customers", {}).get("first_order") is True),
     ("returning customer", lambda r: r.get("customers", {}).get("first_order") is False),
@@ -395,12 +400,12 @@ def test_campaign_dicts_draw_the_new_mechanisms(what: str,
     """History gates (with ``history=True``), donations, gift choices, percent shipping and
     best_single are all drawn, so the property tests and the soak meet them."""
     doc = find(campaign_dicts(history=True), lambda d: any(found(r) for r in d["rules"]),
-               settings=settings(max_examples=5000, database=None))
+               settings=FIRST_FOUND)
     assert any(found(r) for r in doc["rules"]), what
 
 
 def test_campaign_level_best_single_is_drawn() -> None:
     """The campaign default overflow may be best_single too."""
     doc = find(campaign_dicts(), lambda d: d["overflow"] == "best_single",
-               settings=settings(max_examples=2000, database=None))
+               settings=FIRST_FOUND)
     assert doc["overflow"] == "best_single"
