@@ -8,7 +8,8 @@ drawn from a fixed seed, so a larger wallet extends a smaller one.
 
 It also holds what the benchmark and the tests check the search with: the search's own report
 (which path ran, units of work), brute force over every valid subset, and the general search
-(the programme across shops and the closed-form tail switched off) as the exact reference where brute force is too slow.
+(the programme across shops and the closed-form tail switched off) as the exact reference
+where brute force is too slow.
 """
 
 from __future__ import annotations

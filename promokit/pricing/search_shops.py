@@ -152,9 +152,11 @@ def plan(search: _Search) -> ShopPlan | str:
     later = len(stages)
     for k, stage in enumerate(stages):
         rules = [r for e in setup.visit.get(stage, ()) for r in _members(e)]
-        rules += [search.rules[c.id] for c in search.by_stage[k]]
+        mine = [search.rules[c.id] for c in search.by_stage[k]]
         groups = [e for e in setup.visit.get(stage, ()) if isinstance(e, Group)]
         if not all(_local(r, setup, shop_of) for r in rules) or any(
+                len({shop_of[i] for i in setup.eligible.get(r.id, ())}) > 1
+                or r.spec.limits is not None for r in mine) or any(
                 len({shop_of[i] for r in g.rules for i in setup.eligible.get(r.id, ())}) > 1
                 for g in groups):
             later = k
@@ -427,7 +429,8 @@ class Programme:
             here = p.coupons[shop][k]
             nxt: dict[object, tuple[Ctx, tuple[Coupon, ...]]] = {}
             for ctx, chosen in frontier.values():
-                for subset in _extensions(here, chosen, search.policy, search.tick):
+                live = [c for c in here if self._reachable(c, ctx)]
+                for subset in _extensions(live, chosen, search.policy, search.tick):
                     search.tick()
                     child = _clone(ctx)
                     run_stage(view, child, search.stages[k],
@@ -455,6 +458,20 @@ class Programme:
                 choices[place] = got
         return sorted(choices.values(), key=lambda o: (o.total, len(o.combo),
                                                     sorted(search.keys[c.id] for c in o.combo)))
+
+    def _reachable(self, c: Coupon, ctx: Ctx) -> bool:
+        """Can coupon ``c`` give anything from ``ctx`` (its stage not run yet)? A threshold
+        coupon whose sum is below its first step misses and changes nothing: any combination
+        with it is matched by the same without it, which has fewer coupons and frees a slot,
+        so it is never needed."""
+        self.search.tick()
+        rule = self.search.rules[c.id]
+        if not isinstance(rule, LadderRule | RepeatingRule) or rule.qty \
+                or (rule.base != "running" and rule.base not in ctx.snapshots):
+            return True
+        reach = rule.rungs[0][1] if isinstance(rule, LadderRule) else rule.size
+        base = ctx.base(rule.base)
+        return sum(base[i] for i in self.search.setup.eligible[rule.id]) >= reach
 
     def finals(self) -> list[Choice]:
         """The best choice of early coupons per class of the later sums, slots and fees, best
