@@ -26,16 +26,6 @@ from promokit.testing import campaigns, carts, check_invariants, wallets
 SHOPS = ("A", "B", "C")
 CROSS_300_50 = {"id": "x-300-50", "name": "跨店每满300减50", "kind": "threshold",
                 "stage": "cross_store", "scope": "pool", "every": 300, "discount": 50}
-POLICY: dict[str, Any] = {"kinds": {
-    "shop": {"stage": "shop", "per": "shop"},
-    "product": {"stage": "item", "limit": 2},
-    "platform": {"stage": "platform", "combines_with": ["shop", "product", "shipping",
-                                                        "red_envelope"]},
-    "allowance": {"stage": "cross_store", "combines_with": ["shop", "product", "shipping",
-                                                             "red_envelope"]},
-    "shipping": {"stage": "cash", "per": "shop"},
-    "red_envelope": {"stage": "cash"},
-}, "search_limit": 200_000}
 
 
 def _wallets_module() -> Any:
@@ -44,6 +34,28 @@ def _wallets_module() -> Any:
         sys.path.insert(0, str(root))
     from benchmarks import wallets as module
     return module
+
+
+#: the benchmark's Double 11 policy: one shop coupon per shop, two product coupons, one
+#: platform coupon or one allowance (not both), shipping coupons per shop, envelopes unlimited
+POLICY: dict[str, Any] = _wallets_module().POLICY
+
+
+def shop_coupon(cid: str, shop: str, value: int, min_spend: int) -> dict[str, Any]:
+    return {"id": cid, "kind": "shop", "shop": shop, "value": str(value),
+            "min_spend": str(min_spend)}
+
+
+def two_shops(c: Campaign, a: str, b: str, wallet: list[dict[str, Any]],
+              payable: int, ids: tuple[str, ...]) -> None:
+    """Shop A's line at ``a``, shop B's at ``b``: the programme runs, answers ``payable`` with
+    coupons ``ids``, and brute force agrees."""
+    the_cart = cart(line("a", a, shop="A"), line("b", b, shop="B"), wallet=wallet)
+    f = found(c, the_cart)
+    assert f.path == search.SHOPS
+    assert answer(f) == (payable, ids)
+    chosen, expected = brute_force(c, the_cart)
+    assert (expected.payable.minor, chosen) == answer(f)
 
 
 def found(c: Campaign, the_cart: dict[str, Any], **switches: bool) -> search.Found:
@@ -63,8 +75,7 @@ def test_a_shop_coupon_that_drops_the_pool_below_300_is_left_out() -> None:
     none: 320 -> 50 off -> 270; A's: 295 -> 295; B's: 310 -> 50 off -> 260;
     both: 285 -> 285. Best: B's coupon alone, 260 (worked by hand)."""
     c = campaign(CROSS_300_50, coupon_policy=POLICY)
-    wallet = [{"id": "a25", "kind": "shop", "shop": "A", "value": "25", "min_spend": "200"},
-              {"id": "b10", "kind": "shop", "shop": "B", "value": "10", "min_spend": "100"}]
+    wallet = [shop_coupon("a25", "A", 25, 200), shop_coupon("b10", "B", 10, 100)]
     the_cart = cart(line("a", "220.00", shop="A"), line("b", "100.00", shop="B"),
                     wallet=wallet)
     f = found(c, the_cart)
@@ -85,17 +96,9 @@ def test_the_class_keeps_the_cheapest_choice_not_the_first() -> None:
     takes the smaller of A's coupons because the larger would leave the class (worked by hand:
     210-5=205, 130-35=95, 205+95=300, 300-50=250)."""
     c = campaign(CROSS_300_50, coupon_policy=POLICY)
-    wallet = [{"id": "a5", "kind": "shop", "shop": "A", "value": "5", "min_spend": "200"},
-              {"id": "a8", "kind": "shop", "shop": "A", "value": "8", "min_spend": "200"},
-              {"id": "b30", "kind": "shop", "shop": "B", "value": "30", "min_spend": "100"},
-              {"id": "b35", "kind": "shop", "shop": "B", "value": "35", "min_spend": "100"}]
-    the_cart = cart(line("a", "210.00", shop="A"), line("b", "130.00", shop="B"),
-                    wallet=wallet)
-    f = found(c, the_cart)
-    assert f.path == search.SHOPS
-    assert answer(f) == (25000, ("a5", "b35"))
-    chosen, expected = brute_force(c, the_cart)
-    assert (expected.payable.minor, chosen) == answer(f)
+    wallet = [shop_coupon("a5", "A", 5, 200), shop_coupon("a8", "A", 8, 200),
+              shop_coupon("b30", "B", 30, 100), shop_coupon("b35", "B", 35, 100)]
+    two_shops(c, "210.00", "130.00", wallet, 25000, ("a5", "b35"))
 
 
 def test_a_first_group_after_the_shops_is_covered() -> None:
@@ -111,15 +114,8 @@ def test_a_first_group_after_the_shops_is_covered() -> None:
              {"id": "p-300-40", "kind": "threshold", "stage": "platform", "scope": "order",
               "min_spend": 300, "discount": 40, "exclusive": "first-only", "priority": 2}]
     c = campaign(*rules, exclusive_groups=group, coupon_policy=POLICY)
-    wallet = [{"id": "a30", "kind": "shop", "shop": "A", "value": "30", "min_spend": "250"},
-              {"id": "b15", "kind": "shop", "shop": "B", "value": "15", "min_spend": "170"}]
-    the_cart = cart(line("a", "250.00", shop="A"), line("b", "170.00", shop="B"),
-                    wallet=wallet)
-    f = found(c, the_cart)
-    assert f.path == search.SHOPS
-    assert answer(f) == (33500, ("a30", "b15"))
-    chosen, expected = brute_force(c, the_cart)
-    assert (expected.payable.minor, chosen) == answer(f)
+    wallet = [shop_coupon("a30", "A", 30, 250), shop_coupon("b15", "B", 15, 170)]
+    two_shops(c, "250.00", "170.00", wallet, 33500, ("a30", "b15"))
 
 
 def test_a_percent_platform_rule_falls_back_and_says_why() -> None:
@@ -128,8 +124,7 @@ def test_a_percent_platform_rule_falls_back_and_says_why() -> None:
     rules = [{"id": "p-5pct", "kind": "threshold", "stage": "platform", "scope": "order",
               "min_spend": 100, "percent": 5}]
     c = campaign(*rules, coupon_policy=POLICY)
-    wallet = [{"id": "a5", "kind": "shop", "shop": "A", "value": "5", "min_spend": "100"},
-              {"id": "b5", "kind": "shop", "shop": "B", "value": "5", "min_spend": "100"}]
+    wallet = [shop_coupon("a5", "A", 5, 100), shop_coupon("b5", "B", 5, 100)]
     the_cart = cart(line("a", "150.00", shop="A"), line("b", "150.00", shop="B"),
                     wallet=wallet)
     f = found(c, the_cart)
@@ -141,7 +136,7 @@ def test_a_percent_platform_rule_falls_back_and_says_why() -> None:
 
 def test_one_shop_runs_the_general_search() -> None:
     c = campaign(CROSS_300_50, coupon_policy=POLICY)
-    wallet = [{"id": "a5", "kind": "shop", "shop": "A", "value": "5", "min_spend": "100"}]
+    wallet = [shop_coupon("a5", "A", 5, 100)]
     f = found(c, cart(line("a", "350.00", shop="A"), wallet=wallet))
     assert (f.path, f.why) == (search.GENERAL, "one shop: nothing to decompose")
 
@@ -306,7 +301,7 @@ def test_plan_reads_the_later_thresholds_as_class_boundaries() -> None:
     c = campaign({**CROSS_300_50, "cap": 100},
                  {"id": "p-500-20", "kind": "threshold", "stage": "platform", "scope": "order",
                   "min_spend": 500, "discount": 20}, coupon_policy=POLICY)
-    wallet = [{"id": "a5", "kind": "shop", "shop": "A", "value": "5", "min_spend": "100"},
+    wallet = [shop_coupon("a5", "A", 5, 100),
               {"id": "w30", "kind": "allowance", "value": "30", "min_spend": "400"}]
     the_cart = Cart.model_validate(cart(line("a", "400.00", shop="A"),
                                         line("b", "400.00", shop="B"), wallet=wallet))
