@@ -248,7 +248,10 @@ class _Search:
         sets: list[tuple[str, ...]] = [()]
         for k in free:
             sets += [(*s, k) for s in sets if all(pairs[k, other] for other in s)]
-        return [s for s in sets if not any(set(s) < set(t) for t in sets)]
+        # maximal: no free kind outside it combines with all of it (one pass per set, not a
+        # comparison of every pair of sets)
+        return [s for s in sets if not any(k not in s and all(pairs[k, o] for o in s)
+                                           for k in free)]
 
     def walk(self, k: int, ctx: Ctx, chosen: tuple[Coupon, ...]) -> None:
         if k == len(self.stages):

@@ -210,11 +210,30 @@ def plan(search: _Search) -> ShopPlan | str:
     lines = {s: tuple(i for i, x in enumerate(shop_of) if x == s) for s in shops}
     coupons: dict[str, list[list[Coupon]]] = {s: [[] for _ in range(later)] for s in shops}
     for k in range(later):
-        for c in search.by_stage[k]:
+        for c in _distinct(search, search.by_stage[k]):
             idxs = setup.eligible.get(search.rules[c.id].id, ())
             if idxs:
                 coupons[shop_of[idxs[0]]][k].append(c)
     return ShopPlan(later, shops, lines, coupons, tuple(sums), tuple(cuts), share)
+
+
+def _distinct(search: _Search, coupons: Sequence[Coupon]) -> list[Coupon]:
+    """``coupons`` without those that only repeat better ones: of coupons alike in all but id,
+    name and dates (same kind, terms, lines, stack group), no more than the kind's limit can be
+    used, and a combination using one outside the first ``limit`` by the tie-break can swap it
+    for an unused better one at the same price -- so only those first ``limit`` are kept."""
+    alike: dict[tuple[object, ...], list[Coupon]] = {}
+    for c in coupons:
+        rule = search.rules[c.id]
+        key = (c.kind, c.value, c.percent, c.max_discount, c.min_spend, c.shop, c.stack_group,
+               tuple(search.setup.eligible.get(rule.id, ())))
+        alike.setdefault(key, []).append(c)
+    keys = search.keys
+    out = []
+    for same in alike.values():
+        limit = search.policy.kinds[same[0].kind].limit
+        out += sorted(same, key=lambda c: keys[c.id])[:limit]
+    return sorted(out, key=lambda c: c.id)
 
 
 def _sources(entry: Group | Rule, k: int, setup: Setup, ctx: Ctx,
@@ -294,25 +313,31 @@ def _sumset_upto(parts: Sequence[frozenset[int]], most: int) -> frozenset[int] |
 
 def _shares(search: _Search, sources: Sequence[_Source]) -> dict[int, tuple[Fraction, int]]:
     """Per line: the most share of its amount the later discounts can take (the campaign's,
-    plus the wallet's over the kinds that may be used together), and how many discounts."""
-    camp: dict[int, Fraction] = {}
-    kinds: dict[int, dict[str, Fraction]] = {}
-    count: dict[int, int] = {}
-    for src in sources:
+    plus the wallet's over the kinds that may be used together), and how many discounts.
+    Worked out once per set of sources a line is in (most lines share one)."""
+    member: dict[int, list[int]] = {}
+    for n, src in enumerate(sources):
         for i in src.lines:
-            count[i] = count.get(i, 0) + src.count
-            if src.kind:
-                mine = kinds.setdefault(i, {})
-                mine[src.kind] = mine.get(src.kind, Fraction(0)) + src.ratio
-            else:
-                camp[i] = camp.get(i, Fraction(0)) + src.ratio
+            member.setdefault(i, []).append(n)
     sets = search.kind_sets(frozenset())
+    known: dict[tuple[int, ...], tuple[Fraction, int]] = {}
     out = {}
-    for i, n in count.items():
-        mine = kinds.get(i, {})
-        wallet = max((sum((mine.get(k, Fraction(0)) for k in ks), Fraction(0)) for ks in sets),
-                     default=Fraction(0))
-        out[i] = (camp.get(i, Fraction(0)) + wallet, n)
+    for i, mine in member.items():
+        key = tuple(mine)
+        got = known.get(key)
+        if got is None:
+            camp = Fraction(0)
+            kinds: dict[str, Fraction] = {}
+            for n in mine:
+                src = sources[n]
+                if src.kind:
+                    kinds[src.kind] = kinds.get(src.kind, Fraction(0)) + src.ratio
+                else:
+                    camp += src.ratio
+            wallet = max((sum((kinds.get(k, Fraction(0)) for k in ks), Fraction(0))
+                          for ks in sets), default=Fraction(0))
+            got = known[key] = (camp + wallet, sum(sources[n].count for n in mine))
+        out[i] = got
     return out
 
 
