@@ -92,7 +92,7 @@ def search_setup(campaign: promokit.Campaign, cart: promokit.Cart
 
 
 def search(campaign: promokit.Campaign, cart: promokit.Cart, *,
-           closed_tail: bool = True, shops: bool = True) -> Found:
+           closed_tail: bool = True, shops: bool | None = None) -> Found:
     """The best-coupon search's own report: combination, payable, units, path. Both switches
     off: the general search, the exact reference the fast paths are held to."""
     return search_best(*search_setup(campaign, cart), closed_tail=closed_tail, shops=shops)

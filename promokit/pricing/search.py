@@ -437,10 +437,13 @@ class Found:
 
 
 def search_best(setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rule],
-                policy: CouponPolicy, *, closed_tail: bool = True, shops: bool = True) -> Found:
+                policy: CouponPolicy, *, closed_tail: bool = True,
+                shops: bool | None = None) -> Found:
     """The best valid combination of ``candidates``, and how it was found.
 
-    With ``shops`` the stages before the first cross-shop one are decided per shop and a
+    With ``shops`` (None: when the wallet has enough coupons before the cross-shop stages
+    for it to pay off; True: whenever it applies) the stages before the first cross-shop one
+    are decided per shop and a
     dynamic programme across shops keeps one choice per class of the sums the later thresholds
     read (:mod:`~promokit.pricing.search_shops`), where its preconditions hold; otherwise (and
     when an envelope could lose part of its face on its way) the general search answers and
@@ -452,7 +455,7 @@ def search_best(setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rul
     from promokit.pricing.search_shops import by_shops
 
     search = _Search(setup, candidates, rules, policy, closed_tail)
-    why = by_shops(search) if shops else "switched off"
+    why = by_shops(search, force=bool(shops)) if shops is not False else "switched off"
     if why is None and search.enumerated:
         again = search_best(setup, candidates, rules, policy, closed_tail=closed_tail,
                             shops=False)

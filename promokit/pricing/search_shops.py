@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 #: and most class boundaries per sum: past them the general search answers instead
 MOST_SUMS = 4096
 
+#: fewer coupons than this before the cross-shop stages: the general search answers sooner
+FEW = 10
+
 #: What a partial choice has used of the order-wide stacking limits: (count per kind limited
 #: per order, kinds used, stack groups used, coupons used when max_coupons applies).
 Slots = tuple[tuple[tuple[str, int], ...], frozenset[str], frozenset[str], int]
@@ -561,12 +564,17 @@ class _Unfit(Exception):
     """A precondition found to fail once the shops' options are known."""
 
 
-def by_shops(search: _Search) -> str | None:
+def by_shops(search: _Search, force: bool = False) -> str | None:
     """Run the programme on ``search`` (its best and units updated); None when it ran, else
-    why not (the units it counted stay counted)."""
+    why not (the units it counted stay counted). Unless ``force``, a wallet with fewer than
+    :data:`FEW` coupons before the cross-shop stages is left to the general search, which
+    answers it sooner (the benchmark's 10- and 20-coupon wallets: 0.6-0.7x with the programme)."""
     shop_plan = plan(search)
     if isinstance(shop_plan, str):
         return shop_plan
+    early = sum(len(here) for per in shop_plan.coupons.values() for here in per)
+    if not force and early < FEW:
+        return f"{early} coupons before the cross-shop stages: the general search is quicker"
     programme = Programme(search, shop_plan)
     try:
         finals = programme.finals()
