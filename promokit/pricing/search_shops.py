@@ -34,7 +34,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from promokit._cart.wallet import Coupon
-from promokit.pricing.engine import Setup, run_stage
+from promokit.pricing.engine import Setup, _commit, _try, run_stage
 from promokit.pricing.plan import Entry, Group
 from promokit.pricing.search_tail import TieKey
 from promokit.rules._base import Ctx, Rule
@@ -357,24 +357,36 @@ class Slotting:
         self.limited = {k for k, v in policy.kinds.items()
                         if v.limit is not None and v.per == "order"}
         self.picky = {a for a in policy.kinds if not all(pairs[a, b] for b in policy.kinds)}
-        self.joined: dict[tuple[Slots, Slots], Slots | None] = {}
+        #: slots are numbered as they are met (the programme compares and joins numbers)
+        self.table: list[Slots] = []
+        self.number: dict[Slots, int] = {}
+        self.joined: dict[tuple[int, int], int | None] = {}
 
-    def of(self, combo: Sequence[Coupon]) -> Slots:
-        """The slots ``combo`` uses."""
+    def _numbered(self, slots: Slots) -> int:
+        n = self.number.get(slots)
+        if n is None:
+            n = self.number[slots] = len(self.table)
+            self.table.append(slots)
+        return n
+
+    def of(self, combo: Sequence[Coupon]) -> int:
+        """The number of the slots ``combo`` uses."""
         counts: dict[str, int] = {}
         for c in combo:
             if c.kind in self.limited:
                 counts[c.kind] = counts.get(c.kind, 0) + 1
-        return (tuple(sorted(counts.items())),
-                frozenset(c.kind for c in combo if c.kind in self.picky),
-                frozenset(c.stack_group for c in combo if c.stack_group is not None),
-                len(combo) if self.search.policy.max_coupons is not None else 0)
+        return self._numbered((
+            tuple(sorted(counts.items())),
+            frozenset(c.kind for c in combo if c.kind in self.picky),
+            frozenset(c.stack_group for c in combo if c.stack_group is not None),
+            len(combo) if self.search.policy.max_coupons is not None else 0))
 
-    def join(self, a: Slots, b: Slots) -> Slots | None:
+    def join(self, x: int, y: int) -> int | None:
         """Two disjoint choices' slots together, or None when together they break a limit."""
-        key = (a, b)
+        key = (x, y)
         if key in self.joined:
             return self.joined[key]
+        a, b = self.table[x], self.table[y]
         search = self.search
         kinds = search.policy.kinds
         counts = dict(a[0])
@@ -382,12 +394,13 @@ class Slotting:
             counts[kind] = counts.get(kind, 0) + n
         pairs = search.fits.pairs
         most = search.policy.max_coupons
-        out: Slots | None = None
+        out: int | None = None
         within = all(n <= (kinds[k].limit or n)  # type: ignore[index]
                      for k, n in counts.items())
-        if within and not a[2] & b[2] and all(pairs[x, y] for x in a[1] for y in b[1]) \
+        if within and not a[2] & b[2] and all(pairs[u, v] for u in a[1] for v in b[1]) \
                 and (most is None or a[3] + b[3] <= most):
-            out = (tuple(sorted(counts.items())), a[1] | b[1], a[2] | b[2], a[3] + b[3])
+            out = self._numbered((tuple(sorted(counts.items())), a[1] | b[1], a[2] | b[2],
+                                  a[3] + b[3]))
         self.joined[key] = out
         return out
 
@@ -402,7 +415,7 @@ class Choice:
     sums: tuple[int, ...]
     total: int
     fees: tuple[tuple[str, int], ...]
-    slots: Slots
+    slots: int  # numbered by Slotting
     combo: tuple[Coupon, ...]
     amounts: dict[str, tuple[int, ...]]
 
@@ -456,13 +469,16 @@ class Programme:
         for k in range(p.later):
             here = p.coupons[shop][k]
             nxt: dict[object, tuple[Ctx, tuple[Coupon, ...]]] = {}
+            stage = search.stages[k]
             for ctx, chosen in frontier.values():
                 live = [c for c in here if self._reachable(c, ctx)]
+                search.tick()
+                campaign = _clone(ctx)  # the stage's campaign rules, once for every subset
+                run_stage(view, campaign, stage, (), None)
                 for subset in _extensions(live, chosen, search.policy, search.tick):
                     search.tick()
-                    child = _clone(ctx)
-                    run_stage(view, child, search.stages[k],
-                              [search.rules[c.id] for c in subset], None)
+                    child = _then(view, ctx, campaign, stage,
+                                  [search.rules[c.id] for c in subset])
                     combo = (*chosen, *subset)
                     key = (tuple(child.amounts[i] for i in idxs), child.shipping.get(shop),
                            tuple(tuple(child.snapshots[b][i] for i in idxs)
@@ -512,7 +528,7 @@ class Programme:
                 most, count = p.share.get(i, (Fraction(0), 0))
                 if count and min(o.amounts[s][n] for o in opts) * (1 - most) < count + floors[i]:
                     raise _Unfit("a line could be taken to its floor by the later discounts")
-        zero: Slots = ((), frozenset(), frozenset(), 0)
+        zero = self.slotting.of(())
         states: dict[object, Choice] = {(): Choice(tuple(0 for _ in p.sums), 0, (), zero, (), {})}
         last = len(p.shops) - 1
         join, keys, cuts = self.slotting.join, search.keys, p.cuts
@@ -558,6 +574,25 @@ class Programme:
         for stage in self.search.stages[:p.later]:
             ctx.snapshots[stage] = now  # no later rule reads them (plan() checked)
         return ctx
+
+
+def _then(setup: Setup, before: Ctx, campaign: Ctx, stage: str, coupons: list[Rule]) -> Ctx:
+    """The state after ``stage`` with ``coupons``, from ``before`` (the stage's start) and
+    ``campaign`` (the same stage run with no coupons): as :func:`run_stage` would leave it,
+    because within a stage every campaign rule runs before every coupon (``Rule.sort_key``)
+    and coupons read the stage's start, not what the campaign rules left."""
+    from promokit.pricing.search import _clone
+
+    child = _clone(campaign)
+    if not coupons:
+        return child
+    child.stage_start = before.stage_start
+    for rule in sorted(coupons, key=lambda r: r.sort_key()):
+        if rule.id in setup.eligible:
+            _commit(child, rule, _try(setup, child, rule), None)
+    child.stage_start = tuple(child.amounts)
+    child.snapshots[stage] = child.stage_start
+    return child
 
 
 class _Unfit(Exception):
