@@ -28,6 +28,13 @@ envelope can lose part of its face at a line's floor; where that check fails the
 enumerated as before). One engine run then confirms the answer's payable; should it differ,
 the general search answers. :func:`search_best` says which path ran.
 
+By shop: where the stages before the first cross-shop one act on one shop at a time and the
+later thresholds give fixed amounts, :mod:`~promokit.pricing.search_shops` decides those early
+stages per shop and runs a dynamic programme across shops on the classes of the sums the later
+thresholds read; this search then runs from each class's best choice (:meth:`_Search.walk` from
+the first later stage), sharing its best and its bound. :func:`search_best` says which path
+ran and, when the programme did not, why.
+
 Tie-break, stated: the lowest payable; then the fewest coupons; then the combination whose
 coupons come first when each coupon is keyed by (expiry, id) -- sooner expiry first, no expiry
 last, then the smaller id -- and the keys are sorted and compared in order. (Until issue 14 the

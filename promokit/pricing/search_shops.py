@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 #: most distinct values kept for what the later discounts on one set of lines can sum to,
 #: and most class boundaries per sum: past them the general search answers instead
 MOST_SUMS = 4096
+#: most pairs of values added up while listing those sums (the work before the programme)
+MOST_PAIRS = 65536
 
 #: fewer coupons than this before the cross-shop stages: the general search answers sooner
 FEW = 10
@@ -106,26 +108,28 @@ def _members(entry: Group | Rule) -> tuple[Rule, ...]:
 
 
 def _offs(rule: Rule, ctx: Ctx, most: int) -> tuple[frozenset[int], tuple[int, ...],
-                                                     Fraction] | None:
+                                                     Fraction] | str:
     """A later threshold's possible discounts, its steps and the most it takes per unit of its
-    sum; None when it depends on more than which steps its sum reaches."""
+    sum; or why it depends on more than which steps its sum reaches (or has too many)."""
+    fixed = f"rule {rule.id!r} of a cross-shop stage gives more than fixed amounts on the " \
+            "sums it reads"
     if not isinstance(rule, _ThresholdRule) or rule.base != "running" or rule.qty \
             or rule.spec.limits is not None:
-        return None
+        return fixed
     if isinstance(rule, LadderRule):
         steps = [(reach, rule._final(ctx, a)) for _q, reach, how, a, _b in rule.rungs
                  if how == "amount"]
         if len(steps) != len(rule.rungs):
-            return None
+            return fixed
     elif isinstance(rule, RepeatingRule):
         times = most // rule.size if rule.size > 0 else 0
         if times > MOST_SUMS:
-            return None
+            return f"rule {rule.id!r} repeats more than {MOST_SUMS} times on this cart"
         steps = [(rule.size * k, rule._final(ctx, rule.each * k)) for k in range(1, times + 1)]
     else:
-        return None
+        return fixed
     if any(reach <= 0 for reach, _off in steps):
-        return None
+        return fixed
     ratio = max((Fraction(off, reach) for reach, off in steps), default=Fraction(0))
     return frozenset({0, *(off for _r, off in steps)}), tuple(r for r, _o in steps), ratio
 
@@ -133,6 +137,8 @@ def _offs(rule: Rule, ctx: Ctx, most: int) -> tuple[frozenset[int], tuple[int, .
 def _sumset(parts: Iterable[frozenset[int]]) -> frozenset[int] | None:
     out = frozenset({0})
     for part in parts:
+        if len(out) * len(part) > MOST_PAIRS:
+            return None
         out = frozenset(a + b for a in out for b in part)
         if len(out) > MOST_SUMS:
             return None
@@ -200,7 +206,7 @@ def plan(search: _Search) -> ShopPlan | str:
                            "reads only in part"
                 before.append(other.offs)
             shifts = _sumset(before)
-            if shifts is None:
+            if shifts is None or len(shifts) * len(src.reaches) > MOST_PAIRS:
                 return "too many possible later discounts"
             here.update(r + d for r in src.reaches for d in shifts)
             if len(here) > MOST_SUMS:
@@ -255,9 +261,8 @@ def _sources(entry: Group | Rule, k: int, setup: Setup, ctx: Ctx,
         for part in groups.values():
             most = sum(setup.amounts[i] for i in part)
             got = _offs(rule, ctx, most)
-            if got is None:
-                return f"rule {rule.id!r} of a cross-shop stage gives more than fixed " \
-                       "amounts on the sums it reads"
+            if isinstance(got, str):
+                return got
             out.setdefault(frozenset(part), []).append(got)
     srcs = []
     for lines, found in out.items():
@@ -303,6 +308,8 @@ def _sumset_upto(parts: Sequence[frozenset[int]], most: int) -> frozenset[int] |
     layers = [frozenset({0})]  # layers[n]: sums of exactly n parts used
     for part in parts:
         for n in range(min(len(layers), most), 0, -1):
+            if len(layers[n - 1]) * len(part) > MOST_PAIRS:
+                return None
             add = frozenset(a + b for a in layers[n - 1] for b in part if b)
             if n == len(layers):
                 layers.append(add)

@@ -136,6 +136,23 @@ def test_a_percent_platform_rule_falls_back_and_says_why() -> None:
     assert (expected.payable.minor, chosen) == answer(f)
 
 
+def test_a_repeating_step_too_fine_to_list_falls_back() -> None:
+    """"Every 0.10 save 0.01" over a 1,000 cart has 10,000 steps: more class boundaries than
+    the programme lists (4,096 per rule), so the general search answers, exactly, and says
+    why."""
+    fine = {"id": "x-fine", "kind": "threshold", "stage": "cross_store", "scope": "pool",
+            "every": "0.10", "discount": "0.01"}
+    c = campaign(fine, coupon_policy=POLICY)
+    wallet = [shop_coupon("a5", "A", 5, 100), shop_coupon("b5", "B", 5, 100)]
+    the_cart = cart(line("a", "500.00", shop="A"), line("b", "500.00", shop="B"),
+                    wallet=wallet)
+    f = found(c, the_cart)
+    assert f.path == search.GENERAL
+    assert f.why == "rule 'x-fine' repeats more than 4096 times on this cart"
+    chosen, expected = brute_force(c, the_cart)
+    assert (expected.payable.minor, chosen) == answer(f)
+
+
 def test_one_shop_runs_the_general_search() -> None:
     c = campaign(CROSS_300_50, coupon_policy=POLICY)
     wallet = [shop_coupon("a5", "A", 5, 100)]
