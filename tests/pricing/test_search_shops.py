@@ -46,11 +46,16 @@ def shop_coupon(cid: str, shop: str, value: int, min_spend: int) -> dict[str, An
             "min_spend": str(min_spend)}
 
 
+def two_lines(a: str, b: str, wallet: list[dict[str, Any]]) -> dict[str, Any]:
+    """A cart of one line in shop A at ``a`` and one in shop B at ``b``, and ``wallet``."""
+    return cart(line("a", a, shop="A"), line("b", b, shop="B"), wallet=wallet)
+
+
 def two_shops(c: Campaign, a: str, b: str, wallet: list[dict[str, Any]],
               payable: int, ids: tuple[str, ...]) -> None:
     """Shop A's line at ``a``, shop B's at ``b``: the programme runs, answers ``payable`` with
     coupons ``ids``, and brute force agrees."""
-    the_cart = cart(line("a", a, shop="A"), line("b", b, shop="B"), wallet=wallet)
+    the_cart = two_lines(a, b, wallet)
     f = found(c, the_cart)
     assert f.path == search.SHOPS
     assert answer(f) == (payable, ids)
@@ -78,8 +83,7 @@ def test_a_shop_coupon_that_drops_the_pool_below_300_is_left_out() -> None:
     both: 285 -> 285. Best: B's coupon alone, 260 (worked by hand)."""
     c = campaign(CROSS_300_50, coupon_policy=POLICY)
     wallet = [shop_coupon("a25", "A", 25, 200), shop_coupon("b10", "B", 10, 100)]
-    the_cart = cart(line("a", "220.00", shop="A"), line("b", "100.00", shop="B"),
-                    wallet=wallet)
+    the_cart = two_lines("220.00", "100.00", wallet)
     f = found(c, the_cart)
     assert f.path == search.SHOPS
     assert answer(f) == (26000, ("b10",))
@@ -127,8 +131,7 @@ def test_a_percent_platform_rule_falls_back_and_says_why() -> None:
               "min_spend": 100, "percent": 5}]
     c = campaign(*rules, coupon_policy=POLICY)
     wallet = [shop_coupon("a5", "A", 5, 100), shop_coupon("b5", "B", 5, 100)]
-    the_cart = cart(line("a", "150.00", shop="A"), line("b", "150.00", shop="B"),
-                    wallet=wallet)
+    the_cart = two_lines("150.00", "150.00", wallet)
     f = found(c, the_cart)
     assert f.path == search.GENERAL
     assert "'p-5pct'" in f.why and "fixed amounts" in f.why
@@ -144,8 +147,7 @@ def test_a_repeating_step_too_fine_to_list_falls_back() -> None:
             "every": "0.10", "discount": "0.01"}
     c = campaign(fine, coupon_policy=POLICY)
     wallet = [shop_coupon("a5", "A", 5, 100), shop_coupon("b5", "B", 5, 100)]
-    the_cart = cart(line("a", "500.00", shop="A"), line("b", "500.00", shop="B"),
-                    wallet=wallet)
+    the_cart = two_lines("500.00", "500.00", wallet)
     f = found(c, the_cart)
     assert f.path == search.GENERAL
     assert f.why == "rule 'x-fine' repeats more than 4096 times on this cart"
