@@ -8,7 +8,8 @@ drawn from a fixed seed, so a larger wallet extends a smaller one.
 
 It also holds what the benchmark and the tests check the search with: the search's own report
 (which path ran, units of work), brute force over every valid subset, and the general search
-(the closed-form tail switched off) as the exact reference where brute force is too slow.
+(the programme across shops and the closed-form tail switched off) as the exact reference
+where brute force is too slow.
 """
 
 from __future__ import annotations
@@ -91,9 +92,10 @@ def search_setup(campaign: promokit.Campaign, cart: promokit.Cart
 
 
 def search(campaign: promokit.Campaign, cart: promokit.Cart, *,
-           closed_tail: bool = True) -> Found:
-    """The best-coupon search's own report: combination, payable, units, path."""
-    return search_best(*search_setup(campaign, cart), closed_tail=closed_tail)
+           closed_tail: bool = True, shops: bool | None = None) -> Found:
+    """The best-coupon search's own report: combination, payable, units, path. Both switches
+    off: the general search, the exact reference the fast paths are held to."""
+    return search_best(*search_setup(campaign, cart), closed_tail=closed_tail, shops=shops)
 
 
 def brute_force(campaign: promokit.Campaign, cart: promokit.Cart) -> tuple[int, tuple[str, ...]]:

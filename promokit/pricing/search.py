@@ -28,6 +28,13 @@ envelope can lose part of its face at a line's floor; where that check fails the
 enumerated as before). One engine run then confirms the answer's payable; should it differ,
 the general search answers. :func:`search_best` says which path ran.
 
+By shop: where the stages before the first cross-shop one act on one shop at a time and the
+later thresholds give fixed amounts, :mod:`~promokit.pricing.search_shops` decides those early
+stages per shop and runs a dynamic programme across shops on the classes of the sums the later
+thresholds read; this search then runs from each class's best choice (:meth:`_Search.walk` from
+the first later stage), sharing its best and its bound. :func:`search_best` says which path
+ran and, when the programme did not, why.
+
 Tie-break, stated: the lowest payable; then the fewest coupons; then the combination whose
 coupons come first when each coupon is keyed by (expiry, id) -- sooner expiry first, no expiry
 last, then the smaller id -- and the keys are sorted and compared in order. (Until issue 14 the
@@ -180,6 +187,7 @@ class _Search:
         self.best_payable = 0  # self.best[0], when there is a best
         self.best_combo: tuple[Coupon, ...] = ()
         self.seen: dict[tuple[object, ...], tuple[object, ...]] = {}
+        self.dp_states = 0  # combinations the programme across shops made (search_shops.py)
 
     def tick(self, units: int = 1) -> None:
         """Count ``units`` of work; past ``search_limit``, stop with SearchBoundError."""
@@ -247,7 +255,10 @@ class _Search:
         sets: list[tuple[str, ...]] = [()]
         for k in free:
             sets += [(*s, k) for s in sets if all(pairs[k, other] for other in s)]
-        return [s for s in sets if not any(set(s) < set(t) for t in sets)]
+        # maximal: no free kind outside it combines with all of it (one pass per set, not a
+        # comparison of every pair of sets)
+        return [s for s in sets if not any(k not in s and all(pairs[k, o] for o in s)
+                                           for k in free)]
 
     def walk(self, k: int, ctx: Ctx, chosen: tuple[Coupon, ...]) -> None:
         if k == len(self.stages):
@@ -412,12 +423,15 @@ GENERAL = "general"            # the tail's preconditions do not hold: every sta
 CLOSED_TAIL = "closed_tail"    # the tail decided in closed form in every state that reached it
 MIXED = "closed_tail+general"  # in some states an envelope could lose face: those enumerated
 UNCONFIRMED = "general_after_unconfirmed_tail"  # the closed form's answer priced differently
+SHOPS = "shops"                # early stages per shop, a programme across shops (search_shops)
+SHOPS_TAIL = "shops+closed_tail"  # ... and the tail in closed form in every state reaching it
 
 
 @dataclass(frozen=True, slots=True)
 class Found:
     """What a best-coupon search found and how: the combination, what it pays, the units of
-    work, which path ran, and how many tail states were decided in closed form / enumerated."""
+    work, which path ran, how many tail states were decided in closed form / enumerated, the
+    combinations the programme across shops made, and why it did not run (when it did not)."""
 
     combo: tuple[Coupon, ...]
     payable: int
@@ -425,31 +439,53 @@ class Found:
     path: str
     closed: int = 0
     enumerated: int = 0
+    states: int = 0
+    why: str = ""
 
 
 def search_best(setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rule],
-                policy: CouponPolicy, *, closed_tail: bool = True) -> Found:
+                policy: CouponPolicy, *, closed_tail: bool = True,
+                shops: bool | None = None) -> Found:
     """The best valid combination of ``candidates``, and how it was found.
 
-    With ``closed_tail`` the red envelopes and shipping coupons of the last stage are decided
-    in closed form where :mod:`~promokit.pricing.search_tail`'s preconditions hold; one engine
-    run then confirms the answer's payable, and should it differ the exact general search
-    answers instead (path ``general_after_unconfirmed_tail``).
+    With ``shops`` (None: when the wallet has enough coupons before the cross-shop stages
+    for it to pay off; True: whenever it applies) the stages before the first cross-shop one
+    are decided per shop and a
+    dynamic programme across shops keeps one choice per class of the sums the later thresholds
+    read (:mod:`~promokit.pricing.search_shops`), where its preconditions hold; otherwise (and
+    when an envelope could lose part of its face on its way) the general search answers and
+    ``why`` says what failed. With ``closed_tail`` the red envelopes and shipping coupons of
+    the last stage are decided in closed form where :mod:`~promokit.pricing.search_tail`'s
+    preconditions hold. One engine run confirms a fast path's payable; should it differ the
+    exact general search answers instead (path ``general_after_unconfirmed_tail``).
     """
+    from promokit.pricing.search_shops import by_shops
+
     search = _Search(setup, candidates, rules, policy, closed_tail)
-    search.walk(0, setup.new_ctx(), ())
-    steps = search.steps
-    if search.closed == 0:
-        return Found(search.best_combo, search.best_payable, steps, GENERAL, 0,
-                     search.enumerated)
+    why = by_shops(search, force=bool(shops)) if shops is not False else "switched off"
+    if why is None and search.enumerated:
+        again = search_best(setup, candidates, rules, policy, closed_tail=closed_tail,
+                            shops=False)
+        return Found(again.combo, again.payable, search.steps + again.steps, again.path,
+                     again.closed, again.enumerated, search.dp_states,
+                     "an envelope could lose part of its face after the programme")
+    if why is not None:
+        search.walk(0, setup.new_ctx(), ())
+        if search.closed == 0:
+            return Found(search.best_combo, search.best_payable, search.steps, GENERAL, 0,
+                         search.enumerated, search.dp_states, why)
     search.tick()
     got = payable_minor(setup, run(setup, [rules[c.id] for c in search.best_combo]))
     if got != search.best_payable:
-        again = search_best(setup, candidates, rules, policy, closed_tail=False)
-        return Found(again.combo, again.payable, steps + again.steps, UNCONFIRMED,
-                     search.closed, search.enumerated)
-    return Found(search.best_combo, search.best_payable, search.steps,
-                 MIXED if search.enumerated else CLOSED_TAIL, search.closed, search.enumerated)
+        again = search_best(setup, candidates, rules, policy, closed_tail=False, shops=False)
+        return Found(again.combo, again.payable, search.steps + again.steps, UNCONFIRMED,
+                     search.closed, search.enumerated, search.dp_states, why or "")
+    if why is None:
+        path = SHOPS_TAIL if search.closed else SHOPS
+    else:
+        path = MIXED if search.enumerated else CLOSED_TAIL
+    return Found(search.best_combo, search.best_payable, search.steps, path, search.closed,
+                 search.enumerated, search.dp_states, why or "")
 
 
 def best_combination(setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rule],

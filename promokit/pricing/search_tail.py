@@ -164,13 +164,13 @@ class Tail:
         """The items of ``allowed`` sorted by the tie-break, and the envelopes with a face
         grouped by the lines and base they share: (lines, base, sum of faces, how many)."""
         out = sorted((self._item(ctx, c) for c in allowed), key=lambda it: it.key)
-        same: dict[tuple[int, str], tuple[list[int], str, list[int]]] = {}
+        same: dict[tuple[tuple[int, ...], str], tuple[list[int], str, list[int]]] = {}
         for item in out:
             if not item.shop and item.value:
                 rule = self.rules[item.coupon.id]
                 idxs = self.setup.eligible[rule.id]
                 base = rule.base  # type: ignore[attr-defined]
-                group = same.setdefault((id(idxs), base), (idxs, base, [0, 0]))[2]
+                group = same.setdefault((tuple(idxs), base), (idxs, base, [0, 0]))[2]
                 group[0] += item.value
                 group[1] += 1
         return out, [(idxs, base, faces, count) for idxs, base, (faces, count) in same.values()]
