@@ -10,6 +10,11 @@ have given; otherwise the rule does not apply, with reason ``limit_reached`` nam
 Without a snapshot (a cart priced without a ledger) only the static check runs: a per-customer
 limit never applies to a cart without a customer id.
 
+Most carts are nowhere near a cap: :func:`near_caps` keeps, of a cart's snapshot, only the rules
+whose counters this cart could reach (nothing left of a count, fewer units left than the cart
+could take, less budget left than the cart is worth); the others are priced as if unlimited,
+which gives the same result without the limit pass.
+
 A coupon kind's ``limits`` (in ``coupon_policy.kinds``) count under the key
 ``coupon-kind:<kind>``: every wallet coupon of that kind (rule ``coupon:<id>``) reads and takes
 the same counters (:func:`limit_key`, :func:`coupon_snapshots`).
@@ -21,10 +26,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from promokit._allocation import spread
-from promokit._money import format_minor
+from promokit._money import Money, format_minor
+from promokit._result.types import LimitEffect
 from promokit.ledger.limits import Limits
-from promokit.ledger.records import LimitSnapshot
-from promokit.rules._base import CartLine, Effect, Miss, Outcome, Reason, Rule
+from promokit.ledger.records import Count, LimitSnapshot
+from promokit.rules._base import CartLine, Effect, Miss, Outcome, Reason, Rule, RuleSpec
 
 #: The ledger key of a coupon kind's limits: ``coupon-kind:shop``.
 COUPON_KIND = "coupon-kind:"
@@ -50,8 +56,104 @@ def coupon_snapshots(snapshot: Mapping[str, LimitSnapshot],
     return out
 
 
+def near_caps(snapshot: Mapping[str, LimitSnapshot], rules: Mapping[str, Rule],
+              worth: int, units: int) -> dict[str, LimitSnapshot]:
+    """The entries of ``snapshot`` this cart could run into: ``worth`` bounds any one rule's
+    discount (the lines' amounts plus shipping fees: what a rule takes is capped by what is left
+    of them), ``units`` the items a rule discounts (the cart's quantities times its lines: a rule
+    takes at most every unit once per scope group). Every other entry passes :func:`before` and
+    leaves :func:`after` unchanged, so dropping it gives the same result. A rule of a kind that
+    counts what it gives rather than the lines' units (a gift) and a key without a known rule
+    are kept."""
+    out: dict[str, LimitSnapshot] = {}
+    for key, snap in snapshot.items():
+        rule = rules.get(key)
+        if rule is None or getattr(type(rule.spec).units_given, "__func__", None) \
+                is not _LINE_UNITS or _reachable(snap, worth, units):
+            out[key] = snap
+    return out
+
+
+#: The default ``units_given``: the discounted lines' quantities.
+_LINE_UNITS = getattr(RuleSpec.units_given, "__func__", None)
+
+
+def _reachable(snap: LimitSnapshot, worth: int, units: int) -> bool:
+    """Whether a cart worth ``worth`` taking at most ``units`` could hit a counter of ``snap``."""
+    for count in (snap.uses, snap.per_customer):
+        if count is not None and count.left == 0:
+            return True
+    for count in (snap.units, snap.per_customer_units):
+        left = None if count is None else count.left
+        if left is not None and left < max(units, 1):
+            return True
+    budget = snap.budget.left
+    return budget is not None and budget < max(worth, 1)
+
+
 def _miss(rule: Rule, what: str, left: str) -> Miss:
     return Miss(Reason.LIMIT_REACHED, f"rule {rule.id!r}: its {what} limit is reached ({left})")
+
+
+#: The limits a result records (``LimitEffect.limit``), by the words a refusal names them with.
+NAMES = {"uses": "uses", "per-customer": "per_customer", "units": "units",
+         "per-customer units": "per_customer_units", "budget": "budget"}
+#: Added to the detail of an effect a budget capped (``on_exhausted: cap``).
+CAPPED = "capped by budget"
+_UNLIMITED = Count(None, 0, 0)
+
+
+def _named(rule: Rule, miss: Miss) -> str | None:
+    """The recorded name of the limit ``miss`` (made by :func:`_miss`) names, or None (not a
+    counter's refusal: a per-customer limit on a cart without a customer id)."""
+    head = f"rule {rule.id!r}: its "
+    if miss.reason is not Reason.LIMIT_REACHED or not miss.message.startswith(head):
+        return None
+    what, sep, _ = miss.message[len(head):].partition(" limit is reached (")
+    return NAMES.get(what) if sep else None
+
+
+def recorded(missed: Sequence[tuple[Rule, Miss]], applied: Sequence[tuple[Rule, Effect]],
+             snapshot: Mapping[str, LimitSnapshot], currency: str
+             ) -> tuple[LimitEffect, ...]:
+    """What ``snapshot`` made a run do, as a result records it: the rules its counters refused
+    (with the counter as read), then the budgets that capped a rule (with what was left)."""
+    out: dict[str, LimitEffect] = {}
+    for rule, miss in missed:
+        snap = snapshot.get(rule.id)
+        name = _named(rule, miss) if snap is not None else None
+        if snap is None or name is None or rule.id in out:
+            continue
+        if name == "budget":
+            out[rule.id] = LimitEffect(rule.id, name, "refused",
+                                       left=Money(snap.budget.left or 0, currency))
+            continue
+        count = getattr(snap, name)
+        out[rule.id] = LimitEffect(rule.id, name, "refused", of=count.limit, used=count.used,
+                                   reserved=count.reserved)
+    for rule, effect in applied:
+        snap = snapshot.get(rule.id)
+        if snap is not None and rule.id not in out and effect.detail.endswith(CAPPED):
+            out[rule.id] = LimitEffect(rule.id, "budget", "capped",
+                                       left=Money(snap.budget.left or 0, currency))
+    return tuple(out.values())
+
+
+def replayed(effects: Iterable[LimitEffect]) -> dict[str, LimitSnapshot]:
+    """The frozen snapshot that makes pricing do exactly what ``effects`` record: for each
+    rule, the one counter that bit as it was read, every other counter unlimited (a rule they
+    do not name is priced as if unlimited, as when the counters were far from its caps)."""
+    out: dict[str, LimitSnapshot] = {}
+    for e in effects:
+        counts: dict[str, Count | None] = {
+            "uses": _UNLIMITED, "budget": _UNLIMITED, "units": _UNLIMITED,
+            "per_customer": None, "per_customer_units": None}
+        if e.limit == "budget":
+            counts["budget"] = Count(0 if e.left is None else e.left.minor, 0, 0)
+        else:
+            counts[e.limit] = Count(e.of, e.used or 0, e.reserved or 0)
+        out[e.rule] = LimitSnapshot(e.rule, "recorded", **counts)  # type: ignore[arg-type]
+    return out
 
 
 def before(rule: Rule, limits: Limits, snap: LimitSnapshot | None,
@@ -113,6 +215,6 @@ def _cap(effect: Effect, total: int, lines: Sequence[CartLine]) -> Effect:
     alloc, _lost = spread(total, idxs, weights, weights, [lines[i].id for i in idxs],
                           spill=False)
     return replace(effect, amount=total, alloc=alloc,
-                   detail=(effect.detail + "; " if effect.detail else "") + "capped by budget",
+                   detail=(effect.detail + "; " if effect.detail else "") + CAPPED,
                    nudge=None)
 
