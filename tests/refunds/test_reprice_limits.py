@@ -1,0 +1,216 @@
+"""A result priced against a ledger re-prices exactly, and refunds what the ledger says was paid.
+
+The campaign (hand-checked figures): a TV at 2999.00 with a flash price of 1999.00 and one unit
+of stock, and a cross-store 满300减50 with a budget of 60.00 that caps (``on_exhausted: cap``).
+
+* order o1 (customer c1): the flash price and the whole 50.00: 1999.00 - 50.00 = 1949.00; the
+  budget has 10.00 left;
+* order o2 (customer c2): the stock is gone (1 used of 1), so 2999.00, and the budget gives the
+  10.00 left: 2999.00 - 10.00 = 2989.00.
+
+The result of o2 records both effects (``limit_effects``); re-pricing it replays them, so it
+re-prices to itself and a refund verified against the campaign and the ledger pays 2989.00.
+A record edited to say a limit ran out when it did not (o1 "without stock") is self-consistent
+and re-prices to itself, but the ledger's record of o1 (the flash price taken, 1949.00 paid)
+refuses it: never a payout above what the order paid.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+import promokit
+from promokit._campaign import plan_of
+from promokit._result.document import result_schema
+from promokit._result.types import LimitEffect
+from promokit.ledger import Ledger, open_ledger
+from promokit.pricing.checkout import price
+from promokit.pricing.limits import replayed
+
+AT = "2026-11-11T00:00:00+08:00"
+PAID = "2026-11-11T00:01:00+08:00"
+CAMPAIGN = promokit.Campaign.from_dict({
+    "campaign": "limits-reprice", "currency": "CNY", "timezone": "Asia/Shanghai", "rules": [
+        {"id": "tv-flash", "kind": "special_price", "stage": "item", "select": {"skus": ["TV"]},
+         "price": "1999.00", "limits": {"units": 1}},
+        {"id": "x-300-50", "kind": "threshold", "stage": "cross_store", "scope": "pool",
+         "min_spend": 300, "discount": 50,
+         "limits": {"budget": "60.00", "on_exhausted": "cap"}}]})
+
+
+def cart(customer: str) -> dict[str, Any]:
+    return {"currency": "CNY", "at": AT, "customer": {"id": customer}, "lines": [
+        {"id": "l1", "sku": "TV", "shop": "A", "unit_price": "2999.00", "quantity": 1}]}
+
+
+def stored(result: promokit.PriceResult) -> dict[str, Any]:
+    """The result as a backend stores it: JSON text, read back."""
+    data: dict[str, Any] = json.loads(json.dumps(result.to_dict(), ensure_ascii=False))
+    return data
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Iterator[Ledger]:
+    with open_ledger(f"sqlite:///{tmp_path}/ledger.db") as opened:
+        opened.init()
+        yield opened
+
+
+@pytest.fixture
+def orders(ledger: Ledger) -> tuple[promokit.PriceResult, promokit.PriceResult]:
+    """o1 and o2, checked out and paid."""
+    from datetime import datetime
+
+    out = []
+    for customer, order in (("c1", "o1"), ("c2", "o2")):
+        out.append(promokit.checkout(CAMPAIGN, cart(customer), ledger, order))
+        ledger.commit(order, at=datetime.fromisoformat(PAID))
+    return out[0], out[1]
+
+
+def test_a_result_priced_after_a_limit_ran_out_records_it(
+        orders: tuple[promokit.PriceResult, promokit.PriceResult]) -> None:
+    """o1 records nothing (no limit bit; its stored form has no limit_effects key); o2 records
+    the stock refused as read (1 used, 0 reserved of 1) and the budget capped to 10.00."""
+    first, second = orders
+    assert first.payable.to_json() == "1949.00" and first.limit_effects == ()
+    assert "limit_effects" not in first.to_dict()
+    assert second.payable.to_json() == "2989.00"
+    assert second.limit_effects == (
+        LimitEffect("tv-flash", "units", "refused", of=1, used=1, reserved=0),
+        LimitEffect("x-300-50", "budget", "capped", left=promokit.Money.of("10.00", "CNY")))
+    assert stored(second)["limit_effects"] == [
+        {"rule": "tv-flash", "limit": "units", "effect": "refused", "left": None, "of": 1,
+         "used": 1, "reserved": 0},
+        {"rule": "x-300-50", "limit": "budget", "effect": "capped", "left": "10.00",
+         "of": None, "used": None, "reserved": None}]
+
+
+def test_it_reprices_to_itself_and_refunds_what_was_paid(
+        orders: tuple[promokit.PriceResult, promokit.PriceResult], ledger: Ledger) -> None:
+    """o2 re-prices to its stored form (typed and from JSON); a full return verified against
+    the campaign and the ledger refunds the 2989.00 paid (allocated: the line's net)."""
+    second = orders[1]
+    data = stored(second)
+    assert CAMPAIGN.reprice(second).to_dict() == second.to_dict()
+    assert CAMPAIGN.reprice(data).to_dict() == data
+    done = promokit.refund(data, {"l1": 1}, campaign=CAMPAIGN, ledger=ledger)
+    assert done.amount.to_json() == "2989.00"
+    promokit.refunds.verify(stored(orders[0]), campaign=CAMPAIGN, ledger=ledger)
+
+
+def test_without_the_record_the_refund_is_refused(
+        orders: tuple[promokit.PriceResult, promokit.PriceResult]) -> None:
+    """The record is what makes it re-price: o2 without limit_effects re-prices with the flash
+    price and the whole 50.00 (1949.00), so verification refuses it (it pays nothing)."""
+    data = stored(orders[1])
+    del data["limit_effects"]
+    assert CAMPAIGN.reprice(data).payable.to_json() == "1949.00"
+    with pytest.raises(promokit.RefundError, match="not what its campaign gives"):
+        promokit.refund(data, {"l1": 1}, campaign=CAMPAIGN)
+
+
+def _forged_o1() -> dict[str, Any]:
+    """o1 as a forger would write it: priced as though the flash stock had run out (a record
+    that makes the rule apply less), every field consistent: 2999.00 - 50.00 = 2949.00."""
+    effects = [LimitEffect("tv-flash", "units", "refused", of=1, used=1, reserved=0)]
+    result = price(plan_of(CAMPAIGN), promokit.Cart.model_validate(cart("c1")),
+                   limits=replayed(effects), order_id="o1")
+    return stored(result)
+
+
+def test_a_forged_limit_record_never_pays_more_than_the_order_paid(
+        orders: tuple[promokit.PriceResult, promokit.PriceResult], ledger: Ledger) -> None:
+    """The forged o1 says 2949.00 was paid; it re-prices to itself, so without a ledger (or a
+    signature) it is as trusted as its cart. Against the ledger, whose record of o1 took the
+    flash stock and 1949.00, it is refused, naming the rule and the payable: a full return
+    never pays more than the 1949.00 the genuine o1 refunds."""
+    forged = _forged_o1()
+    assert forged["payable"] == "2949.00"
+    assert CAMPAIGN.reprice(forged).to_dict() == forged
+    with pytest.raises(promokit.RefundError) as refused:
+        promokit.refund(forged, {"l1": 1}, campaign=CAMPAIGN, ledger=ledger)
+    said = " ".join(f"{p.path} {p.message}" for p in refused.value.problems)
+    assert "'tv-flash'" in said and "payable" in said and "1949.00" in said
+    genuine = promokit.refund(stored(orders[0]), {"l1": 1}, campaign=CAMPAIGN, ledger=ledger)
+    assert genuine.amount.to_json() == "1949.00"
+
+
+def test_a_budget_record_lowered_is_refused_by_the_ledger(
+        orders: tuple[promokit.PriceResult, promokit.PriceResult], ledger: Ledger) -> None:
+    """o2's cap edited from 10.00 to 0.01 left (and the result priced to match: 2998.99) is
+    refused: the ledger took 10.00 of x-300-50's budget for o2 and counted 2989.00 paid."""
+    effects = [LimitEffect("tv-flash", "units", "refused", of=1, used=1, reserved=0),
+               LimitEffect("x-300-50", "budget", "capped",
+                           left=promokit.Money.of("0.01", "CNY"))]
+    forged = stored(price(plan_of(CAMPAIGN), promokit.Cart.model_validate(cart("c2")),
+                          limits=replayed(effects), order_id="o2"))
+    assert forged["payable"] == "2998.99"
+    with pytest.raises(promokit.RefundError, match="x-300-50"):
+        promokit.refunds.verify(forged, campaign=CAMPAIGN, ledger=ledger)
+
+
+@pytest.mark.parametrize(("at", "edit", "says"), [
+    (0, {"rule": "tv-flash", "limit": "uses", "effect": "refused", "of": 1, "used": 1,
+         "reserved": 0}, "declares no uses limit"),
+    (0, {"rule": "nobody", "limit": "units", "effect": "refused", "of": 1, "used": 1,
+         "reserved": 0}, "not a limited rule"),
+    (2, {"rule": "x-300-50", "limit": "budget", "effect": "capped", "left": "1.00"},
+     "recorded twice"),
+])
+def test_a_record_the_campaign_cannot_produce_is_refused(
+        orders: tuple[promokit.PriceResult, promokit.PriceResult], at: int,
+        edit: dict[str, Any], says: str) -> None:
+    """A limit the rule does not declare, a rule that is not limited (each in place of the
+    stock's entry), a rule recorded twice (added): re-pricing refuses the record, naming the
+    entry; a refund pays nothing."""
+    data = stored(orders[1])
+    effects = data["limit_effects"]
+    data["limit_effects"] = [edit, effects[1]] if at == 0 else [*effects, edit]
+    with pytest.raises(promokit.InputError) as bad:
+        CAMPAIGN.reprice(data)
+    assert says in bad.value.problems[0].message
+    assert bad.value.problems[0].path == f"limit_effects[{at}]"
+    with pytest.raises(promokit.RefundError):
+        promokit.refund(data, {"l1": 1}, campaign=CAMPAIGN)
+
+
+@pytest.mark.parametrize("entry", [
+    {"rule": "tv-flash", "limit": "units", "effect": "capped", "of": 1, "used": 1,
+     "reserved": 0},                                                  # a count never caps
+    {"rule": "x-300-50", "limit": "budget", "effect": "capped"},      # no amount left
+    {"rule": "x-300-50", "limit": "budget", "effect": "capped", "left": "-1.00"},
+    {"rule": "tv-flash", "limit": "units", "effect": "refused", "left": "1.00"},
+    {"rule": "tv-flash", "limit": "stock", "effect": "refused", "of": 1, "used": 1,
+     "reserved": 0},
+])
+def test_a_malformed_record_is_refused_on_reading(
+        orders: tuple[promokit.PriceResult, promokit.PriceResult], entry: dict[str, Any]
+        ) -> None:
+    """An entry of the wrong shape is refused by ``PriceResult.from_dict``, with its place."""
+    data = stored(orders[1])
+    data["limit_effects"] = [entry]
+    with pytest.raises(promokit.InputError) as bad:
+        promokit.PriceResult.from_dict(data)
+    assert bad.value.problems[0].path.startswith("limit_effects.0")
+
+
+def test_the_published_schema_takes_the_record(
+        orders: tuple[promokit.PriceResult, promokit.PriceResult]) -> None:
+    """Both stored results validate against the result's JSON Schema; an unknown limit name or
+    a float in the record does not."""
+    validator = Draft202012Validator(result_schema())
+    for result in orders:
+        validator.validate(stored(result))
+    bad = stored(orders[1])
+    for wrong in ({"limit": "stock"}, {"of": 1.5}):
+        broken = copy.deepcopy(bad)
+        broken["limit_effects"][0].update(wrong)
+        assert not validator.is_valid(broken)
