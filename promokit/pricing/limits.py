@@ -22,7 +22,7 @@ the same counters (:func:`limit_key`, :func:`coupon_snapshots`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from promokit._allocation import spread
@@ -56,22 +56,24 @@ def coupon_snapshots(snapshot: Mapping[str, LimitSnapshot],
     return out
 
 
-def near_caps(snapshot: Mapping[str, LimitSnapshot], rules: Mapping[str, Rule],
+def near_caps(snapshot: Mapping[str, LimitSnapshot], prunable: Collection[str],
               worth: int, units: int) -> dict[str, LimitSnapshot]:
     """The entries of ``snapshot`` this cart could run into: ``worth`` bounds any one rule's
     discount (the lines' amounts plus shipping fees: what a rule takes is capped by what is left
     of them), ``units`` the items a rule discounts (the cart's quantities times its lines: a rule
     takes at most every unit once per scope group). Every other entry passes :func:`before` and
-    leaves :func:`after` unchanged, so dropping it gives the same result. A rule of a kind that
-    counts what it gives rather than the lines' units (a gift) and a key without a known rule
-    are kept."""
-    out: dict[str, LimitSnapshot] = {}
-    for key, snap in snapshot.items():
-        rule = rules.get(key)
-        if rule is None or getattr(type(rule.spec).units_given, "__func__", None) \
-                is not _LINE_UNITS or _reachable(snap, worth, units):
-            out[key] = snap
-    return out
+    leaves :func:`after` unchanged, so dropping it gives the same result. Only the keys in
+    ``prunable`` (:func:`line_counted`) may be dropped: a rule of a kind that counts what it
+    gives rather than the lines' units (a gift), or a key without a known rule, is kept."""
+    return {key: snap for key, snap in snapshot.items()
+            if key not in prunable or _reachable(snap, worth, units)}
+
+
+def line_counted(rules: Iterable[Rule]) -> frozenset[str]:
+    """The ids of ``rules`` whose stock counts the units of the lines they discount (the
+    default ``units_given``), so that a cart's quantities bound what they take."""
+    return frozenset(rule.id for rule in rules
+                     if getattr(type(rule.spec).units_given, "__func__", None) is _LINE_UNITS)
 
 
 #: The default ``units_given``: the discounted lines' quantities.
@@ -79,16 +81,18 @@ _LINE_UNITS = getattr(RuleSpec.units_given, "__func__", None)
 
 
 def _reachable(snap: LimitSnapshot, worth: int, units: int) -> bool:
-    """Whether a cart worth ``worth`` taking at most ``units`` could hit a counter of ``snap``."""
-    for count in (snap.uses, snap.per_customer):
-        if count is not None and count.left == 0:
-            return True
-    for count in (snap.units, snap.per_customer_units):
-        left = None if count is None else count.left
-        if left is not None and left < max(units, 1):
-            return True
-    budget = snap.budget.left
-    return budget is not None and budget < max(worth, 1)
+    """Whether a cart worth ``worth`` taking at most ``units`` could hit a counter of ``snap``
+    (straight-line: it runs for every limited rule of every cart priced against a ledger)."""
+    uses, pc, stock, pcu, budget = (snap.uses, snap.per_customer, snap.units,
+                                    snap.per_customer_units, snap.budget)
+    units = max(units, 1)  # left < units: not enough for this cart (left == 0 included)
+    return ((uses.limit is not None and uses.used + uses.reserved >= uses.limit)
+            or (pc is not None and pc.limit is not None and pc.used + pc.reserved >= pc.limit)
+            or (stock.limit is not None and stock.limit - stock.used - stock.reserved < units)
+            or (pcu is not None and pcu.limit is not None
+                and pcu.limit - pcu.used - pcu.reserved < units)
+            or (budget.limit is not None
+                and budget.limit - budget.used - budget.reserved < max(worth, 1)))
 
 
 def _miss(rule: Rule, what: str, left: str) -> Miss:

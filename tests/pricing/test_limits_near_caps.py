@@ -21,7 +21,7 @@ from promokit._campaign import plan_of
 from promokit.ledger import Count, LimitSnapshot
 from promokit.pricing import checkout as engine_checkout
 from promokit.pricing.checkout import price
-from promokit.pricing.limits import near_caps
+from promokit.pricing.limits import line_counted, near_caps
 
 CAMPAIGN = promokit.Campaign.from_dict({
     "campaign": "near-caps", "currency": "CNY", "timezone": "Asia/Shanghai",
@@ -106,7 +106,6 @@ def test_only_the_entries_a_cart_could_reach_are_kept() -> None:
     """A cart worth 300.00 (3 x 100.00) with 3 units: 5 uses left, budget 300.00 left and 9
     units left (3 units x 3 lines) cannot bite; no use left, 299.99 left or 8 units left can;
     a gift's stock and an unknown key are always kept."""
-    rules = {r.id: r for r in PLAN.rules}
     snap = {
         "far": _snap("shop-200-20", uses=Count(10, 3, 2), budget=Count(30_000, 0, 0),
                      units=Count(9, 0, 0)),
@@ -116,9 +115,9 @@ def test_only_the_entries_a_cart_could_reach_are_kept() -> None:
         "gift": _snap("gift", units=Count(1000, 0, 0)),
         "unknown": _snap("nobody"),
     }
-    by_key = {"far": rules["shop-200-20"], "no-use": rules["shop-200-20"],
-              "budget": rules["x-300-50"], "units": rules["flash"], "gift": rules["gift"]}
-    kept = near_caps(snap, by_key, worth=30_000, units=3 * 3)
+    prunable = line_counted(PLAN.rules) | {"far", "no-use", "budget", "units"}
+    assert "gift" not in prunable and {"flash", "shop-200-20", "x-300-50"} <= prunable
+    kept = near_caps(snap, prunable, worth=30_000, units=3 * 3)
     assert sorted(kept) == ["budget", "gift", "no-use", "units", "unknown"]
 
 
