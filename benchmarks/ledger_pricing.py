@@ -5,7 +5,7 @@
 
 Prices the 10-line carts of ``benchmarks/ledger.py`` (its :data:`CAMPAIGN`: every rule limited,
 limits far above what a run takes) three ways, in interleaved rounds of the same carts, best
-round of each:
+round of each (15 rounds; ``--rounds N``):
 
 * ``plain``: ``campaign.price(cart)`` (no ledger: the reference);
 * ``ledger``: ``campaign.price(cart, ledger=ledger)`` (one read of the store per cart, then the
@@ -38,7 +38,7 @@ from benchmarks.ledger import CAMPAIGN, cart, pg_base, pg_schema_url  # noqa: E4
 from promokit.ledger import open_ledger  # noqa: E402
 
 
-def costs(url: str, rounds: int = 7, per_round: int = 200) -> dict[str, float]:
+def costs(url: str, rounds: int = 15, per_round: int = 200) -> dict[str, float]:
     """Microseconds per cart of each way, the best of ``rounds`` interleaved rounds."""
     campaign = promokit.Campaign.from_dict(CAMPAIGN)
     carts = [promokit.Cart.model_validate(cart(i)) for i in range(per_round)]
@@ -66,10 +66,10 @@ def costs(url: str, rounds: int = 7, per_round: int = 200) -> dict[str, float]:
     return best
 
 
-def show(store: str, got: dict[str, float]) -> None:
+def show(store: str, got: dict[str, float], rounds: int) -> None:
     """One line per way, with its ratio to ``plain``."""
     plain = got["plain"]
-    print(f"{store}: pricing a 10-line cart, best of 7 interleaved rounds of 200 carts")
+    print(f"{store}: pricing a 10-line cart, best of {rounds} interleaved rounds of 200 carts")
     for name, what in (("plain", "no ledger"), ("ledger", "read + limit pass"),
                        ("reading", "limit pass (reading taken before)")):
         print(f"  {name:8} {got[name]:6.0f} us  x{got[name] / plain:.2f}  "
@@ -80,14 +80,16 @@ def main() -> None:
     """Print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds (best kept)")
     options = parser.parse_args()
+    rounds = options.rounds
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as folder:
-        show("SQLite", costs(f"sqlite:///{folder}/pricing.db"))
+        show("SQLite", costs(f"sqlite:///{folder}/pricing.db", rounds), rounds)
     if options.sqlite_only:
         return
     with postgres() as base:
-        show("PostgreSQL", costs(pg_schema_url(base)))
+        show("PostgreSQL", costs(pg_schema_url(base), rounds), rounds)
 
 
 @contextmanager
