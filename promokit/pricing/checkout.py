@@ -115,7 +115,10 @@ def _with_limits(setup: Setup, trace: Trace, result: PriceResult) -> PriceResult
     """``result`` with what the ledger's snapshot made the run do recorded (when it did)."""
     if not setup.limits:
         return result
-    effects = recorded(trace.missed, trace.applied, setup.limits, setup.env.currency)
+    refusals = [(rule.id, miss.reason.value, miss.message) for rule, miss in trace.missed]
+    refusals += [(f"coupon:{c.id}", c.reason, c.message) for c in result.coupons
+                 if c.reason is not None]
+    effects = recorded(refusals, trace.applied, setup.limits, setup.env.currency)
     return replace(result, limit_effects=effects) if effects else result
 
 

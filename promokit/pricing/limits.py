@@ -107,39 +107,41 @@ CAPPED = "capped by budget"
 _UNLIMITED = Count(None, 0, 0)
 
 
-def _named(rule: Rule, miss: Miss) -> str | None:
-    """The recorded name of the limit ``miss`` (made by :func:`_miss`) names, or None (not a
+def _named(rule: str, reason: str, message: str) -> str | None:
+    """The recorded name of the limit a refusal (made by :func:`_miss`) names, or None (not a
     counter's refusal: a per-customer limit on a cart without a customer id)."""
-    head = f"rule {rule.id!r}: its "
-    if miss.reason is not Reason.LIMIT_REACHED or not miss.message.startswith(head):
+    head = f"rule {rule!r}: its "
+    if reason != Reason.LIMIT_REACHED.value or not message.startswith(head):
         return None
-    what, sep, _ = miss.message[len(head):].partition(" limit is reached (")
+    what, sep, _ = message[len(head):].partition(" limit is reached (")
     return NAMES.get(what) if sep else None
 
 
-def recorded(missed: Sequence[tuple[Rule, Miss]], applied: Sequence[tuple[Rule, Effect]],
+def recorded(refusals: Iterable[tuple[str, str, str]], applied: Sequence[tuple[Rule, Effect]],
              snapshot: Mapping[str, LimitSnapshot], currency: str
              ) -> tuple[LimitEffect, ...]:
-    """What ``snapshot`` made a run do, as a result records it: the rules its counters refused
-    (with the counter as read), then the budgets that capped a rule (with what was left)."""
+    """What ``snapshot`` made pricing do, as a result records it: the rules its counters
+    refused (``refusals``: rule id, reason code, message: the run's misses, and the wallet
+    coupons a best-coupon search or its explanation found refused), with the counter as read,
+    then the budgets that capped a rule, with what was left."""
     out: dict[str, LimitEffect] = {}
-    for rule, miss in missed:
-        snap = snapshot.get(rule.id)
-        name = _named(rule, miss) if snap is not None else None
-        if snap is None or name is None or rule.id in out:
+    for rule, reason, message in refusals:
+        snap = snapshot.get(rule)
+        name = _named(rule, reason, message) if snap is not None else None
+        if snap is None or name is None or rule in out:
             continue
         if name == "budget":
-            out[rule.id] = LimitEffect(rule.id, name, "refused",
-                                       left=Money(snap.budget.left or 0, currency))
+            out[rule] = LimitEffect(rule, name, "refused",
+                                    left=Money(snap.budget.left or 0, currency))
             continue
         count = getattr(snap, name)
-        out[rule.id] = LimitEffect(rule.id, name, "refused", of=count.limit, used=count.used,
-                                   reserved=count.reserved)
-    for rule, effect in applied:
-        snap = snapshot.get(rule.id)
-        if snap is not None and rule.id not in out and effect.detail.endswith(CAPPED):
-            out[rule.id] = LimitEffect(rule.id, "budget", "capped",
-                                       left=Money(snap.budget.left or 0, currency))
+        out[rule] = LimitEffect(rule, name, "refused", of=count.limit, used=count.used,
+                                reserved=count.reserved)
+    for r, effect in applied:
+        snap = snapshot.get(r.id)
+        if snap is not None and r.id not in out and effect.detail.endswith(CAPPED):
+            out[r.id] = LimitEffect(r.id, "budget", "capped",
+                                    left=Money(snap.budget.left or 0, currency))
     return tuple(out.values())
 
 

@@ -214,3 +214,94 @@ def test_the_published_schema_takes_the_record(
         broken = copy.deepcopy(bad)
         broken["limit_effects"][0].update(wrong)
         assert not validator.is_valid(broken)
+
+
+def test_a_coupon_kinds_limit_replays_under_the_coupon(ledger: Ledger) -> None:
+    """Shop coupons may be used once in all (``coupon_policy.kinds.shop.limits.uses: 1``). c1
+    uses A-1 (20.00 off 100.00: 80.00); then c2's A-2 is refused for the kind's uses (1 used of
+    1), recorded under rule ``coupon:A-2``; c2 pays 100.00, the result re-prices to itself and
+    a full return against the campaign and the ledger refunds 100.00."""
+    from datetime import datetime
+
+    from promokit.ledger import Consumption, IssuedCoupon
+
+    paid = datetime.fromisoformat(PAID)
+    campaign = promokit.Campaign.from_dict({
+        "campaign": "coupon-limit", "currency": "CNY", "timezone": "Asia/Shanghai",
+        "rules": [], "coupon_policy": {"kinds": {"shop": {"stage": "shop",
+                                                          "limits": {"uses": 1}}}}})
+    for n, customer in ((1, "c1"), (2, "c2")):
+        ledger.reserve(f"seed{n}", Consumption(customer=customer, currency="CNY", issued=(
+            IssuedCoupon(code=f"A-{n}", customer=customer, face=2000, kind="shop",
+                         shop="A"),)), {})
+        ledger.commit(f"seed{n}", at=paid)
+
+    def data(n: int) -> dict[str, Any]:
+        return {"currency": "CNY", "at": AT, "customer": {"id": f"c{n}"},
+                "lines": [{"id": "a", "sku": "S", "shop": "A", "unit_price": "100.00",
+                           "quantity": 1}],
+                "wallet": [{"id": f"A-{n}", "kind": "shop", "shop": "A", "value": "20.00"}],
+                "coupons": [f"A-{n}"]}
+
+    first = promokit.checkout(campaign, data(1), ledger, "o1")
+    ledger.commit("o1", at=paid)
+    assert first.payable.to_json() == "80.00"
+    second = promokit.checkout(campaign, data(2), ledger, "o2")
+    ledger.commit("o2", at=paid)
+    assert second.payable.to_json() == "100.00"
+    assert second.limit_effects == (
+        LimitEffect("coupon:A-2", "uses", "refused", of=1, used=1, reserved=0),)
+    assert {c.id: c.reason for c in second.coupons}["A-2"] == "limit_reached"
+    assert campaign.reprice(stored(second)).to_dict() == stored(second)
+    done = promokit.refund(stored(second), {"a": 1}, campaign=campaign, ledger=ledger)
+    assert done.amount.to_json() == "100.00"
+
+
+def test_a_best_coupon_result_replays_the_refusals_its_search_met(ledger: Ledger) -> None:
+    """Best-coupon mode, shop coupons usable once in all, platform coupons with a 25.00 budget,
+    满50减10 with a 15.00 budget that caps. c1 (100.00) takes S1 (20.00) and P1 (20.00), then
+    10.00: 50.00 paid; 0 shop uses, 5.00 of the platform budget and 5.00 of the 满减's are left.
+    c2's search finds every coupon refused (S1 and S2: uses; P1: 20.00 asked, 5.00 left), none
+    chosen, and the 满减 capped to 5.00: 95.00. The refusals the search met are recorded too,
+    so the result re-prices to itself and refunds 95.00."""
+    from datetime import datetime
+
+    from promokit.ledger import Consumption, IssuedCoupon
+
+    paid = datetime.fromisoformat(PAID)
+    campaign = promokit.Campaign.from_dict({
+        "campaign": "best-limits", "currency": "CNY", "timezone": "Asia/Shanghai",
+        "rules": [{"id": "x-50-10", "kind": "threshold", "stage": "cross_store",
+                   "scope": "pool", "min_spend": 50, "discount": 10,
+                   "limits": {"budget": "15.00", "on_exhausted": "cap"}}],
+        "coupon_policy": {"kinds": {
+            "shop": {"stage": "shop", "limits": {"uses": 1}},
+            "platform": {"stage": "platform", "limits": {"budget": "25.00"}}}}})
+    n = 0
+    for c in ("c1", "c2"):
+        for code, kind, face, shop in ((f"{c}-S1", "shop", 2000, "A"),
+                                       (f"{c}-S2", "shop", 1500, "A"),
+                                       (f"{c}-P1", "platform", 2000, None)):
+            n += 1
+            ledger.reserve(f"seed{n}", Consumption(customer=c, currency="CNY", issued=(
+                IssuedCoupon(code=code, customer=c, face=face, kind=kind, shop=shop),)), {})
+            ledger.commit(f"seed{n}", at=paid)
+    got = []
+    for k, c in enumerate(("c1", "c2")):
+        data = {"currency": "CNY", "at": AT, "customer": {"id": c},
+                "lines": [{"id": "a", "sku": "S", "shop": "A", "unit_price": "100.00",
+                           "quantity": 1}],
+                "wallet": [w.to_cart() for w in ledger.wallet(c, paid)]}
+        got.append(promokit.checkout(campaign, data, ledger, f"o{k}", best_coupons=True))
+        ledger.commit(f"o{k}", at=paid)
+    first, second = got
+    assert first.payable.to_json() == "50.00" and first.chosen_coupons == ("c1-S1", "c1-P1")
+    assert second.payable.to_json() == "95.00" and second.chosen_coupons == ()
+    assert [(e.rule, e.limit, e.effect) for e in second.limit_effects] == [
+        ("coupon:c2-P1", "budget", "refused"), ("coupon:c2-S1", "uses", "refused"),
+        ("coupon:c2-S2", "uses", "refused"), ("x-50-10", "budget", "capped")]
+    for result, refunded in ((first, "50.00"), (second, "95.00")):
+        data = stored(result)
+        assert campaign.reprice(data).to_dict() == data
+        done = promokit.refund(data, {"a": 1}, campaign=campaign, ledger=ledger)
+        assert done.amount.to_json() == refunded
