@@ -188,6 +188,13 @@ class Campaign:
                 why = f"declares no {e.limit} limit"
             elif e.effect == "capped" and limits.on_exhausted != "cap":
                 why = "its budget does not cap (on_exhausted is not cap)"
+            elif e.limit != "budget" and e.of != getattr(limits, e.limit):
+                why = f"it records a {e.limit} limit of {e.of}, the campaign declares " \
+                      f"{getattr(limits, e.limit)}"
+            elif e.limit == "budget" and e.left is not None and e.left.minor > (
+                    limits.budget_minor(self.spec.currency) or 0):
+                why = f"it records {e.left.to_json()} left, more than the budget of " \
+                      f"{limits.budget}"
             seen.add(e.rule)
             if why is not None:
                 raise InputError([Problem(

@@ -162,18 +162,23 @@ def test_a_budget_record_lowered_is_refused_by_the_ledger(
          "reserved": 0}, "declares no uses limit"),
     (0, {"rule": "nobody", "limit": "units", "effect": "refused", "of": 1, "used": 1,
          "reserved": 0}, "not a limited rule"),
+    (0, {"rule": "tv-flash", "limit": "units", "effect": "refused", "of": 1000,
+         "used": 1000, "reserved": 0}, "the campaign declares 1"),
+    (1, {"rule": "x-300-50", "limit": "budget", "effect": "capped", "left": "70.00"},
+     "more than the budget of 60.00"),
     (2, {"rule": "x-300-50", "limit": "budget", "effect": "capped", "left": "1.00"},
      "recorded twice"),
 ])
 def test_a_record_the_campaign_cannot_produce_is_refused(
         orders: tuple[promokit.PriceResult, promokit.PriceResult], at: int,
         edit: dict[str, Any], says: str) -> None:
-    """A limit the rule does not declare, a rule that is not limited (each in place of the
-    stock's entry), a rule recorded twice (added): re-pricing refuses the record, naming the
-    entry; a refund pays nothing."""
+    """A limit the rule does not declare, a rule that is not limited, a stock of 1000 where the
+    campaign declares 1 (each in place of the stock's entry), 70.00 left of a 60.00 budget (in
+    place of the cap's), a rule recorded twice (added): re-pricing refuses the record, naming
+    the entry; a refund pays nothing."""
     data = stored(orders[1])
     effects = data["limit_effects"]
-    data["limit_effects"] = [edit, effects[1]] if at == 0 else [*effects, edit]
+    data["limit_effects"] = [*effects[:at], edit, *effects[at + 1:]]
     with pytest.raises(promokit.InputError) as bad:
         CAMPAIGN.reprice(data)
     assert says in bad.value.problems[0].message

@@ -10,16 +10,10 @@ stored form back, field for field, and through JSON.
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pricing"))
-
-from test_limits_near_caps import BUDGETS, COUNTS
 
 import promokit
 from promokit._campaign import plan_of
@@ -54,16 +48,21 @@ WALLET = [{"id": "s1", "kind": "shop", "shop": "A", "value": "15.00", "min_spend
 NONE = st.just(Count(None, 0, 0))
 
 
+def counts(limit: int | None, most: int) -> st.SearchStrategy[Count]:
+    """A counter of a declared ``limit`` (as a ledger reads it: the campaign's limit, what is
+    used and reserved, up to ``most`` each, so often spent), or an unlimited one."""
+    if limit is None:
+        return NONE
+    return st.builds(Count, st.just(limit), st.integers(0, most), st.integers(0, most))
+
+
 def snapshots(key: str) -> st.SearchStrategy[LimitSnapshot]:
-    """Random counters for the limits ``key`` declares (as a ledger reads them: a limit not
-    declared is unlimited)."""
+    """Random counters for the limits ``key`` declares."""
     lim = PLAN.limited[key]
     return st.builds(lambda *c: LimitSnapshot(key, "all", *c),
-                     COUNTS if lim.uses is not None else NONE,
-                     BUDGETS if lim.budget is not None else NONE,
-                     COUNTS if lim.units is not None else NONE,
-                     COUNTS if lim.per_customer is not None else NONE,
-                     COUNTS if lim.per_customer_units is not None else NONE)
+                     counts(lim.uses, 6), counts(lim.budget_minor("CNY"), 8_000),
+                     counts(lim.units, 6), counts(lim.per_customer, 1),
+                     counts(lim.per_customer_units, 2))
 
 
 @settings(max_examples=200, deadline=None)
