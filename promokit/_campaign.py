@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property, partial
@@ -20,9 +21,22 @@ from promokit._money import currency_digits
 from promokit._result.types import PriceResult
 from promokit._spec.campaign import CampaignSpec
 from promokit.ledger.base import Ledger
+from promokit.ledger.limits import Period, period_key
+from promokit.ledger.records import LedgerView, LimitSnapshot
 from promokit.pricing.checkout import price
-from promokit.pricing.limits import coupon_snapshots
+from promokit.pricing.limits import COUPON_KIND, coupon_snapshots, replayed
 from promokit.pricing.plan import Plan
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerReading:
+    """What :meth:`Campaign.read_ledger` read from a ledger for one customer's carts: price
+    with it (``campaign.price(cart, ledger=reading)``) to skip the read; the reservation
+    enforces the limits whatever the reading showed."""
+
+    customer: str | None
+    at: datetime
+    view: LedgerView
 
 
 class Campaign:
@@ -88,6 +102,12 @@ class Campaign:
         return Plan.build(self.spec)
 
     @cached_property
+    def _periods(self) -> frozenset[Period]:
+        """The periods (day, week, month) some limited rule or coupon kind counts in."""
+        return frozenset(lim.period for lim in self._plan.limited.values()
+                         if lim.period != "never")
+
+    @cached_property
     def fingerprint(self) -> str:
         """sha256 of the canonical JSON of the spec: ties a result to the campaign that made it."""
         return self._plan.fingerprint
@@ -99,7 +119,8 @@ class Campaign:
 
     def price(self, cart: Cart | Mapping[str, Any], *, at: datetime | None = None,
               phase: str | None = None, best_coupons: bool = False,
-              ledger: Ledger | None = None, order_id: str | None = None) -> PriceResult:
+              ledger: Ledger | LedgerReading | None = None,
+              order_id: str | None = None) -> PriceResult:
         """Price a cart (a :class:`Cart` or its dict form).
 
         ``at``: evaluation time (default: the cart's ``at``); ``phase``: ``deposit`` or
@@ -112,7 +133,8 @@ class Campaign:
         reserves), and honour a wallet coupon only as the ledger issued it to this customer,
         unused (its terms are the ledger's, whatever the cart says). The customer's points are
         the ledger's balance, and their history (earlier orders, past spend) the ledger's unless
-        the cart states it. Without a ledger limits are not counted.
+        the cart states it. Without a ledger limits are not counted. A
+        :class:`LedgerReading` (:meth:`read_ledger`) is priced against as it was read.
         """
         if not isinstance(cart, Cart):
             cart = load_cart_data(cart)
@@ -123,12 +145,16 @@ class Campaign:
     def reprice(self, stored: PriceResult | Mapping[str, Any]) -> PriceResult:
         """Price a stored result's cart again exactly as it was priced: at its time, in its
         phase, with the coupons it records as chosen (no new best-coupon search), for its order
-        id. Pricing is deterministic, so for an untouched result of this campaign the new result
-        is the stored one (its ``to_dict()`` equal): how a stored result is verified.
+        id, and, for a result priced against a ledger, with what the ledger's counters made
+        pricing do as the result records it (``limit_effects``: a limited rule refused, a
+        budget capped), replayed from a frozen view. Pricing is deterministic, so for an
+        untouched result of this campaign the new result is the stored one (its ``to_dict()``
+        equal): how a stored result is verified.
 
         ``stored``: a :class:`PriceResult` or its stored form (validated with
-        ``PriceResult.from_dict``). A ledger's limits are not read again: a result priced when
-        a limited rule had run out re-prices with the rule applying.
+        ``PriceResult.from_dict``). A recorded limit effect can only make a rule apply less than
+        it would without a ledger; one this campaign could not have produced (a rule without
+        that limit, a cap without ``on_exhausted: cap``) is refused.
         """
         if not isinstance(stored, PriceResult):
             stored = PriceResult.from_dict(stored)
@@ -138,31 +164,126 @@ class Campaign:
                 f"{stored.fingerprint[:19]}...), not {self.id!r}", path="fingerprint",
                 value=stored.fingerprint, expected=self.fingerprint)])
         refused = {c.id for c in stored.coupons if c.reason == "not_issued"}
+        self._check_effects(stored)
         return self._price(
             stored.cart, at=stored.at, phase=stored.phase,
             best_coupons=stored.coupon_mode == "best", order_id=stored.order_id,
             chosen=stored.chosen_coupons,
             issued=frozenset(c.id for c in stored.cart.wallet if c.id not in refused)
-            if refused else None)
+            if refused else None, replay=replayed(stored.limit_effects))
 
-    def _price(self, cart: Cart, *, at: datetime | None, phase: str | None,
-               best_coupons: bool, ledger: Ledger | None = None, order_id: str | None,
-               chosen: Sequence[str] | None = None,
-               issued: frozenset[str] | None = None) -> PriceResult:
-        """Price with ``ledger``'s snapshot when given; ``issued`` and ``chosen`` go to the
-        engine (:func:`promokit.pricing.checkout.price`)."""
-        if ledger is None:
-            return price(self._plan, cart, at=at, phase=phase, best_coupons=best_coupons,
-                         issued=issued, order_id=order_id, chosen=chosen)
-        when = at or cart.at or datetime.now(ZoneInfo(self.spec.timezone))
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=ZoneInfo(self.spec.timezone))
-        customer = cart.customer.id
+    def _check_effects(self, stored: PriceResult) -> None:
+        """Refuse recorded limit effects this campaign cannot produce for the stored cart."""
+        kinds = {f"coupon:{c.id}": c.kind for c in stored.cart.wallet}
+        seen: set[str] = set()
+        for k, e in enumerate(stored.limit_effects):
+            key = e.rule if e.rule not in kinds else COUPON_KIND + kinds[e.rule]
+            limits = self._plan.limited.get(key)
+            why = None
+            if e.rule in seen:
+                why = "recorded twice"
+            elif limits is None:
+                why = "not a limited rule or coupon kind of this campaign"
+            elif getattr(limits, e.limit) is None:
+                why = f"declares no {e.limit} limit"
+            elif e.effect == "capped" and limits.on_exhausted != "cap":
+                why = "its budget does not cap (on_exhausted is not cap)"
+            elif e.limit != "budget" and e.of != getattr(limits, e.limit):
+                why = f"it records a {e.limit} limit of {e.of}, the campaign declares " \
+                      f"{getattr(limits, e.limit)}"
+            elif e.limit == "budget" and e.left is not None and e.left.minor > (
+                    limits.budget_minor(self.spec.currency) or 0):
+                why = f"it records {e.left.to_json()} left, more than the budget of " \
+                      f"{limits.budget}"
+            seen.add(e.rule)
+            if why is not None:
+                raise InputError([Problem(
+                    f"the recorded limit effect on {e.rule!r} cannot be this campaign's: "
+                    f"{why}", path=f"limit_effects[{k}]", value=f"{e.limit} {e.effect}",
+                    expected="the limit effects pricing against the ledger recorded")])
+
+    def read_ledger(self, ledger: Ledger, cart: Cart | Mapping[str, Any], *,
+                    at: datetime | None = None) -> LedgerReading:
+        """Read once what pricing ``cart`` against ``ledger`` reads (the counters of every
+        limited rule and coupon kind, the customer's points, history and, when the cart has a
+        wallet, their coupons), to price it, or that customer's next carts, with
+        ``price(cart, ledger=reading)`` without reading again.
+
+        A reading is a view that may be stale by the time the order is placed: pricing with it
+        never takes anything. ``ledger.reserve`` (through ``promokit.checkout``, which reads
+        afresh) is what enforces every limit, so a stale reading can show a discount the
+        reservation then refuses (:class:`~promokit.ledger.LimitReachedError`), never let an
+        order take more than is left. A reading is for one customer and one period of the
+        counters: pricing another customer's cart, or at a time in another period, with it is
+        refused.
+        """
+        if not isinstance(cart, Cart):
+            cart = load_cart_data(cart)
+        when = self._when(at or cart.at)
+        return LedgerReading(cart.customer.id, when, self._view(ledger, cart, when))
+
+    def _when(self, at: datetime | None) -> datetime:
+        """The instant counters are read at: ``at`` (naive: in the campaign's zone), or now."""
+        zone = ZoneInfo(self.spec.timezone)
+        when = at or datetime.now(zone)
+        return when.replace(tzinfo=zone) if when.tzinfo is None else when
+
+    def _view(self, ledger: Ledger, cart: Cart, when: datetime) -> LedgerView:
         # one read: counters, points balance and wallet (a duck-typed ledger without ``view``,
         # such as the simulator's in-memory counters, is read piecewise)
         read = getattr(ledger, "view", None) or partial(Ledger.view, ledger)
-        view = read(self._plan.limited, customer=customer, at=when, zone=self.spec.timezone,
-                    currency=self.spec.currency, wallet=bool(cart.wallet and customer))
+        customer = cart.customer.id
+        view: LedgerView = read(self._plan.limited, customer=customer, at=when,
+                                zone=self.spec.timezone, currency=self.spec.currency,
+                                wallet=bool(cart.wallet and customer))
+        return view
+
+    def _reading_view(self, reading: LedgerReading, cart: Cart, at: datetime | None
+                      ) -> LedgerView:
+        """The view of ``reading``, refused for another customer, another period of a counter,
+        or a cart with a wallet when the reading has none."""
+        customer = cart.customer.id
+        problem = None
+        if reading.customer != customer:
+            problem = Problem("the ledger reading is of another customer", path="ledger",
+                              value=reading.customer, expected=f"a reading for {customer!r} "
+                              "(Campaign.read_ledger with this cart)")
+        elif cart.wallet and customer and reading.view.wallet is None:
+            problem = Problem("the cart has a wallet and the ledger reading did not read it",
+                              path="ledger", expected="a reading taken for a cart with a wallet")
+        elif self._periods:
+            when = self._when(at or cart.at)
+            keys = {p: period_key(when, p, self.spec.timezone) for p in self._periods}
+            for key, snap in reading.view.limits.items():
+                limits = self._plan.limited.get(key)
+                if limits is not None and limits.period != "never" \
+                        and keys[limits.period] != snap.period:
+                    problem = Problem(
+                        f"the ledger reading counts {key!r} in period {snap.period}, and the "
+                        f"cart is priced at {when.isoformat()}, in another", path="ledger",
+                        value=snap.period, expected="a reading of the period the cart is "
+                        "priced in (read the ledger again)")
+                    break
+        if problem is not None:
+            raise InputError([problem])
+        return reading.view
+
+    def _price(self, cart: Cart, *, at: datetime | None, phase: str | None,
+               best_coupons: bool, ledger: Ledger | LedgerReading | None = None,
+               order_id: str | None, chosen: Sequence[str] | None = None,
+               issued: frozenset[str] | None = None,
+               replay: Mapping[str, LimitSnapshot] | None = None) -> PriceResult:
+        """Price with ``ledger``'s snapshot (read now, or a reading taken before) when given,
+        else with ``replay`` (a stored result's recorded limit effects); ``issued`` and
+        ``chosen`` go to the engine (:func:`promokit.pricing.checkout.price`)."""
+        if ledger is None:
+            return price(self._plan, cart, at=at, phase=phase, best_coupons=best_coupons,
+                         issued=issued, order_id=order_id, chosen=chosen,
+                         limits=replay or None)
+        if isinstance(ledger, LedgerReading):
+            view = self._reading_view(ledger, cart, at)
+        else:
+            view = self._view(ledger, cart, self._when(at or cart.at))
         # points are the ledger's balance (a guest has none), whatever the cart says; the
         # customer's history (earlier orders, past spend) is the ledger's unless the cart says
         facts: dict[str, Any] = {}

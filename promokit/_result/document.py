@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 #: An amount as a decimal string in the result's currency: "434.55", "-0.50", "1200".
 MoneyText = Annotated[str, Field(pattern=r"^-?[0-9]{1,15}(\.[0-9]{1,4})?$",
@@ -145,12 +145,48 @@ class NudgeDoc(_Doc):
     message: str
 
 
+class LimitEffectDoc(_Doc):
+    """What the ledger's counters made pricing do to one limited rule (or wallet coupon).
+
+    ``effect``: ``refused`` (the rule did not apply, reason ``limit_reached``, for the limit
+    named) or ``capped`` (a budget with ``on_exhausted: cap`` gave only what was ``left``). A
+    count (``uses``, ``per_customer``, ``units``, ``per_customer_units``) records the counter as
+    pricing read it (``of``: the limit, ``used``, ``reserved``); a budget records what was
+    ``left``. Re-pricing replays exactly these.
+    """
+
+    rule: str
+    limit: Literal["uses", "per_customer", "units", "per_customer_units", "budget"]
+    effect: Literal["refused", "capped"]
+    left: MoneyText | None = None
+    of: Annotated[int, Field(ge=0, le=10**15)] | None = None
+    used: Annotated[int, Field(ge=0, le=10**15)] | None = None
+    reserved: Annotated[int, Field(ge=0, le=10**15)] | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> LimitEffectDoc:
+        if self.limit == "budget":
+            if self.left is None or self.left.startswith("-"):
+                raise ValueError("a budget effect records what was left (an amount >= 0)")
+            if (self.of, self.used, self.reserved) != (None, None, None):
+                raise ValueError("a budget effect records what was left, not a count")
+        else:
+            if self.effect == "capped":
+                raise ValueError("only a budget caps; a count refuses")
+            if self.left is not None or None in (self.of, self.used, self.reserved):
+                raise ValueError(f"a {self.limit} effect records the counter as read: of, "
+                                 "used and reserved")
+        return self
+
+
 class ResultDocument(_Doc):
     """The stored form of a price result (``PriceResult.to_dict()``), format version 2.
 
     ``format`` changes when the form changes incompatibly (``promokit._result.types``). Version 2
     added the campaign's ``timezone``, the ``order_id``, the ``coupon_mode``, the
-    ``chosen_coupons`` and each coupon's ``left_out_by``: enough to re-price it exactly.
+    ``chosen_coupons`` and each coupon's ``left_out_by``: enough to re-price it exactly. The
+    optional ``limit_effects`` (written only when a ledger's counters refused or capped a rule)
+    record what a ledger made pricing do, so that such a result re-prices exactly too.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True,
@@ -184,6 +220,10 @@ class ResultDocument(_Doc):
     applied: list[AppliedDoc]
     not_applied: list[NotAppliedDoc]
     nudges: list[NudgeDoc]
+    limit_effects: list[LimitEffectDoc] = Field(
+        default_factory=list,
+        description="priced against a ledger: what its counters made pricing do to each limited "
+                    "rule they refused or capped (absent: none); re-pricing replays them")
     cart: dict[str, Any]
 
 

@@ -210,6 +210,23 @@ class Nudge:
 
 
 @dataclass(frozen=True, slots=True)
+class LimitEffect:
+    """What a ledger's counters made pricing do to one limited rule (or wallet coupon, rule
+    ``coupon:<id>``): ``refused`` for ``limit`` (``uses``, ``per_customer``, ``units``,
+    ``per_customer_units`` or ``budget``), or ``capped`` to the budget ``left``. A count records
+    the counter as read (``of``: the limit, ``used``, ``reserved``); a budget what was
+    ``left``. ``Campaign.reprice`` replays them."""
+
+    rule: str
+    limit: str
+    effect: str
+    left: Money | None = None
+    of: int | None = None
+    used: int | None = None
+    reserved: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PriceResult:
     """What to charge and why: totals, every line's net, every rule applied or not."""
 
@@ -240,6 +257,9 @@ class PriceResult:
     #: the wallet coupons priced as the combination, in the order chosen: re-pricing a stored
     #: result prices exactly these (``Campaign.reprice``)
     chosen_coupons: tuple[str, ...] = ()
+    #: priced against a ledger: the limited rules its counters refused or capped, in the order
+    #: pricing met them (none without a ledger, or when no limit bit)
+    limit_effects: tuple[LimitEffect, ...] = ()
     spec: CampaignSpec | None = field(default=None, repr=False, compare=False)
 
     def line(self, line_id: str) -> LineResult:
@@ -312,6 +332,9 @@ class PriceResult:
             "applied": _json_of(self.applied, _applied),
             "not_applied": _json_of(self.not_applied, _jsonable),
             "nudges": _json_of(self.nudges, _nudge),
+            # only when a ledger's limit bit: every other result keeps the form it always had
+            **({"limit_effects": [_jsonable(e) for e in self.limit_effects]}
+               if self.limit_effects else {}),
             "cart": self.cart.model_dump(mode="json", exclude_none=True),
         }
 
@@ -420,7 +443,9 @@ def _from_dict(data: object, file: str | None) -> PriceResult:
                                 om(c.shortfall), om(c.would_save), c.left_out_by)
                       for c in doc.coupons),
         cart=cart, timezone=doc.timezone, order_id=doc.order_id, coupon_mode=doc.coupon_mode,
-        chosen_coupons=tuple(doc.chosen_coupons))
+        chosen_coupons=tuple(doc.chosen_coupons),
+        limit_effects=tuple(LimitEffect(e.rule, e.limit, e.effect, om(e.left), e.of, e.used,
+                                        e.reserved) for e in doc.limit_effects))
 
 
 def _presale(doc: PresaleDoc | None, currency: str) -> dict[str, Any] | None:

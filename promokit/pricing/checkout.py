@@ -16,6 +16,7 @@ from promokit.pricing import fast
 from promokit.pricing.build import build_result
 from promokit.pricing.engine import Setup, Trace, run
 from promokit.pricing.fast import run_fast
+from promokit.pricing.limits import line_counted, near_caps, recorded
 from promokit.pricing.search import Why, best_combination, explain_unused
 from promokit.rules._base import Miss, Reason, Rule
 
@@ -42,10 +43,11 @@ def price(plan: Plan, cart: Cart, *, at: datetime | None = None,
     """
     mode = "best" if best_coupons else "selected"
     if not cart.wallet:
-        setup = Setup(plan, cart, at=at, phase=phase, limits=limits)
+        setup = _setup(plan, cart, at, phase, (), limits)
         trace = Trace([[] for _ in setup.lines])
         ctx = run_fast(setup, trace) if fast.ENABLED else run(setup, (), trace)
-        return build_result(setup, ctx, trace, order_id=order_id, coupon_mode=mode)
+        return _with_limits(setup, trace, build_result(setup, ctx, trace, order_id=order_id,
+                                                       coupon_mode=mode))
 
     policy = plan.spec.coupon_policy
     rules: dict[str, Rule] = {}
@@ -59,7 +61,7 @@ def price(plan: Plan, cart: Cart, *, at: datetime | None = None,
                              None, None)
         else:
             rules[c.id] = coupon_rule(c, policy.kinds[c.kind], plan.env)
-    setup = Setup(plan, cart, at=at, phase=phase, extra=tuple(rules.values()), limits=limits)
+    setup = _setup(plan, cart, at, phase, tuple(rules.values()), limits)
 
     unselected: set[str] = set()  # not_chosen because the cart did not select them
     if best_coupons:
@@ -104,8 +106,51 @@ def price(plan: Plan, cart: Cart, *, at: datetime | None = None,
     trace = Trace([[] for _ in setup.lines], missed=closed_out)
     ctx = run(setup, [rules[c.id] for c in combo], trace)
     uses = _uses(cart.wallet, trace, reasons, plan, unselected)
-    return build_result(setup, ctx, trace, uses, order_id=order_id, coupon_mode=mode,
-                        chosen=[c.id for c in combo])
+    return _with_limits(setup, trace, build_result(setup, ctx, trace, uses, order_id=order_id,
+                                                   coupon_mode=mode,
+                                                   chosen=[c.id for c in combo]))
+
+
+def _with_limits(setup: Setup, trace: Trace, result: PriceResult) -> PriceResult:
+    """``result`` with what the ledger's snapshot made the run do recorded (when it did)."""
+    if not setup.limits:
+        return result
+    refusals = [(rule.id, miss.reason.value, miss.message) for rule, miss in trace.missed]
+    refusals += [(f"coupon:{c.id}", c.reason, c.message) for c in result.coupons
+                 if c.reason is not None]
+    effects = recorded(refusals, trace.applied, setup.limits, setup.env.currency)
+    return replace(result, limit_effects=effects) if effects else result
+
+
+def _setup(plan: Plan, cart: Cart, at: datetime | None, phase: str | None,
+           extra: tuple[Rule, ...], limits: Mapping[str, LimitSnapshot] | None) -> Setup:
+    """The cart's setup, with only the snapshot entries this cart could run into
+    (:func:`promokit.pricing.limits.near_caps`): the limit pass is skipped for the others."""
+    setup = Setup(plan, cart, at=at, phase=phase, extra=extra, limits=limits)
+    if limits:
+        prunable = _prunable(plan)
+        if extra:
+            prunable = prunable | line_counted(r for r in extra if r.id in limits)
+        worth = sum(setup.amounts) + sum(setup.shipping.values())
+        units = sum(ln.qty for ln in setup.lines) * len(setup.lines)
+        setup.limits = near_caps(limits, prunable, worth, units)
+    return setup
+
+
+#: plan fingerprint -> its limited rules whose stock counts line units (the same spec compiles
+#: to the same rules, so the fingerprint identifies the answer)
+_PRUNABLE: dict[str, frozenset[str]] = {}
+
+
+def _prunable(plan: Plan) -> frozenset[str]:
+    """The limited rules of ``plan`` :func:`near_caps` may drop, worked out once per plan."""
+    found = _PRUNABLE.get(plan.fingerprint)
+    if found is None:
+        if len(_PRUNABLE) >= 256:
+            _PRUNABLE.clear()
+        found = _PRUNABLE[plan.fingerprint] = line_counted(
+            r for r in plan.rules if r.id in plan.limited)
+    return found
 
 
 def _recorded(usable: Sequence[Coupon], chosen: Sequence[str]) -> list[Coupon]:

@@ -38,6 +38,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from promokit._campaign import plan_of
 from promokit._errors import MoneyError, Problem, RefundError
 from promokit._money import Money, to_minor
 from promokit._result.types import PriceResult
@@ -46,6 +47,7 @@ from promokit.refunds._order import REFUND_FORMAT, SIGNATURE, Order, State, read
 from promokit.refunds._types import BASES, Basis, Refund, RefundPolicy, Settlement
 from promokit.refunds._verify import (
     check_consistent,
+    check_ledger,
     check_repriced,
     check_signature,
     check_transition,
@@ -55,6 +57,7 @@ from promokit.refunds._verify import (
 
 if TYPE_CHECKING:
     from promokit._campaign import Campaign
+    from promokit.ledger.base import Ledger
 
 __all__ = ["Refund", "RefundError", "RefundPolicy", "Settlement", "parse_return", "refund",
            "settle", "sign", "verify"]
@@ -69,7 +72,7 @@ def refund(result: ResultLike, returns: Returns | None = None, *,
            amount: str | Decimal | Money | None = None, basis: Basis | str = "order",
            policy: RefundPolicy | str = "allocated", campaign: Campaign | None = None,
            earlier: Sequence[RefundLike] = (), at: datetime | None = None,
-           key: Key | None = None) -> Refund:
+           key: Key | None = None, ledger: Ledger | None = None) -> Refund:
     """Refund returned units of a priced order, or an amount of money.
 
     ``result``: a :class:`PriceResult` or its JSON form. ``returns``: ``{line id: units}``,
@@ -87,10 +90,11 @@ def refund(result: ResultLike, returns: Returns | None = None, *,
     ``allocated`` only.
 
     The result is verified first (see :func:`verify`): with ``key`` its signature, with
-    ``campaign`` (under either policy) by pricing its cart again, and always its consistency.
+    ``campaign`` (under either policy) by pricing its cart again, with ``ledger`` against the
+    ledger's record of the order, and always its consistency.
     The earlier refunds are replayed from the verified order, never taken on trust.
     """
-    order = _verified(result, campaign, key)
+    order = _verified(result, campaign, key, ledger)
     pol = RefundPolicy.of(policy)
     state = _chain(order, earlier, campaign, key)
     if amount is not None or returns is None:
@@ -122,15 +126,18 @@ def settle(result: ResultLike, refunds: Sequence[RefundLike] = (), *,
 
 
 def verify(result: ResultLike, *, campaign: Campaign | None = None,
-           key: Key | None = None) -> None:
+           key: Key | None = None, ledger: Ledger | None = None) -> None:
     """Raise :class:`RefundError` unless the stored price result can be trusted to refund from.
 
     Always: well typed, within bounds, and every sum adds up (line nets + shipping = total,
     allocations = discounts, payable = total - prepaid - points, ...). With ``key``: it carries
     a valid :func:`sign` signature. With ``campaign``: the fingerprint is the campaign's and
-    pricing the recorded cart again gives exactly the stored result.
+    pricing the recorded cart again gives exactly the stored result. With ``ledger``: the
+    order it records is paid in the ledger, and the uses and budget of each limited rule and
+    what the customer paid are what the ledger took and counted for it (the ledger, not the
+    stored result, is the record of what was paid).
     """
-    _verified(result, campaign, key)
+    _verified(result, campaign, key, ledger)
 
 
 def sign(data: ResultLike | RefundLike, key: Key) -> dict[str, Any]:
@@ -163,7 +170,8 @@ def _refuse(value: object) -> object:
                                expected="strings, integers, lists and objects")])
 
 
-def _verified(result: ResultLike, campaign: Campaign | None, key: Key | None) -> Order:
+def _verified(result: ResultLike, campaign: Campaign | None, key: Key | None,
+              ledger: Ledger | None = None) -> Order:
     if isinstance(result, PriceResult):
         data: Any = json.loads(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
@@ -184,6 +192,8 @@ def _verified(result: ResultLike, campaign: Campaign | None, key: Key | None) ->
     check_consistent(data)
     if campaign is not None:
         check_repriced(data, campaign)
+    if ledger is not None:
+        check_ledger(data, ledger, None if campaign is None else plan_of(campaign).limited)
     return order
 
 

@@ -9,6 +9,13 @@ A result JSON handed to :func:`promokit.refund` is untrusted. Three checks, stro
   (``Campaign.reprice``), must give every field of the result.
 * **consistency** (always): types, bounds (counts up to ``MAX_COUNT``, amounts below 10^15) and
   every sum the engine guarantees (line nets, shop totals, allocations, total, payable).
+* **the ledger's record** (``ledger=``): the order the result records is in the ledger, paid
+  (committed), for the same customer; what the result says each limited rule gave (its uses
+  and budget) is what the ledger took for the order, and what the result says the customer
+  paid is what the ledger counted as their spend. A result priced against a ledger records
+  what its counters refused or capped (``limit_effects``), and re-pricing replays that record;
+  an edited record can only make a rule apply less, which raises what the result says was
+  paid, so the ledger's record of the order, not the stored result, is what bounds the refund.
 
 Every check returns (or raises) :class:`~promokit._errors.RefundError` naming what does not add
 up; none of them pays anything out.
@@ -19,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from math import gcd
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -28,10 +35,14 @@ from promokit._errors import InputError, MoneyError, Problem, PromokitError, Ref
 from promokit._money import MAX_DIGITS, MINOR_UNITS, format_minor, to_minor
 from promokit._result.types import PriceResult
 from promokit._types import MAX_COUNT
+from promokit.ledger.errors import UnknownOrderError
+from promokit.pricing.limits import limit_key
 from promokit.refunds._order import SIGNATURE, Order, State
 
 if TYPE_CHECKING:
     from promokit._campaign import Campaign
+    from promokit.ledger.base import Ledger
+    from promokit.ledger.records import Consumption
 
 ALGORITHM = "hmac-sha256"
 #: Points, like amounts, stay below 10^15.
@@ -406,6 +417,84 @@ def check_repriced(data: Mapping[str, Any], campaign: Campaign) -> None:
         + "; ".join(diffs[:MAX_SHOWN]) + (f"; and {len(diffs) - MAX_SHOWN} more"
                                          if len(diffs) > MAX_SHOWN else ""),
         path="result", expected="the result exactly as price produced it")])
+
+
+# --- the ledger's record of the order -----------------------------------------------------------
+
+def check_ledger(data: Mapping[str, Any], ledger: Ledger,
+                 limited: Collection[str] | None = None) -> None:
+    """Raise RefundError unless the ledger's record of the result's order agrees with it.
+
+    The order (``order_id``) must be known to the ledger and committed (paid), for the cart's
+    customer; for every limited key (``limited``: the campaign's limited rules and coupon
+    kinds, else the keys the order took), the uses and budget the result's applied rules add up
+    to must be what the ledger took; a customer's order must have paid (``payable``) what the
+    ledger counted as their spend. Call it after :func:`check_consistent`.
+    """
+    order_id = data.get("order_id")
+    if not isinstance(order_id, str) or not order_id:
+        raise RefundError([Problem(
+            "the result records no order id, so the ledger's record of the order cannot be "
+            "found", path="order_id", value=order_id,
+            expected="the order id the result was checked out under")])
+    try:
+        record = ledger.order(order_id)
+    except UnknownOrderError:
+        raise RefundError([Problem("the ledger knows no such order", path="order_id",
+                                   value=order_id, expected="an order checked out with this "
+                                   "ledger")]) from None
+    try:
+        problems = _disagreements(data, record.state, record.consumption, limited)
+    except _Bad as bad:
+        problems = [bad.problem]
+    if problems:
+        raise RefundError([Problem(f"the ledger's record of order {order_id!r} disagrees: "
+                                   f"{p.message}", path=p.path, value=p.value,
+                                   expected=p.expected) for p in problems])
+
+
+def _disagreements(data: Mapping[str, Any], state: str, took: Consumption,
+                   limited: Collection[str] | None) -> list[Problem]:
+    """Where the result and the ledger's record of its order (``state``, ``took``) differ."""
+    digits = MINOR_UNITS[_text(_get(data, "currency", ""), "currency")]
+    problems: list[Problem] = []
+    if state != "committed":
+        problems.append(Problem(f"the order is {state} in the ledger, not paid",
+                                path="order_id", expected="a committed order"))
+    cart = _obj(_get(data, "cart", ""), "cart")
+    customer = _obj(cart.get("customer", {}), "cart.customer").get("id")
+    if took.customer != customer:
+        problems.append(Problem("the ledger's order is another customer's",
+                                path="cart.customer.id", value=customer,
+                                expected=repr(took.customer)))
+    keys = set(took.limits) if limited is None else set(limited)
+    gave: dict[str, int] = {}
+    for k, raw in enumerate(_list(_get(data, "applied", ""), "applied")):
+        applied = _obj(raw, f"applied[{k}]")
+        key = limit_key(_text(_get(applied, "rule", f"applied[{k}]"), f"applied[{k}].rule"),
+                        _text(_get(applied, "kind", f"applied[{k}]"), f"applied[{k}].kind"))
+        if key in keys:
+            gave[key] = gave.get(key, 0) + _money(_get(applied, "amount", f"applied[{k}]"),
+                                                  f"applied[{k}].amount", digits)
+    for key in sorted(keys):
+        use = took.limits.get(key)
+        ledger_took = (0, 0) if use is None else (min(use.uses, 1), use.budget)
+        result_gave = (1, gave[key]) if key in gave else (0, 0)
+        if ledger_took != result_gave:
+            problems.append(Problem(
+                f"the result says limited {key!r} gave {format_minor(result_gave[1], digits)} "
+                f"({'applied' if result_gave[0] else 'not applied'}); the ledger took "
+                f"{format_minor(ledger_took[1], digits)} "
+                f"({'applied' if ledger_took[0] else 'not applied'}) for the order",
+                path="limit_effects" if data.get("limit_effects") else "applied",
+                value=key, expected="what the ledger took for the order"))
+    payable = _money(_get(data, "payable", ""), "payable", digits)
+    if took.customer is not None and took.spend != payable:
+        problems.append(Problem(
+            f"the result says the order paid {format_minor(payable, digits)}; the ledger "
+            f"counted {format_minor(took.spend, digits)}", path="payable",
+            value=data["payable"], expected=format_minor(took.spend, digits)))
+    return problems
 
 
 def _priced(again: Callable[[], PriceResult]) -> dict[str, Any]:
