@@ -2,7 +2,13 @@
 
 # imported for its effect: PriceResult.explain() renders through it (see promokit._result.types)
 import promokit.explain  # noqa: F401
-from promokit._campaign import Campaign, load_campaign, load_cart, parse_campaign
+from promokit._campaign import (
+    Campaign,
+    LedgerReading,
+    load_campaign,
+    load_cart,
+    parse_campaign,
+)
 from promokit._cart.cart import Cart, Customer, Line
 from promokit._cart.wallet import Coupon
 from promokit._errors import (
@@ -26,6 +32,7 @@ from promokit._result.types import (
     Applied,
     CouponUse,
     LineDiscount,
+    LimitEffect,
     LineResult,
     NotApplied,
     Nudge,
@@ -54,6 +61,8 @@ __all__ = [
     "Customer",
     "ExplainError",
     "InputError",
+    "LedgerReading",
+    "LimitEffect",
     "Line",
     "LineDiscount",
     "LineResult",
