@@ -35,7 +35,7 @@ from promokit.rules._base import (
     judged_spend,
     rule_fields,
 )
-from promokit.rules._kind import BaseFact, Case, Draws, Fact, Reach, TextFact, Worked
+from promokit.rules._kind import BaseFact, Case, Draws, Fact, Reach, TextFact, WordFact, Worked
 from promokit.rules._threshold_text import num
 
 #: What a refund does with a gift the remaining items no longer earn (docs/refunds.md).
@@ -122,12 +122,22 @@ class Gift(GivesPerApplication):
             limit = f"，每单限{self.limit}件" if self.limit else ""
             what = names[0] if len(names) == 1 else "（" + "/".join(names) + "任选）"
             token = f"，赠品{num(self.price)}元" if self.price else ""
-            return f"{when}赠{what}{q}件（价值{value}元）{token}{limit}"
+            counts = "，赠品价值计入后续满减门槛" if self.counts_toward_thresholds else ""
+            backs = {"keep": "，退货无需退回赠品", "return": "，退货后不再满足条件须退回赠品",
+                     "deduct": "，退货后不再满足条件从退款扣除赠品价值"}
+            back = backs.get(self.on_return or "", "")
+            return f"{when}赠{what}{q}件（价值{value}元）{token}{limit}{counts}{back}"
         many = f"{q} x " if q > 1 else ""
         what = names[0] if len(names) == 1 else "one of " + " / ".join(names)
         how = f"for {num(self.price)}" if self.price else "free"
         gift = f"{many}{what} {how} (worth {'up to ' if len(names) > 1 else ''}{value})"
         limit = f", at most {self.limit} per order" if self.limit else ""
+        if self.counts_toward_thresholds:
+            limit += "; its value counts toward later thresholds"
+        limit += {"keep": "; you keep it if you return items",
+                  "return": "; return it with items if the rest no longer qualifies",
+                  "deduct": "; its value is deducted from a refund if the rest no longer "
+                            "qualifies"}.get(self.on_return or "", "")
         if self.min_spend is not None:
             return f"spend {num(self.min_spend)} and receive {gift}{limit}"
         return f"receive {gift} for every {self.every_qty} items{limit}"
@@ -149,12 +159,17 @@ class Gift(GivesPerApplication):
         return Worked(unit, (Case(spend=self.min_spend),), first=self.min_spend)
 
     def facts(self) -> tuple[Fact, ...]:
-        """Base, the gift, and the per-order limit when there is one."""
+        """Base, the gift, the per-order limit when there is one, whether its value counts
+        toward later thresholds, and its return policy when declared."""
         out: list[Fact] = [BaseFact("f_base", self.base),
                            TextFact("f_gift", "; ".join(f"{g.name} ({g.sku}, {num(g.value)})"
                                                         for g in self.items))]
         if self.limit:
             out.append(TextFact("f_limit", str(self.limit)))
+        out.append(WordFact("f_gift_counts", "gift_counts" if self.counts_toward_thresholds
+                            else "gift_counts_not"))
+        if self.on_return is not None:
+            out.append(WordFact("f_gift_return", f"gift_return_{self.on_return}"))
         return tuple(out)
 
     @classmethod

@@ -197,3 +197,11 @@ def test_counting_the_gift_never_lowers_a_later_spend(case: tuple[Campaign, Cart
         if a.rule == "t" and (a.shop, a.rule) in by:
             assert by[(a.shop, a.rule)] <= a.base.minor <= by[(a.shop, a.rule)] + given_value
     assert misses or by or not any(a.rule == "t" for a in counted.applied)
+
+
+def test_a_free_shipping_minimum_counts_it_too() -> None:
+    """满229.90包邮 in the shipping stage: 200.01 + 29.90 = 229.91 waives the 8.00 fee."""
+    ship = {"id": "s", "kind": "free_shipping", "stage": "platform", "min_spend": "229.90"}
+    r = campaign(_gift(), ship, stages=STAGES).price(cart(*_tvs(), shipping={"A": "8.00"}))
+    assert applied(r, "s").base == cny("229.91")
+    assert r.payable == cny("200.01")
