@@ -113,13 +113,14 @@ def test_a_full_return_never_deducts(policy: str) -> None:
     assert (r.amount, r.gifts, r.full_return) == (cny("200.01"), (), True)
 
 
-def test_a_gift_is_settled_once() -> None:
+@pytest.mark.parametrize("policy", POLICIES)
+def test_a_gift_is_settled_once(policy: str) -> None:
     """First TV back: 29.90 deducted; second TV back: the gift is settled, 66.67 in full.
     Replayed as earlier refunds, the chain gives the same."""
     c = _campaign(on_return="deduct")
     order = _order(c)
-    first = refund(order, {"tv": 1}, campaign=c)
-    second = refund(order, {"tv": 1}, campaign=c, earlier=[first.to_dict()])
+    first = refund(order, {"tv": 1}, policy=policy, campaign=c)
+    second = refund(order, {"tv": 1}, policy=policy, campaign=c, earlier=[first.to_dict()])
     assert (first.amount, second.amount, second.gifts) == (cny("36.77"), cny("66.67"), ())
 
 
@@ -183,3 +184,21 @@ def test_refunds_never_exceed_what_was_paid(case: tuple[Campaign, PriceResult,
         total += r.amount.minor
         done.append(r.to_dict())
     assert total <= order.total.minor
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_replaying_a_deduction_needs_the_campaign(policy: str) -> None:
+    """An earlier refund that deducted a gift is recomputed, never trusted: without the
+    campaign the next refund is refused with that reason."""
+    c = _campaign(on_return="deduct")
+    order = _order(c)
+    first = refund(order, {"tv": 1}, policy=policy, campaign=c)
+    with pytest.raises(RefundError, match="needs the campaign"):
+        refund(order, {"tv": 1}, policy=policy, earlier=[first.to_dict()])
+
+
+def test_the_receipt_shows_the_deduction() -> None:
+    """The refund receipt lists the gift deducted with its rule and sku."""
+    c = _campaign(on_return="deduct")
+    text = refund(_order(c), {"tv": 1}, campaign=c).receipt()
+    assert "gift deducted (g, 1 x BAG)" in text and "-29.90" in text
