@@ -60,10 +60,11 @@ class Refunder:
         # keep under allocated changes nothing: no need to judge (nor for the campaign)
         declared = order.gifts if campaign is not None else tuple(
             g for g in order.gifts if g.policy != "keep")
-        dues = self._gifts_due(gifts or campaign, declared) if declared and not full else []
+        dues, held = self._gifts_due(gifts or campaign, declared) if declared and not full \
+            else ([], set())
         if campaign is not None:  # the reprice policy
             line_refund, ship_refund, clawbacks = self._reprice(goods, kept, closing, campaign,
-                                                                dues)
+                                                                held)
         else:
             line_refund, ship_refund = goods, self._shipping(closing, full)
             clawbacks = []
@@ -91,7 +92,7 @@ class Refunder:
             gifts=deducted)
 
     def _gifts_due(self, campaign: Campaign | None, declared: tuple[OrderGift, ...]
-                   ) -> list[GiftDue]:
+                   ) -> tuple[list[GiftDue], set[str]]:
         """What the declared gift rules ask of this refund (the state: units already taken)."""
         earned: dict[str, int] = {}
         if campaign is not None:
@@ -99,10 +100,10 @@ class Refunder:
             for a in again.applied if again is not None else ():
                 if a.kind == "gift":
                     earned[a.rule] = earned.get(a.rule, 0) + a.times
-        dues = gifts_due(self.order, self.state, campaign, earned, declared)
+        dues, held = gifts_due(self.order, self.state, campaign, earned, declared)
         for due in dues:  # settled now: returned, deducted, or kept by the rule's choice
             self.state.gifts[due.rule] = self.state.gifts.get(due.rule, 0) + due.gifts
-        return dues
+        return dues, held
 
     def _deduct(self, line_refund: dict[str, int], dues: list[GiftDue]
                 ) -> tuple[GiftDeduction, ...]:
@@ -237,16 +238,15 @@ class Refunder:
         return out
 
     def _reprice(self, goods: dict[str, int], kept: dict[str, int], closing: list[str],
-                 campaign: Campaign, dues: list[GiftDue]
+                 campaign: Campaign, held: set[str]
                  ) -> tuple[dict[str, int], dict[str, int], list[Clawback]]:
         order, st = self.order, self.state
         new_lines, new_ship, new_total = _price_remaining(order, st, campaign, closing)
-        for due in dues:  # a declared policy settles the gift: its line keeps what was paid
-            for k in due.lines:
-                if k in new_lines and new_lines[k].paid > st.lines[k].paid:
-                    p = new_lines[k]
-                    new_total -= p.paid - st.lines[k].paid
-                    new_lines[k] = Part(p.units, p.gross, st.lines[k].paid, p.platform)
+        for k in held:  # a declared on_return settles the gift: its line keeps what was paid
+            if k in new_lines and new_lines[k].paid > st.lines[k].paid:
+                p = new_lines[k]
+                new_total -= p.paid - st.lines[k].paid
+                new_lines[k] = Part(p.units, p.gross, st.lines[k].paid, p.platform)
         paid_now = sum(p.paid for p in self.before.lines.values()) + sum(
             x.paid for x in self.before.shipping.values())
         ship_cap = {s: st.shipping[s].paid for s in closing}

@@ -48,7 +48,6 @@ class GiftDue:
     token: int       # the token price paid per carried gift
     carried: int     # of the gifts due, those carried as lines (their token price was paid)
     loose: int       # of the gifts due, those given as a record only
-    lines: tuple[str, ...]  # the carried gift lines (ids), kept at what was paid under reprice
 
     @property
     def amount(self) -> int:
@@ -76,11 +75,13 @@ def read_gifts(applied: list[Any]) -> tuple[OrderGift, ...]:
 
 
 def gifts_due(order: Order, st: State, campaign: Campaign | None, earned: dict[str, int],
-              declared: tuple[OrderGift, ...]) -> list[GiftDue]:
+              declared: tuple[OrderGift, ...]) -> tuple[list[GiftDue], set[str]]:
     """Per declared gift rule, what this refund owes (``st``: the state after the returned units
     are taken away; ``earned``: gifts each rule gives the remaining items priced again).
 
-    Raises for ``return`` when a carried gift the rest no longer earns stays with the customer.
+    Also the carried gift lines of every declared rule: under ``reprice`` they keep what was
+    paid for them (the rule's policy, not the new price, settles the gift). Raises for
+    ``return`` when a carried gift the rest no longer earns stays with the customer.
     """
     if campaign is None:
         raise RefundError([Problem(
@@ -90,6 +91,7 @@ def gifts_due(order: Order, st: State, campaign: Campaign | None, earned: dict[s
             expected=f"campaign={order.campaign!r}")])
     specs = {r.id: r for r in campaign.spec.rules}
     out: list[GiftDue] = []
+    held_lines: set[str] = set()
     for g in declared:
         spec: Any = specs.get(g.rule)
         if spec is None or spec.kind != "gift":
@@ -107,6 +109,7 @@ def gifts_due(order: Order, st: State, campaign: Campaign | None, earned: dict[s
                 n = min(left, line.quantity)
                 carried.append((line.id, n))
                 left -= n
+        held_lines.update(k for k, _n in carried)
         back = sum(min(n, order.lines[k].quantity - st.lines[k].units) for k, n in carried)
         held = sum(n for _k, n in carried) - back
         due = g.times - earned.get(g.rule, 0) - back - st.gifts.get(g.rule, 0)
@@ -115,8 +118,7 @@ def gifts_due(order: Order, st: State, campaign: Campaign | None, earned: dict[s
         digits = order.digits
         value, token = to_minor(pick.value, digits), to_minor(spec.price, digits)
         here = min(due, held)
-        owed = GiftDue(g.rule, pick.sku, pick.name, g.policy, value, token, here, due - here,
-                       tuple(k for k, _n in carried))
+        owed = GiftDue(g.rule, pick.sku, pick.name, g.policy, value, token, here, due - here)
         if g.policy == "return" and here:
             need = ", ".join(f"{k}:{min(n, st.lines[k].units)}" for k, n in carried
                              if st.lines[k].units)
@@ -126,5 +128,5 @@ def gifts_due(order: Order, st: State, campaign: Campaign | None, earned: dict[s
                 "with them", path="returns", value=need,
                 expected=f"the gift line returned too ({need}), or fewer items returned")])
         out.append(owed)
-    return out
+    return out, held_lines
 
