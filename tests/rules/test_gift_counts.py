@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import applied, campaign, cart, cny, line, missed
 
-from promokit import Campaign, Cart
+from promokit import Campaign, CampaignError, Cart
+from promokit._spec.campaign import CampaignSpec
 from promokit.pricing import fast
 from promokit.testing import check_invariants
 
@@ -205,3 +207,30 @@ def test_a_free_shipping_minimum_counts_it_too() -> None:
     r = campaign(_gift(), ship, stages=STAGES).price(cart(*_tvs(), shipping={"A": "8.00"}))
     assert applied(r, "s").base == cny("229.91")
     assert r.payable == cny("200.01")
+
+
+def test_the_campaign_schema_declares_both_fields() -> None:
+    """``promokit schema`` (CampaignSpec's JSON Schema) carries the two declarations."""
+    props = CampaignSpec.model_json_schema()["$defs"]["Gift"]["properties"]
+    assert props["counts_toward_thresholds"]["default"] is False
+    assert props["on_return"]["anyOf"][0]["enum"] == ["keep", "return", "deduct"]
+
+
+def test_bad_declarations_are_named() -> None:
+    """A wrong value names the rule, the field, the value and what was expected."""
+    with pytest.raises(CampaignError) as err:
+        campaign(_gift(on_return="refund", counts_toward_thresholds="sometimes"))
+    text = str(err.value)
+    assert "rule 'g': rules[0].on_return: unknown value 'refund'; did you mean 'return'?" in text
+    assert "rules[0].counts_toward_thresholds" in text and "expected: true or false" in text
+
+
+def test_the_rule_page_and_sentence_say_it() -> None:
+    """Customer sentences (zh, en) and the operator page's terms name both declarations."""
+    spec = campaign(_gift(on_return="deduct")).spec.rules[0]
+    assert "赠品价值计入后续满减门槛" in spec.describe("zh")
+    assert "退货后不再满足条件从退款扣除赠品价值" in spec.describe("zh")
+    assert "its value counts toward later thresholds" in spec.describe("en")
+    assert "deducted from a refund" in spec.describe("en")
+    keys = {getattr(f, "key", None) for f in spec.facts()}
+    assert {"gift_counts", "gift_return_deduct"} <= keys
