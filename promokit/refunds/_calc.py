@@ -131,8 +131,8 @@ class Refunder:
                 else "on_return: deduct"
             self.notes.append(
                 f"gift rule {due.rule!r}: the remaining items no longer earn {name}; {why}: "
-                f"its value {order.show(due.value * due.gifts)}{paid} = "
-                f"{order.show(due.amount)} is deducted from the refund"
+                f"its value {order.show(due.value * due.gifts)}{paid}"
+                + (f" = {order.show(due.amount)}" if paid else "") + " is deducted from the refund"
                 + (f" (only {order.show(take)}: the refund is not larger)"
                    if take < due.amount else ""))
             out.append(GiftDeduction(due.rule, due.sku, due.gifts, due.policy,

@@ -12,6 +12,7 @@ the bag (value 29.90) at 0.00; one TV (66.67) is returned and the bag kept, so t
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import campaign, cart, cny, line, splits
 
-from promokit import Campaign, PriceResult, RefundError, refund
+from promokit import Campaign, PriceResult, RefundError, load_campaign, load_cart, refund
 
 BAG = {"sku": "BAG", "name": "帆布袋", "value": "29.90"}
 POLICIES = ("allocated", "reprice")
@@ -202,3 +203,21 @@ def test_the_receipt_shows_the_deduction() -> None:
     c = _campaign(on_return="deduct")
     text = refund(_order(c), {"tv": 1}, campaign=c).receipt()
     assert "gift deducted (g, 1 x BAG)" in text and "-29.90" in text
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_the_double11_example_deducts_its_bag(policy: str) -> None:
+    """examples/double11-gifts declares on_return: deduct. One tea (121.94 paid) and the
+    earbuds (665.86) come back; what remains, 3 nuts (99.75 after 第二件半价) and one tea
+    (128.00), is 227.75, under 满300, and the bag stays: 787.80 - 29.90 = 757.90. The 29.90 is
+    split 121.94 : 665.86 = 4.6281 -> 4.63 and 25.2718 -> 25.27, so tea refunds 117.31 and the
+    earbuds 640.59 (under reprice the re-priced cart would refund 0.59 more than was paid:
+    capped, then deducted)."""
+    folder = Path(__file__).resolve().parents[2] / "examples" / "double11-gifts"
+    c = load_campaign(folder / "campaign.yaml")
+    order = c.price(load_cart(folder / "cart.json"))
+    r = refund(order, {"earbuds": 1, "tea": 1}, policy=policy, campaign=c)
+    assert r.amount == cny("757.90")
+    assert {x.id: (x.paid, x.refund) for x in r.lines} == {
+        "tea": (cny("121.94"), cny("117.31")), "earbuds": (cny("665.86"), cny("640.59"))}
+    assert "its value 29.90 is deducted from the refund" in r.notes[-1]
