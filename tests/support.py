@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, reject, settings
 from hypothesis import strategies as st
 
-from promokit import Campaign, Money, PriceResult, PricingError
+from promokit import Campaign, Money, PriceResult, PricingError, Refund, RefundError, refund
 from promokit._cart.wallet import Coupon
 from promokit._spec.coupons import CouponPolicy, valid_together
 from promokit.testing import campaigns, carts
@@ -122,3 +122,20 @@ def brute_force(c: Campaign, the_cart: dict[str, Any],
                 best = (key, tuple(sorted(x.id for x in subset)), r)
     assert best is not None
     return best[1], best[2]
+
+
+def gift_refund(*args: Any, **kw: Any) -> Refund:
+    """``refund(...)``, an example rejected when a gift rule with ``on_return: return`` rightly
+    refuses it (a carried gift the rest no longer earns must come back with the return;
+    tests/refunds/test_gift_returns.py checks that refusal itself)."""
+    try:
+        return refund(*args, **kw)
+    except RefundError as exc:
+        if "(on_return: return)" in str(exc):
+            reject()
+        raise
+
+
+def gifts_deducted(done: list[Refund], currency: str) -> Money:
+    """What the refunds deducted for gifts the rest no longer earned (the shop keeps it)."""
+    return sum((g.amount for r in done for g in r.gifts), Money.zero(currency))

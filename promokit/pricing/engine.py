@@ -213,6 +213,15 @@ def run_stage(setup: Setup, ctx: Ctx, stage: str, active: Sequence[Rule],
     if entries:
         ctx.stage_start = tuple(ctx.amounts)
     ctx.snapshots[stage] = ctx.stage_start
+    if ctx.pending:
+        close_credits(ctx)
+
+
+def close_credits(ctx: Ctx) -> None:
+    """At a stage's end: the gifts it gave that count toward thresholds become visible to the
+    later stages' judgements (never to the rest of their own stage)."""
+    ctx.credits = (*ctx.credits, *ctx.pending)
+    ctx.pending = []
 
 
 def run(setup: Setup, active: Sequence[Rule] = (), trace: Trace | None = None) -> Ctx:
@@ -332,6 +341,8 @@ def _commit(ctx: Ctx, rule: Rule, outcomes: Sequence[Outcome], trace: Trace | No
                 trace.taken[i].append((rule, d))
         for shop, d in out.ship.items():
             ctx.shipping[shop] -= d
+        if out.credit is not None:
+            ctx.pending.append(out.credit)
         if trace is not None:
             trace.applied.append((rule, out))
 

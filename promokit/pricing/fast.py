@@ -25,9 +25,17 @@ from typing import TYPE_CHECKING, cast
 
 from promokit._allocation import spread
 from promokit._money import round_div
-from promokit.pricing.engine import Trace, _best_single_used, _commit, _group, _try, run
+from promokit.pricing.engine import (
+    Trace,
+    _best_single_used,
+    _commit,
+    _group,
+    _try,
+    close_credits,
+    run,
+)
 from promokit.pricing.plan import Group
-from promokit.rules._base import Ctx, Effect, Miss, Outcome, Reason, Rule
+from promokit.rules._base import Ctx, Effect, Miss, Outcome, Reason, Rule, gift_extra
 from promokit.rules._item import capped
 from promokit.rules.percent_off import PercentOffRule
 from promokit.rules.threshold import LadderRule, RepeatingRule, _ThresholdRule
@@ -122,6 +130,8 @@ def _plain_group(rule: _ThresholdRule, ctx: Ctx, idxs: list[int], shop: str | No
     base = ctx.base(rule.base)
     weights = [base[i] for i in idxs]
     spend = sum(weights)
+    if ctx.credits:  # gifts of earlier stages whose value counts (as judged_spend adds them)
+        spend += gift_extra(ctx, rule.base, base, idxs)
     nudge = None
     if type(rule) is RepeatingRule:
         times = spend // rule.size
@@ -190,4 +200,6 @@ def run_fast(setup: Setup, trace: Trace) -> Ctx:
         if entries:
             ctx.stage_start = tuple(ctx.amounts)
         ctx.snapshots[stage] = ctx.stage_start
+        if ctx.pending:
+            close_credits(ctx)
     return ctx

@@ -124,7 +124,7 @@ def _slots(combo: Sequence[Coupon], policy: CouponPolicy) -> tuple[object, ...]:
 def _clone(ctx: Ctx) -> Ctx:
     return Ctx(ctx.lines, list(ctx.amounts), dict(ctx.snapshots), ctx.stage_start, ctx.env,
                floors=ctx.floors, shipping=dict(ctx.shipping), multipliers=ctx.multipliers,
-               at=ctx.at, phase=ctx.phase, customer=ctx.customer)
+               at=ctx.at, phase=ctx.phase, customer=ctx.customer, credits=ctx.credits)
 
 
 class Fits:

@@ -108,7 +108,8 @@ def refund(result: ResultLike, returns: Returns | None = None, *,
         return done
     want = _wanted(returns, order, state)
     checked = _check_campaign(order, campaign) if pol.method == "reprice" else None
-    done = Refunder(order, state, pol, at if at is not None else order.at).run(want, checked)
+    done = Refunder(order, state, pol, at if at is not None else order.at).run(
+        want, checked, campaign)
     _guard(order, state, done)
     return done
 
@@ -256,12 +257,17 @@ def _replay(order: Order, state: State, data: Mapping[str, Any], campaign: Campa
                 raise RefundError([Problem("a line returned twice in one refund",
                                            path="lines")])
             if pol.method == "reprice" and campaign is None:
+                if any(g.policy != "keep" for g in order.gifts):  # recomputed, never trusted
+                    raise RefundError([Problem(
+                        "the order has a gift whose rule declares on_return; replaying its "
+                        "refunds needs the campaign", path="campaign",
+                        expected=f"campaign={order.campaign!r}")])
                 return check_transition(order, state, data)
             when = read_time(data.get("at"), "at")
             want = _wanted(returns, order, state)
             refunder = Refunder(order, state, pol, when)
             again = refunder.run(want, _check_campaign(order, campaign)
-                                 if pol.method == "reprice" else None)
+                                 if pol.method == "reprice" else None, campaign)
     except RefundError as exc:
         raise RefundError([Problem(f"{where}: {p.message}", path=f"{where}.{p.path}",
                                    value=p.value, expected=p.expected)

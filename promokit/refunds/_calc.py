@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING
 from promokit._allocation import allocate
 from promokit._errors import Problem, RefundError
 from promokit._money import Money, round_div
+from promokit.refunds._gifts import GiftDue, OrderGift, gifts_due
 from promokit.refunds._order import Order, Part, Ship, State, read_order
 from promokit.refunds._types import (
     Basis,
     Clawback,
     CouponReturn,
+    GiftDeduction,
     Refund,
     RefundLine,
     RefundPolicy,
@@ -25,6 +27,7 @@ from promokit.refunds._types import (
 
 if TYPE_CHECKING:
     from promokit._campaign import Campaign
+    from promokit._result.types import PriceResult
 
 
 class Refunder:
@@ -39,7 +42,10 @@ class Refunder:
     def m(self, minor: int) -> Money:
         return Money(minor, self.order.currency)
 
-    def run(self, want: dict[str, int], campaign: Campaign | None) -> Refund:
+    def run(self, want: dict[str, int], campaign: Campaign | None,
+            gifts: Campaign | None = None) -> Refund:
+        """A refund of the returned units ``want``; ``campaign``: re-price (the reprice policy);
+        ``gifts``: the order's campaign, which gift rules that declare ``on_return`` need."""
         order, st = self.order, self.state
         parts = {k: st.lines[k].head(n, k) for k, n in want.items()}
         for k, part in parts.items():
@@ -51,11 +57,18 @@ class Refunder:
             st.retained[order.lines[k].shop] += amount
         closing = [s for s in order.shops if _closes(order, st, s, full)]
         goods = {k: p.paid - kept[k] for k, p in parts.items()}
+        # keep under allocated changes nothing: no need to judge (nor for the campaign)
+        declared = order.gifts if campaign is not None else tuple(
+            g for g in order.gifts if g.policy != "keep")
+        dues, held = self._gifts_due(gifts or campaign, declared) if declared and not full \
+            else ([], set())
         if campaign is not None:  # the reprice policy
-            line_refund, ship_refund, clawbacks = self._reprice(goods, kept, closing, campaign)
+            line_refund, ship_refund, clawbacks = self._reprice(goods, kept, closing, campaign,
+                                                                held)
         else:
             line_refund, ship_refund = goods, self._shipping(closing, full)
             clawbacks = []
+        deducted = self._deduct(line_refund, dues)
         total = sum(line_refund.values()) + sum(ship_refund.values())
         chunks, value, clawed = self._points(total, full)
         st.refunded += total
@@ -75,7 +88,56 @@ class Refunder:
             points=chunks, points_value=self.m(value), points_clawed_back=clawed,
             kept=self.m(sum(kept.values())), coupons=self._coupons(full), full_return=full,
             notes=tuple(self.notes), settlement=settlement(order, st),
-            state=json.dumps(st.to_json(order), sort_keys=True, separators=(",", ":")))
+            state=json.dumps(st.to_json(order), sort_keys=True, separators=(",", ":")),
+            gifts=deducted)
+
+    def _gifts_due(self, campaign: Campaign | None, declared: tuple[OrderGift, ...]
+                   ) -> tuple[list[GiftDue], set[str]]:
+        """What the declared gift rules ask of this refund (the state: units already taken)."""
+        earned: dict[str, int] = {}
+        if campaign is not None:
+            again = _remaining(self.order, self.state, campaign)
+            for a in again.applied if again is not None else ():
+                if a.kind == "gift":
+                    earned[a.rule] = earned.get(a.rule, 0) + a.times
+        dues, held = gifts_due(self.order, self.state, campaign, earned, declared)
+        for due in dues:  # settled now: returned, deducted, or kept by the rule's choice
+            self.state.gifts[due.rule] = self.state.gifts.get(due.rule, 0) + due.gifts
+        return dues, held
+
+    def _deduct(self, line_refund: dict[str, int], dues: list[GiftDue]
+                ) -> tuple[GiftDeduction, ...]:
+        """Take the gifts' values off the returned lines' refunds (in proportion, never below
+        0.00); the shop keeps what is taken. Notes say what and why."""
+        order, out = self.order, []
+        for due in dues:
+            name = f"{due.gifts} x {due.name} ({due.sku})"
+            if due.policy == "keep":
+                self.notes.append(f"gift rule {due.rule!r}: the remaining items no longer earn "
+                                  f"{name}; on_return: keep, so the customer keeps it and "
+                                  "nothing is deducted")
+                continue
+            keys = [k for k, v in line_refund.items() if v]
+            left = sum(line_refund[k] for k in keys)
+            take = min(due.amount, left)
+            if take:
+                for k, share in zip(keys, allocate(take, [line_refund[k] for k in keys], keys),
+                                    strict=True):
+                    line_refund[k] -= share
+                    self.state.retained[order.lines[k].shop] += share
+            paid = f" less the {order.show(due.token * due.carried)} paid for it" \
+                if due.token and due.carried else ""
+            why = "it was given without a line to return" if due.policy == "return" \
+                else "on_return: deduct"
+            self.notes.append(
+                f"gift rule {due.rule!r}: the remaining items no longer earn {name}; {why}: "
+                f"its value {order.show(due.value * due.gifts)}{paid}"
+                + (f" = {order.show(due.amount)}" if paid else "") + " is deducted from the refund"
+                + (f" (only {order.show(take)}: the refund is not larger)"
+                   if take < due.amount else ""))
+            out.append(GiftDeduction(due.rule, due.sku, due.gifts, due.policy,
+                                     self.m(take)))
+        return tuple(out)
 
     def run_amount(self, requested: int, basis: Basis) -> Refund:
         """A refund of money, no units returned (WeChat Pay's partial refund).
@@ -176,9 +238,15 @@ class Refunder:
         return out
 
     def _reprice(self, goods: dict[str, int], kept: dict[str, int], closing: list[str],
-                 campaign: Campaign) -> tuple[dict[str, int], dict[str, int], list[Clawback]]:
+                 campaign: Campaign, held: set[str]
+                 ) -> tuple[dict[str, int], dict[str, int], list[Clawback]]:
         order, st = self.order, self.state
         new_lines, new_ship, new_total = _price_remaining(order, st, campaign, closing)
+        for k in held:  # a declared on_return settles the gift: its line keeps what was paid
+            if k in new_lines and new_lines[k].paid > st.lines[k].paid:
+                p = new_lines[k]
+                new_total -= p.paid - st.lines[k].paid
+                new_lines[k] = Part(p.units, p.gross, st.lines[k].paid, p.platform)
         paid_now = sum(p.paid for p in self.before.lines.values()) + sum(
             x.paid for x in self.before.shipping.values())
         ship_cap = {s: st.shipping[s].paid for s in closing}
@@ -294,21 +362,30 @@ def _closes(order: Order, st: State, shop: str, full: bool) -> bool:
     return full  # a shop with a fee but no lines: on the order's full return
 
 
-def _price_remaining(order: Order, st: State, campaign: Campaign, closing: list[str]
-                     ) -> tuple[dict[str, Part], dict[str, Ship], int]:
-    """The remaining cart priced again: same time, phase, coupons; points not used."""
+def _remaining(order: Order, st: State, campaign: Campaign) -> PriceResult | None:
+    """The remaining cart priced again: same time, phase, coupons; points not used (None: no
+    units remain)."""
     cart = order.cart
     lines = [{**x, "quantity": st.lines[x["id"]].units} for x in cart["lines"]
              if st.lines[x["id"]].units]
     if not lines:
-        return {}, {s: Ship(0, 0, 0) for s in order.shops}, 0
+        return None
     with_lines = {x.shop for x in order.lines.values()}
     live = {x["shop"] for x in lines} | (set(order.shops) - with_lines)
     customer = {**cart.get("customer", {}), "use_points": 0}
     data = {**cart, "lines": lines, "customer": customer,
             "shipping": {s: f for s, f in cart.get("shipping", {}).items() if s in live},
             "coupons": [c.id for c in order.coupons]}
-    again = read_order(campaign.price(data, at=order.at, phase=order.phase))
+    return campaign.price(data, at=order.at, phase=order.phase)
+
+
+def _price_remaining(order: Order, st: State, campaign: Campaign, closing: list[str]
+                     ) -> tuple[dict[str, Part], dict[str, Ship], int]:
+    """The remaining cart priced again, as parts, shipping and its total."""
+    result = _remaining(order, st, campaign)
+    if result is None:
+        return {}, {s: Ship(0, 0, 0) for s in order.shops}, 0
+    again = read_order(result)
     parts = {k: Part(x.quantity, x.gross, x.paid, x.platform) for k, x in again.lines.items()}
     ships = {s: Ship(x.fee, x.paid, x.platform) for s, x in again.shops.items()}
     for s in order.shops:

@@ -35,8 +35,9 @@ def add_parser(sub: Any, at: Callable[[str], datetime]) -> argparse.ArgumentPars
                    help="allocated: each unit at its allocated net (default); reprice: price "
                         "the remaining cart again (needs --campaign)")
     p.add_argument("--campaign", help="the campaign file the order was priced with: needed by "
-                                      "reprice; under either policy RESULT must be exactly "
-                                      "what it prices the recorded cart to")
+                                      "reprice, and by an order with a gift whose rule "
+                                      "declares on_return; under either policy RESULT must be "
+                                      "exactly what it prices the recorded cart to")
     p.add_argument("--earlier", action="append", default=[], metavar="REFUND.json",
                    help="an earlier refund of this order (its --json output), in order; "
                         "repeatable")

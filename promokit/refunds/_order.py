@@ -23,6 +23,7 @@ from typing import Any
 from promokit._errors import MoneyError, Problem, RefundError
 from promokit._money import MINOR_UNITS, format_minor, to_minor
 from promokit._result.types import READABLE_FORMATS, PriceResult
+from promokit.refunds._gifts import OrderGift, read_gifts
 
 REFUND_FORMAT = 1  # bump when a refund's JSON form changes incompatibly
 SIGNATURE = "signature"  # the key a signed result or refund carries its HMAC under
@@ -81,6 +82,7 @@ class Order:
     points_earned: int
     coupons: tuple[OrderCoupon, ...]
     cart: dict[str, Any]
+    gifts: tuple[OrderGift, ...] = ()   # gifts given under a declared on_return policy
 
     @property
     def digits(self) -> int:
@@ -142,7 +144,8 @@ def _read(data: Mapping[str, Any]) -> Order:
         fingerprint=str(data["fingerprint"]), currency=currency, at=_time(data.get("at")),
         phase=phase, total=m(data["total"]), lines=lines, shops=shops,
         points_used=int(points["used"]), points_value=m(points["value"]),
-        points_earned=int(points["earned"]), coupons=coupons, cart=cart)
+        points_earned=int(points["earned"]), coupons=coupons, cart=cart,
+        gifts=read_gifts(list(data.get("applied", ()))))
 
 
 def _time(value: object) -> datetime | None:
@@ -220,8 +223,10 @@ class State:
     refunded: int = 0                                    # money and points value, all refunds
     points_chunks: int = 0                               # points-payment chunks refunded
     points_clawed: int = 0                               # earned points taken back
-    retained: dict[str, int] = field(default_factory=dict)  # kept by the shop (deposits)
+    retained: dict[str, int] = field(default_factory=dict)  # kept by the shop (deposits,
+    #                                                       gift values deducted)
     requested: int = 0                                   # amount refunds asked, in order terms
+    gifts: dict[str, int] = field(default_factory=dict)  # gift rule -> gifts settled on return
 
     @classmethod
     def initial(cls, order: Order) -> State:
@@ -237,7 +242,7 @@ class State:
                                      for k, p in self.lines.items()},
                      {k: Ship(s.fee, s.paid, s.platform) for k, s in self.shipping.items()},
                      self.refunded, self.points_chunks, self.points_clawed, dict(self.retained),
-                     self.requested)
+                     self.requested, dict(self.gifts))
 
     def units_left(self, order: Order, shop: str | None = None) -> int:
         """Units not yet returned, in one shop or the whole order."""
@@ -258,6 +263,8 @@ class State:
             "retained": {k: s(v) for k, v in self.retained.items()},
             # only once an amount refund asked (unit refunds keep the form they always had)
             **({"requested": s(self.requested)} if self.requested else {}),
+            # only once a gift was settled on return (others keep the form they always had)
+            **({"gifts": dict(sorted(self.gifts.items()))} if self.gifts else {}),
         }
 
     @classmethod
@@ -273,7 +280,8 @@ class State:
             {k: Ship(m(x["fee"]), m(x["paid"]), m(x["platform"]))
              for k, x in data["shipping"].items()},
             m(data["refunded"]), int(data["points_chunks"]), int(data["points_clawed"]),
-            {k: m(v) for k, v in data["retained"].items()}, m(data.get("requested", "0")))
+            {k: m(v) for k, v in data["retained"].items()}, m(data.get("requested", "0")),
+            {str(k): int(v) for k, v in data.get("gifts", {}).items()})
         if set(state.lines) != set(order.lines) or set(state.shipping) != set(order.shops):
             raise ValueError("its lines or shops are not the order's")
         return state

@@ -89,6 +89,17 @@ class Clawback:
 
 
 @dataclass(frozen=True, slots=True)
+class GiftDeduction:
+    """A gift the remaining items no longer earn, settled by its rule's ``on_return``."""
+
+    rule: str
+    sku: str
+    gifts: int       # gifts settled
+    policy: str      # deduct, or return (a gift given without a line to return)
+    amount: Money    # taken off this refund: value less token paid, at most the refund
+
+
+@dataclass(frozen=True, slots=True)
 class CouponReturn:
     """An applied coupon: back to the wallet (a full return, still valid) or not, and why."""
 
@@ -187,6 +198,8 @@ class Refund:
     state: str               # what remains of the order, as canonical JSON
     #: a refund of an amount (no units returned): what was asked and in what terms
     requested: tuple[Money, Basis] | None = None
+    #: gifts the remaining items no longer earn, deducted from this refund (on_return)
+    gifts: tuple[GiftDeduction, ...] = ()
 
     @property
     def clawback(self) -> Money:
@@ -214,6 +227,7 @@ class Refund:
             "state": json.loads(self.state),
             **({"requested": {"amount": self.requested[0].to_json(), "basis": self.requested[1]}}
                if self.requested is not None else {}),
+            **({"gifts": [_plain(x) for x in self.gifts]} if self.gifts else {}),
         }
 
     def receipt(self) -> str:
@@ -247,6 +261,9 @@ class Refund:
             for c in self.clawbacks:
                 label = f"line {c.id}" if c.what == "line" else f"shipping of shop {c.id}"
                 out.append(f"    {label:<30} {c.amount.to_json():>10}")
+        for g in self.gifts:
+            out.append(f"  gift deducted ({g.rule}, {g.gifts} x {g.sku}) "
+                       f"{'':>18} -{g.amount.to_json():>9}")
         if self.coupons:
             out.append("  coupons:")
             for cp in self.coupons:

@@ -199,6 +199,10 @@ class Ctx:
     at: datetime | None = None
     phase: str = "full"
     customer: str | None = None              # the cart's customer id (None: a guest)
+    #: gifts whose value counts toward thresholds (``counts_toward_thresholds``), from finished
+    #: stages only (a tuple, replaced at each stage's end, so copies of a run can share it)
+    credits: tuple[GiftCredit, ...] = ()
+    pending: list[GiftCredit] = field(default_factory=list)  # given in the running stage
 
     def room(self, i: int) -> int:
         """How much more line ``i`` can be discounted (its amount above its floor)."""
@@ -224,6 +228,46 @@ class Ctx:
         return round_div(numerator, denominator, self.env.rounding)
 
 
+@dataclass(frozen=True, slots=True)
+class GiftCredit:
+    """A gift whose reference value counts toward the thresholds of later stages.
+
+    ``carried``: ``(line, units, cost)`` of gift lines the cart carries, taken down by the gift
+    to ``cost`` (the token price): in a later judgement each such unit counts its reference value
+    instead of what it costs on the base (``cost`` on a base after the gift's stage, its share of
+    the line on ``list`` or an earlier stage), so the value is counted once whatever the base.
+    ``loose``: gifts given as a record only, counted at ``anchor`` (the first line that earned
+    them), so a scope group or a selection counts them once, where they were earned.
+    """
+
+    stage: str
+    value: int
+    anchor: int
+    loose: int
+    carried: tuple[tuple[int, int, int], ...] = ()
+
+    def extra(self, ctx: Ctx, base: str, amounts: Sequence[int], idxs: Sequence[int]) -> int:
+        """What this gift adds to the spend of lines ``idxs`` judged on ``base``."""
+        out = self.value * self.loose if self.anchor in idxs else 0
+        if not self.carried:
+            return out
+        stages = ctx.env.stages
+        after = base == "running" or (base in stages and self.stage in stages
+                                      and stages.index(base) >= stages.index(self.stage))
+        for j, units, cost in self.carried:
+            if j in idxs:
+                share = min(cost, amounts[j]) if after \
+                    else ctx.round(amounts[j] * units, ctx.lines[j].qty)
+                out += self.value * units - share
+        return out
+
+
+def gift_extra(ctx: Ctx, base: str, amounts: Sequence[int], idxs: Sequence[int]) -> int:
+    """What gifts of earlier stages that count toward thresholds add to the spend of lines
+    ``idxs`` judged on ``base`` (``amounts``: that base's line amounts); 0 when none do."""
+    return sum(c.extra(ctx, base, amounts, idxs) for c in ctx.credits)
+
+
 @dataclass(slots=True)
 class Effect:
     """What one rule takes off (per line, capped at what is left) in one scope group."""
@@ -237,6 +281,7 @@ class Effect:
     detail: str = ""
     nudge: tuple[int, int] | None = None      # (add this much more, to save this much more)
     ship: dict[str, int] = field(default_factory=dict)  # shop -> shipping fee taken off
+    credit: GiftCredit | None = None          # a gift's value later thresholds count
 
 
 @dataclass(slots=True)
@@ -341,9 +386,11 @@ def ratio(value: Decimal) -> tuple[int, int]:
 
 def judged_spend(ctx: Ctx, base: str, idxs: Sequence[int]) -> int:
     """The spend of lines ``idxs`` on a threshold base (``running``, ``list`` or a stage name),
-    as thresholds judge it: the sum of those lines' amounts in that snapshot."""
+    as thresholds judge it: the sum of those lines' amounts in that snapshot, plus the value of
+    earlier stages' gifts that count toward thresholds (``counts_toward_thresholds``)."""
     amounts = ctx.base(base)
-    return sum(amounts[i] for i in idxs)
+    spend = sum(amounts[i] for i in idxs)
+    return spend + gift_extra(ctx, base, amounts, idxs) if ctx.credits else spend
 
 
 def below_spend(ctx: Ctx, short: int, what: str) -> Miss:

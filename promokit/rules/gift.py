@@ -6,6 +6,10 @@ a threshold), or for every ``every_qty`` units of it, the rule gives ``quantity`
 no allocations, ``times`` = the gifts given and a ``detail`` naming the gift and its reference
 value; it never changes what the customer pays. A ``limits: {units: N}`` stock counts the gifts
 given (the ``units_given`` hook), not the qualifying items.
+
+``counts_toward_thresholds: true`` makes the gifts' reference value count in the spend every rule
+of a LATER stage judges (on any base; rules of the gift's own stage do not see it); ``on_return``
+declares what a refund does when the remaining items no longer earn the gift (promokit.refunds).
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from promokit._types import Amount, Count
 from promokit.rules._base import (
     Ctx,
     Effect,
     Env,
+    GiftCredit,
     GivesPerApplication,
     Miss,
     Outcome,
@@ -30,8 +35,11 @@ from promokit.rules._base import (
     judged_spend,
     rule_fields,
 )
-from promokit.rules._kind import BaseFact, Case, Draws, Fact, Reach, TextFact, Worked
+from promokit.rules._kind import BaseFact, Case, Draws, Fact, Reach, TextFact, WordFact, Worked
 from promokit.rules._threshold_text import num
+
+#: What a refund does with a gift the remaining items no longer earn (docs/refunds.md).
+GiftReturn = Literal["keep", "return", "deduct"]
 
 
 class GiftItem(BaseModel):
@@ -56,6 +64,13 @@ class Gift(GivesPerApplication):
     price: Amount = Decimal(0)
     quantity: Count = 1
     limit: Count | None = None
+    counts_toward_thresholds: bool = Field(
+        default=False, description="the gifts' reference value counts in the spend of every "
+        "threshold of a later stage (default: it counts toward none)")
+    on_return: GiftReturn | None = Field(
+        default=None, description="when a refund leaves the order short of the gift: keep (the "
+        "customer keeps it), return (the gift line must come back with the return), deduct (its "
+        "value less the token price is taken off the refund); default: as the refund policy does")
 
     @model_validator(mode="after")
     def _shape(self) -> Self:
@@ -91,6 +106,8 @@ class Gift(GivesPerApplication):
                         min_spend=None if self.min_spend is None else env.minor(self.min_spend),
                         every_qty=self.every_qty, quantity=self.quantity, limit=self.limit,
                         skus=tuple(g.sku for g in self.items), token=env.minor(self.price),
+                        values=tuple(env.minor(g.value) for g in self.items),
+                        counts=self.counts_toward_thresholds, on_return=self.on_return,
                         whats=tuple(f"{g.name} ({g.sku}, value {env.show(env.minor(g.value))})"
                                     for g in self.items))
 
@@ -105,12 +122,22 @@ class Gift(GivesPerApplication):
             limit = f"，每单限{self.limit}件" if self.limit else ""
             what = names[0] if len(names) == 1 else "（" + "/".join(names) + "任选）"
             token = f"，赠品{num(self.price)}元" if self.price else ""
-            return f"{when}赠{what}{q}件（价值{value}元）{token}{limit}"
+            counts = "，赠品价值计入后续满减门槛" if self.counts_toward_thresholds else ""
+            backs = {"keep": "，退货无需退回赠品", "return": "，退货后不再满足条件须退回赠品",
+                     "deduct": "，退货后不再满足条件从退款扣除赠品价值"}
+            back = backs.get(self.on_return or "", "")
+            return f"{when}赠{what}{q}件（价值{value}元）{token}{limit}{counts}{back}"
         many = f"{q} x " if q > 1 else ""
         what = names[0] if len(names) == 1 else "one of " + " / ".join(names)
         how = f"for {num(self.price)}" if self.price else "free"
         gift = f"{many}{what} {how} (worth {'up to ' if len(names) > 1 else ''}{value})"
         limit = f", at most {self.limit} per order" if self.limit else ""
+        if self.counts_toward_thresholds:
+            limit += "; its value counts toward later thresholds"
+        limit += {"keep": "; you keep it if you return items",
+                  "return": "; return it with items if the rest no longer qualifies",
+                  "deduct": "; its value is deducted from a refund if the rest no longer "
+                            "qualifies"}.get(self.on_return or "", "")
         if self.min_spend is not None:
             return f"spend {num(self.min_spend)} and receive {gift}{limit}"
         return f"receive {gift} for every {self.every_qty} items{limit}"
@@ -132,17 +159,23 @@ class Gift(GivesPerApplication):
         return Worked(unit, (Case(spend=self.min_spend),), first=self.min_spend)
 
     def facts(self) -> tuple[Fact, ...]:
-        """Base, the gift, and the per-order limit when there is one."""
+        """Base, the gift, the per-order limit when there is one, whether its value counts
+        toward later thresholds, and its return policy when declared."""
         out: list[Fact] = [BaseFact("f_base", self.base),
                            TextFact("f_gift", "; ".join(f"{g.name} ({g.sku}, {num(g.value)})"
                                                         for g in self.items))]
         if self.limit:
             out.append(TextFact("f_limit", str(self.limit)))
+        out.append(WordFact("f_gift_counts", "gift_counts" if self.counts_toward_thresholds
+                            else "gift_counts_not"))
+        if self.on_return is not None:
+            out.append(WordFact("f_gift_return", f"gift_return_{self.on_return}"))
         return tuple(out)
 
     @classmethod
     def draw_fields(cls, d: Draws) -> dict[str, object]:
-        """A spend or a unit count, a gift, maybe a quantity and a limit."""
+        """A spend or a unit count, a gift, maybe a quantity, a limit, a counted value and a
+        return policy."""
         gifts = [{"sku": f"GIFT{n}", "name": f"gift {n}", "value": d.money(2)}
                  for n in range(d.integer(1, 3))]
         out: dict[str, object] = {"gift": gifts[0]} if len(gifts) == 1 else {"choices": gifts}
@@ -158,6 +191,11 @@ class Gift(GivesPerApplication):
         limit = d.maybe_integer(1, 3)
         if limit is not None:
             out["limit"] = limit
+        if d.flag():
+            out["counts_toward_thresholds"] = True
+        on_return = d.maybe_pick("keep", "return", "deduct")
+        if on_return is not None:
+            out["on_return"] = on_return
         return out
 
 
@@ -173,6 +211,9 @@ class GiftRule(Rule):
     skus: tuple[str, ...] = ()
     whats: tuple[str, ...] = ()
     token: int = 0
+    values: tuple[int, ...] = ()   # each gift's reference value, minor units
+    counts: bool = False           # counts_toward_thresholds
+    on_return: str | None = None   # the declared return policy (None: the refund policy's)
 
     def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:
         """The gifts given (``times``) in the detail, or why none: amount 0, or, for gift lines
@@ -195,9 +236,9 @@ class GiftRule(Rule):
         gifts = reached * self.quantity
         if self.limit is not None:
             gifts = min(gifts, self.limit)
-        return [self._give(ctx, spend, gifts)]
+        return [self._give(ctx, spend, gifts, eligible)]
 
-    def _give(self, ctx: Ctx, spend: int, gifts: int) -> Effect:
+    def _give(self, ctx: Ctx, spend: int, gifts: int, eligible: list[int]) -> Effect:
         """The cart picks a gift by carrying its line (the first declared sku it carries); with
         none, the first declared gift is given. Gift lines in the cart go down to the token
         price, at most ``gifts`` units, in cart order."""
@@ -205,17 +246,26 @@ class GiftRule(Rule):
                    if any(ln.sku == sku for ln in ctx.lines)]
         pick = carried[0] if carried else 0
         alloc: dict[int, int] = {}
+        held: list[tuple[int, int, int]] = []  # (line, gift units, what they cost after)
         left = gifts
         for ln in ctx.lines:
             if ln.sku != self.skus[pick] or left == 0:
                 continue
             n = min(left, ln.qty)
             left -= n
-            want = ctx.round(ctx.amounts[ln.index] * n, ln.qty) - self.token * n
-            take = min(max(want, 0), ctx.room(ln.index))
+            share = ctx.round(ctx.amounts[ln.index] * n, ln.qty)
+            take = min(max(share - self.token * n, 0), ctx.room(ln.index))
             if take > 0:
                 alloc[ln.index] = take
+            held.append((ln.index, n, share - take))
         note = f", {gifts - left} in the cart at {ctx.env.show(self.token)} each" \
             if carried else ""
+        credit = None
+        if self.counts:
+            note += "; its value counts toward later thresholds"
+            credit = GiftCredit(self.stage, self.values[pick], min(eligible, default=-1), left,
+                                tuple(held))
+        if self.on_return is not None:  # a refund reads it: the order needs its campaign
+            note += f"; on return: {self.on_return}"
         return Effect(amount=sum(alloc.values()), base=spend, times=gifts, alloc=alloc,
-                      detail=f"gives {gifts} x {self.whats[pick]}{note}")
+                      detail=f"gives {gifts} x {self.whats[pick]}{note}", credit=credit)

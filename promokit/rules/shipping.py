@@ -21,6 +21,7 @@ from promokit.rules._base import (
     Reason,
     Rule,
     RuleSpec,
+    gift_extra,
     ratio,
     rule_fields,
 )
@@ -106,6 +107,10 @@ class ShippingRule(Rule):
         for i in eligible:
             shop = ctx.lines[i].shop
             spend[shop] = spend.get(shop, 0) + base[i]
+        if ctx.credits:  # earlier gifts that count toward thresholds, in their shop's spend
+            for shop in spend:
+                idxs = [i for i in eligible if ctx.lines[i].shop == shop]
+                spend[shop] += gift_extra(ctx, self.base, base, idxs)
         out: list[Outcome] = []
         for shop in sorted(spend):
             fee = ctx.shipping.get(shop, 0)

@@ -29,6 +29,7 @@ from promokit.rules._base import (
     Reason,
     Rule,
     RuleSpec,
+    gift_extra,
     ratio,
     rule_fields,
 )
@@ -275,6 +276,8 @@ class _ThresholdRule(Rule):
         base_amounts, amounts, lines = ctx.base(self.base), ctx.amounts, ctx.lines
         weights = [base_amounts[i] for i in idxs]
         spend = sum(weights)
+        if ctx.credits:  # earlier gifts that count toward thresholds: in the spend, not weights
+            spend += gift_extra(ctx, self.base, base_amounts, idxs)
         measure = sum(lines[i].qty for i in idxs) if self.qty else spend
         current = sum(amounts[i] for i in idxs)
         earned = self.earn(ctx, measure, current)

@@ -33,7 +33,8 @@ def test_hand_checked() -> None:
     # the cart carries the bag (the 2nd choice): its 29.90 is taken off, it nets 0.00
     g = next(a for a in r.applied if a.rule == "gift-300")
     assert (g.base, g.amount, r.line("bag").net) == (cny("1054.75"), cny("29.90"), cny("0"))
-    assert g.detail == "gives 1 x 帆布袋 (GIFT-BAG, value 29.90), 1 in the cart at 0.00 each"
+    assert g.detail == ("gives 1 x 帆布袋 (GIFT-BAG, value 29.90), 1 in the cart at 0.00 each; "
+                        "on return: deduct")
     # gold 95折 最高减50: 5% of 1054.75 = 52.7375 -> 52.74, capped at 50.00, split by
     # 99.75 : 256.00 : 699.00 -> 4.7286, 12.1356, 33.1358 -> floors 4.72 + 12.13 + 33.13 =
     # 49.98; the 2 fen go to the largest remainders (nuts .86, earbuds .58)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from support import PROPS, cny, random_orders, splits
+from support import PROPS, cny, gift_refund, gifts_deducted, random_orders, splits
 
 import promokit
 from promokit import (
@@ -441,7 +441,7 @@ def test_successive_refunds_add_up_to_what_was_paid(
     campaign, result, steps, policies = order
     done: list[Refund] = []
     for step, policy in zip(steps, policies, strict=True):
-        r = refund(result, step, policy=policy, campaign=campaign, earlier=done)
+        r = gift_refund(result, step, policy=policy, campaign=campaign, earlier=done)
         zero = Money.zero(result.currency)
         paid_for = sum((x.paid for x in r.lines), zero) + sum((a for _, a in r.shipping), zero)
         assert r.amount.minor >= 0 and r.cash.minor >= 0 and r.points >= 0
@@ -450,7 +450,9 @@ def test_successive_refunds_add_up_to_what_was_paid(
             assert 0 <= x.refund.minor <= x.paid.minor
         done.append(r)
     zero = Money.zero(result.currency)
-    assert sum((r.amount for r in done), zero) == result.total
+    # a gift deducted (on_return) stays with the shop: refunds + deductions = the total
+    assert sum((r.amount for r in done), zero) + gifts_deducted(done, result.currency) \
+        == result.total
     assert done[-1].full_return and not any(r.full_return for r in done[:-1])
     used = result.points.used if result.points else 0
     assert sum(r.points for r in done) == used
@@ -460,13 +462,15 @@ def test_successive_refunds_add_up_to_what_was_paid(
 @given(orders())
 def test_allocated_refunds_do_not_depend_on_how_returns_are_split(
         order: tuple[Campaign, PriceResult, list[dict[str, int]], list[str]]) -> None:
-    """Under ``allocated``, each line's refunds add up to its net whatever the split."""
-    _, result, steps, _ = order
+    """Under ``allocated``, each line's refunds add up to its net whatever the split (with what
+    gift deductions withheld from it: a line's ``clawback`` under ``allocated``)."""
+    campaign, result, steps, _ = order
     done: list[Refund] = []
     for step in steps:
-        done.append(refund(result, step, earlier=done))
+        done.append(gift_refund(result, step, campaign=campaign, earlier=done))
     for line in result.lines:
-        got = sum(x.refund.minor for r in done for x in r.lines if x.id == line.id)
+        got = sum(x.refund.minor + x.clawback.minor for r in done for x in r.lines
+                  if x.id == line.id)
         assert got == line.net.minor
 
 

@@ -392,13 +392,18 @@ FIRST_FOUND = settings(max_examples=5000, database=None, phases=(Phase.generate,
     ("min_past_spend", lambda r: "min_past_spend" in r.get("customers", {})),
     ("donation per shop", lambda r: r["kind"] == "donation" and r.get("per") == "shop"),
     ("gift choices at a token price", lambda r: "choices" in r and "price" in r),
+    ("gift value counted later", lambda r: r.get("counts_toward_thresholds") is True),
+    ("gift kept on return", lambda r: r.get("on_return") == "keep"),
+    ("gift returned on return", lambda r: r.get("on_return") == "return"),
+    ("gift deducted on return", lambda r: r.get("on_return") == "deduct"),
     ("percent off shipping", lambda r: r["kind"] == "free_shipping" and "percent" in r),
     ("rule-level best_single", lambda r: r.get("overflow") == "best_single"),
 ])
 def test_campaign_dicts_draw_the_new_mechanisms(what: str,
                                                 found: Callable[[dict[str, Any]], bool]) -> None:
-    """History gates (with ``history=True``), donations, gift choices, percent shipping and
-    best_single are all drawn, so the property tests and the soak meet them."""
+    """History gates (with ``history=True``), donations, gift choices, a gift's counted value
+    and return policies, percent shipping and best_single are all drawn, so the property tests
+    and the soak meet them."""
     doc = find(campaign_dicts(history=True), lambda d: any(found(r) for r in d["rules"]),
                settings=FIRST_FOUND)
     assert any(found(r) for r in doc["rules"]), what
