@@ -31,8 +31,8 @@ from promokit._money import Money, Rounding
 from promokit._result.types import (
     Applied,
     CouponUse,
-    LineDiscount,
     LimitEffect,
+    LineDiscount,
     LineResult,
     NotApplied,
     Nudge,
