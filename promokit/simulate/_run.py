@@ -292,22 +292,25 @@ def _dask_file(pricer: Pricer, file: str, chunk: int, client: Any, show: bool) -
     level = [client.submit(_price_chunk, shared, ByteRange(file, offset, length, before[i]),
                            pure=False) for i, (offset, length) in enumerate(ranges)]
     lines = dict(zip((f.key for f in level), counts, strict=True))
+    parts, submitted = level, list(level)
+    while len(level) > 1:
+        level = [client.submit(_merge_task, *level[i:i + SPLIT_EVERY], pure=False)
+                 if len(level[i:i + SPLIT_EVERY]) > 1 else level[i]
+                 for i in range(0, len(level), SPLIT_EVERY)]
+        submitted += level
     bar = progress_bar(before[-1], show)
     try:
-        parts = level
-        while len(level) > 1:
-            level = [client.submit(_merge_task, *level[i:i + SPLIT_EVERY], pure=False)
-                     if len(level[i:i + SPLIT_EVERY]) > 1 else level[i]
-                     for i in range(0, len(level), SPLIT_EVERY)]
         if show:
             done = 0
             for future in _distributed().as_completed(parts):
                 done += lines[future.key]
                 bar(done)
         return client.gather(level[0]) if level else pricer.empty()
+    except BaseException:   # Ctrl-C or a failed task: stop the work still queued
+        client.cancel(submitted)
+        raise
     finally:
         bar(None)
-        client.cancel([*parts, *level])
 
 
 def iter_rows(orders: Orders, campaign: Campaign | str | os.PathLike[str],
