@@ -10,7 +10,9 @@ jobs 1; Dask >= 0.8x the pool; --vs <= 2.1x a single design), the extrapolated t
 1,000,000 orders, and peak memory (this process, and its largest child: a pool or Dask worker).
 The pool (jobs 2) and Dask are timed in ``--rounds`` interleaved rounds, each round's Dask
 figure divided by the pool's of the same round (min, median, max), so load that drifts on a
-shared machine slows both sides of a ratio. Figures are printed, never asserted.
+shared machine slows both sides of a ratio; the CPU seconds of every process taking part
+(this one, the pool's workers, Dask's nannies and workers) are printed beside, and their
+ratio, which other work sharing the cores moves less. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -51,13 +53,38 @@ def _load() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def _cpu() -> float:
+    """CPU seconds used so far by this process, its finished children (a pool's workers) and
+    its live descendants (Dask's nannies and workers; psutil comes with distributed)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    try:
+        psutil: Any = importlib.import_module("psutil")
+    except ImportError:
+        return total
+    for process in psutil.Process().children(recursive=True):
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+#: CPU seconds per order of each timed run, by label prefix ("jobs 2", "dask").
+CPU: dict[str, list[float]] = {}
+
+
 def _time(label: str, count: int, **kwargs: object) -> float:
-    start = time.perf_counter()
+    cpu, start = _cpu(), time.perf_counter()
     summary = simulate(**kwargs)  # type: ignore[arg-type]
-    seconds = time.perf_counter() - start
+    seconds, used = time.perf_counter() - start, _cpu() - cpu
     assert summary.a.orders == count, (summary.a.orders, summary.bad)
     rate = count / seconds
-    print(f"{label:<28} {seconds:8.2f} s {rate:10.0f} orders/s")
+    CPU.setdefault(label.split(",")[0], []).append(used / count)
+    print(f"{label:<28} {seconds:8.2f} s {rate:10.0f} orders/s   {used:7.2f} CPU s "
+          f"(all processes)")
     return rate
 
 
@@ -128,6 +155,10 @@ def main() -> int:
     if ratios:
         print(f"dask / jobs 2        {statistics.median(ratios):5.2f}x median of {len(ratios)} "
               f"rounds (min {ratios[0]:.2f}, max {ratios[-1]:.2f})   (target >= 0.8x)")
+        cost = sorted(p / d for p, d in zip(CPU["jobs 2"], CPU["dask (2 procs)"], strict=True))
+        print(f"  in CPU time        {statistics.median(cost):5.2f}x the pool's orders per CPU "
+              f"second (min {cost[0]:.2f}, max {cost[-1]:.2f}); other work on the cores moves "
+              "this less than wall time")
     print(f"--vs cost            {one / both:5.2f}x a single design   (target <= 2.1x)")
     best = max(two, dask or 0.0)
     print(f"1,000,000 orders     {1e6 / best / 60:5.1f} min at {best:.0f} orders/s "
