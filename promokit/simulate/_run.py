@@ -3,7 +3,9 @@
 Every executor cuts the stream of orders into chunks, prices each chunk into a partition
 :class:`Summary` with the same pure function, and merges the summaries as they come back (in any
 order: merging is associative and commutative). At most a few chunks per worker are in flight, so
-memory stays bounded however long the input is.
+memory stays bounded however long the input is. A JSON Lines file on Dask is the exception: the
+workers read their own byte ranges of it and merge the summaries among themselves
+(:func:`_dask_file`), so only the file's path and offsets leave the parent.
 
 A campaign with limits (budgets, uses, units, per-customer limits) goes through
 :func:`replay_summary` instead: the orders consume the limits in time order (see
