@@ -36,6 +36,7 @@ if str(ROOT) not in sys.path:
 
 import promokit  # noqa: E402
 from benchmarks import generate, reference_loop  # noqa: E402
+from promokit._input import validation  # noqa: E402
 from promokit.pricing import fast  # noqa: E402
 from promokit.pricing import search as search_module  # noqa: E402
 
@@ -542,6 +543,8 @@ def section_user_paths(rep: Report) -> dict[str, Any]:
     campaign = rep.fx.campaign(generate.REFERENCE_RULES)
     options = Options("<in memory>")
     validate, price = promokit.Cart.model_validate, campaign.price
+    numbers, plain = validation._cart_numbers(), validation._amount_re(2)
+    plan = validation._numbers_of(promokit.Cart)
     sizes = [n for n in USER_LINES if n in rep.cfg.line_sizes] or [TARGET_LINES]
     figures: dict[tuple[int, str], Callable[[], object]] = {}
     for n in sizes:
@@ -555,6 +558,8 @@ def section_user_paths(rep: Report) -> dict[str, Any]:
             (n, "loop"): lambda cart=cart: reference_loop.price_cart(cart),
             (n, "loop_dict"): lambda data=data: reference_loop.price_cart(validate(data)),
             (n, "validate"): lambda data=data: validate(data),
+            (n, "numbers"): lambda data=data: numbers(data, plain),
+            (n, "numbers_plan"): lambda data=data: validation._plainly_exact(plan, data, plain),
             (n, "model"): lambda cart=cart: price(cart),
             (n, "general"): lambda cart=cart: general_engine(price, cart),
             (n, "dict"): lambda data=data: price(data),
@@ -570,6 +575,8 @@ def section_user_paths(rep: Report) -> dict[str, Any]:
         "loop": "hand loop, validated Cart in (= 1.0)",
         "loop_dict": "hand loop, dict in (+ Cart.model_validate)",
         "validate": "Cart.model_validate(dict) alone",
+        "numbers": "its numbers' look beyond the model, compiled",
+        "numbers_plan": "the same look, interpreted (the reference)",
         "model": "campaign.price(Cart)",
         "general": "campaign.price(Cart), general engine only",
         "dict": "campaign.price(dict)",

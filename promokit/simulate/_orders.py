@@ -113,35 +113,111 @@ def read_jsonl(path: str | os.PathLike[str], currency: str) -> Iterator[Item]:
         yield from lines.items(currency)
 
 
+#: Bytes read at a time while counting the newlines before a byte range.
+COUNT_BLOCK = 1 << 20
+
+
 @dataclass(frozen=True, slots=True)
 class RawLines:
-    """Lines of a JSON Lines file not parsed yet (``(number, text)``): what a worker process
+    """Lines of a JSON Lines file not parsed yet (``(number, bytes)``): what a worker process
     receives, so the parent only reads the file and parsing runs where the pricing does."""
 
     file: str
-    lines: list[tuple[int, str]]
+    lines: list[tuple[int, bytes]]
 
     def items(self, currency: str) -> list[Item]:
         """The orders (and problems) of these lines."""
-        return [_jsonl_item(text, self.file, number, currency) for number, text in self.lines]
+        return [_jsonl_item(raw, self.file, number, currency) for number, raw in self.lines]
+
+
+@dataclass(frozen=True, slots=True)
+class ByteRange:
+    """The lines of a JSON Lines file that begin in bytes ``[offset, offset + length)``: what a
+    Dask worker reads by itself (the file must be at the same path on every worker).
+
+    The ranges of one file cut at any offsets hold every line exactly once: a line belongs to
+    the range its first byte lies in, so a range skips the rest of a line begun before it and
+    finishes the line it begins last. ``newlines_before`` (the newlines in ``[0, offset)``,
+    see :func:`count_newlines`) numbers the lines; when None the reader counts them itself,
+    reading the bytes before ``offset`` a block at a time."""
+
+    file: str
+    offset: int
+    length: int
+    newlines_before: int | None = None
+
+    def lines(self) -> Iterator[tuple[int, bytes]]:
+        """``(line number, bytes)`` of the non-blank lines in this range, streamed."""
+        with open(self.file, "rb") as source:
+            before = self.newlines_before
+            if before is None:
+                before = _newlines(source, 0, self.offset)
+            number, position = before + 1, self.offset
+            source.seek(self.offset)
+            if self.offset > 0:  # the line under way at the offset belongs to the range before
+                source.seek(self.offset - 1)
+                rest = source.readline()
+                position += len(rest) - 1
+                if len(rest) > 1 and rest.endswith(b"\n"):  # a newline not counted before
+                    number += 1
+            end = self.offset + self.length
+            while position < end and (raw := source.readline()):
+                if raw.strip():
+                    yield number, raw
+                position += len(raw)
+                number += 1
+
+    def items(self, currency: str) -> Iterator[Item]:
+        """The orders (and problems) of this range, streamed."""
+        for number, raw in self.lines():
+            yield _jsonl_item(raw, self.file, number, currency)
+
+
+def _newlines(source: Any, offset: int, length: int) -> int:
+    source.seek(offset)
+    count = 0
+    while length > 0 and (block := source.read(min(length, COUNT_BLOCK))):
+        count += block.count(b"\n")
+        length -= len(block)
+    return count
+
+
+def count_newlines(path: str | os.PathLike[str], ranges: Iterable[tuple[int, int]]) -> list[int]:
+    """The newlines in each ``(offset, length)`` byte range of a file, read a block at a time:
+    summed over the ranges before one, the ``newlines_before`` of a :class:`ByteRange`."""
+    with open(path, "rb") as source:
+        return [_newlines(source, offset, length) for offset, length in ranges]
+
+
+def byte_ranges(path: str | os.PathLike[str], size: int) -> list[tuple[int, int]]:
+    """``(offset, length)`` ranges covering the file, each about ``size`` lines long (the mean
+    line length is estimated from the file's first 64 KiB)."""
+    total = os.path.getsize(path)
+    with open(path, "rb") as source:
+        head = source.read(1 << 16)
+    width = max(1, size * len(head) // max(1, head.count(b"\n")))
+    return [(offset, min(width, total - offset)) for offset in range(0, total, width)]
 
 
 def raw_jsonl(path: str | os.PathLike[str], size: int) -> Iterator[RawLines]:
     """The non-blank lines of a JSON Lines file, ``size`` at a time, unparsed."""
     file = os.fspath(path)
-    chunk: list[tuple[int, str]] = []
-    with open(file, encoding="utf-8") as source:
-        for number, text in enumerate(source, 1):
-            if text.strip():
-                chunk.append((number, text))
-                if len(chunk) >= size:
-                    yield RawLines(file, chunk)
-                    chunk = []
+    chunk: list[tuple[int, bytes]] = []
+    for number, raw in ByteRange(file, 0, os.path.getsize(file), 0).lines():
+        chunk.append((number, raw))
+        if len(chunk) >= size:
+            yield RawLines(file, chunk)
+            chunk = []
     if chunk:
         yield RawLines(file, chunk)
 
 
-def _jsonl_item(text: str, file: str, number: int, currency: str) -> Item:
+def _jsonl_item(raw: bytes, file: str, number: int, currency: str) -> Item:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _problem(file, number, "", f"not UTF-8: byte {raw[exc.start]:#04x} at column "
+                        f"{len(raw[:exc.start].decode('utf-8')) + 1}", None, "text in UTF-8")
     try:
         data = json.loads(text, parse_float=_reject_float)
     except ValueError as exc:

@@ -3,7 +3,9 @@
 Every executor cuts the stream of orders into chunks, prices each chunk into a partition
 :class:`Summary` with the same pure function, and merges the summaries as they come back (in any
 order: merging is associative and commutative). At most a few chunks per worker are in flight, so
-memory stays bounded however long the input is.
+memory stays bounded however long the input is. A JSON Lines file on Dask is the exception: the
+workers read their own byte ranges of it and merge the summaries among themselves
+(:func:`_dask_file`), so only the file's path and offsets leave the parent.
 
 A campaign with limits (budgets, uses, units, per-customer limits) goes through
 :func:`replay_summary` instead: the orders consume the limits in time order (see
@@ -21,23 +23,29 @@ from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from itertools import islice
-from typing import Any
+from typing import Any, TypeGuard
 
 from promokit import Campaign, Cart, PriceResult, Problem, load_campaign
 from promokit._progress import progress as progress_bar
 
 from ._limits import limited, replay, time_key
 from ._orders import (
+    ByteRange,
     Item,
     Order,
     RawLines,
+    byte_ranges,
     count_lines,
+    count_newlines,
     orders_from_carts,
     raw_jsonl,
     read_orders,
 )
 from ._partition import OrderRow, Pricer
-from ._summary import Summary
+from ._summary import Summary, merge_all, problem_key
+
+#: Summaries merged by one task of the tree reduction on Dask.
+SPLIT_EVERY = 8
 
 #: Orders in one chunk (one task of the pool or of Dask).
 CHUNK = 500
@@ -105,8 +113,8 @@ def _pool_chunk(chunk: Chunk) -> Summary:
     return _price_chunk(_worker, chunk)
 
 
-def _price_chunk(pricer: Pricer, chunk: Chunk) -> Summary:
-    items = chunk.items(pricer.currency) if isinstance(chunk, RawLines) else chunk
+def _price_chunk(pricer: Pricer, chunk: Chunk | ByteRange) -> Summary:
+    items = chunk if isinstance(chunk, list) else chunk.items(pricer.currency)
     return pricer.partition(items)
 
 
@@ -142,8 +150,14 @@ def simulate(orders: Orders, campaign: Campaign | str | os.PathLike[str],
         with dask_client(dask, jobs) as client:
             return replay_summary(pricer, items, jobs=jobs or _workers(client), strict=strict,
                                   dask=client)
-    total = None
     show = sys.stderr.isatty() if progress is None else progress
+    if dask is not None and _jsonl(orders):
+        with dask_client(dask, jobs) as client:
+            summary = _dask_file(pricer, os.fspath(orders), chunk, client, show)
+        if strict and summary.problems:
+            raise BadInputError(min(summary.problems, key=problem_key))
+        return summary
+    total = None
     if show and isinstance(orders, str | os.PathLike) and not str(orders).startswith("synth"):
         total = count_lines(orders)
     elif show and isinstance(orders, str):
@@ -151,8 +165,7 @@ def simulate(orders: Orders, campaign: Campaign | str | os.PathLike[str],
     bar = progress_bar(total, show)
     workers = jobs or os.cpu_count() or 1
     chunks: Iterator[Chunk]
-    if (dask is not None or workers > 1) and isinstance(orders, str | os.PathLike) \
-            and str(orders).lower().endswith((".jsonl", ".ndjson", ".json")):
+    if workers > 1 and _jsonl(orders):
         # the workers parse: the parent only reads lines (a strict run stops at the first
         # chunk that had a problem, as summaries come back)
         chunks = raw_jsonl(orders, chunk)
@@ -168,12 +181,17 @@ def simulate(orders: Orders, campaign: Campaign | str | os.PathLike[str],
         summary = pricer.empty()
         for part, position in parts:
             if strict and part.problems:
-                raise BadInputError(min(part.problems, key=lambda p: (p.file or "", p.line or 0)))
+                raise BadInputError(min(part.problems, key=problem_key))
             summary = summary.merge(part)
             bar(position)
         return summary
     finally:
         bar(None)
+
+
+def _jsonl(orders: Orders) -> TypeGuard[str | os.PathLike[str]]:
+    return isinstance(orders, str | os.PathLike) \
+        and os.fspath(orders).lower().endswith((".jsonl", ".ndjson", ".json"))
 
 
 def _on_pool(pricer: Pricer, chunks: Iterator[Chunk], jobs: int
@@ -249,6 +267,52 @@ def _on_dask(pricer: Pricer, chunks: Iterator[Chunk], dask: Any, jobs: int | Non
                 yield from _done(pending, [next(flow)])
         for future in flow:
             yield from _done(pending, [future])
+
+
+def _count_task(file: str, ranges: list[tuple[int, int]]) -> list[int]:
+    return count_newlines(file, ranges)
+
+
+def _merge_task(*parts: Summary) -> Summary:
+    return merge_all(parts)
+
+
+def _dask_file(pricer: Pricer, file: str, chunk: int, client: Any, show: bool) -> Summary:
+    """A JSON Lines file on Dask: the workers count its newlines (for line numbers), read their
+    own byte ranges, price them and merge the summaries in a tree; the parent ships only the
+    campaigns (once per worker) and ``(path, offset, length)``, and receives one summary."""
+    ranges = byte_ranges(file, chunk)
+    workers = _workers(client)
+    step = -(-len(ranges) // workers) if ranges else 1
+    groups = [ranges[i:i + step] for i in range(0, len(ranges), step)]
+    counts = [n for found in client.gather(client.map(_count_task, [file] * len(groups), groups,
+                                                      pure=False)) for n in found]
+    before = [0]
+    for n in counts:
+        before.append(before[-1] + n)
+    shared = client.scatter(pricer, broadcast=True)
+    level = [client.submit(_price_chunk, shared, ByteRange(file, offset, length, before[i]),
+                           pure=False) for i, (offset, length) in enumerate(ranges)]
+    lines = dict(zip((f.key for f in level), counts, strict=True))
+    parts, submitted = level, list(level)
+    while len(level) > 1:
+        level = [client.submit(_merge_task, *level[i:i + SPLIT_EVERY], pure=False)
+                 if len(level[i:i + SPLIT_EVERY]) > 1 else level[i]
+                 for i in range(0, len(level), SPLIT_EVERY)]
+        submitted += level
+    bar = progress_bar(before[-1], show)
+    try:
+        if show:
+            done = 0
+            for future in _distributed().as_completed(parts):
+                done += lines[future.key]
+                bar(done)
+        return client.gather(level[0]) if level else pricer.empty()
+    except BaseException:   # Ctrl-C or a failed task: stop the work still queued
+        client.cancel(submitted)
+        raise
+    finally:
+        bar(None)
 
 
 def iter_rows(orders: Orders, campaign: Campaign | str | os.PathLike[str],

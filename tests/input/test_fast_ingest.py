@@ -115,3 +115,35 @@ def test_any_number_anywhere_reads_the_same(path: tuple[Any, ...], value: object
     data = edited(path, value)
     data["currency"] = currency
     assert fast(copy.deepcopy(data)) == slow(data)
+
+
+# --- the compiled look at a cart's numbers is the plan's interpreter, faster ---------------------
+
+shapes = st.one_of(amounts, st.text(max_size=6), st.lists(st.none() | amounts, max_size=2),
+                   st.dictionaries(st.text(max_size=2), st.none() | amounts, max_size=2))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from([p for p, _ in EDITS] + [("customer",), ("lines",), ("lines", 0),
+                                                ("shipping",), ("wallet",), ("wallet", 0)]),
+       shapes, st.sampled_from([0, 2, 3]))
+def test_the_compiled_number_check_agrees_with_the_plan(path: tuple[Any, ...], value: object,
+                                                        digits: int) -> None:
+    """Any value at any place (a number, text, a list or mapping where a model belongs):
+    the compiled check says what :func:`validation._plainly_exact` says."""
+    data = edited(path, value)
+    plain = validation._amount_re(digits)
+    expected = validation._plainly_exact(validation._numbers_of(Cart), data, plain)
+    assert validation._cart_numbers()(data, plain) is expected
+
+
+def test_the_compiled_check_refuses_what_the_plan_refuses() -> None:
+    """Hand-picked: each of these settles nothing (the full walk runs), the base cart passes."""
+    plain = validation._amount_re(2)
+    check = validation._cart_numbers()
+    assert check(base(), plain) is True
+    for path, value in [(("customer", "spend"), "1.001"), (("customer", "points"), "1_0"),
+                        (("lines", 1, "unit_price"), "1_9"), (("lines", 0, "quantity"), "2_0"),
+                        (("shipping", "A"), Decimal("8.001")), (("wallet", 1, "percent"), "5_0"),
+                        (("wallet", 0, "min_spend"), "99.999")]:
+        assert check(edited(path, value), plain) is False, (path, value)

@@ -11,7 +11,7 @@ import distributed  # in the test extra: these tests run in CI
 import pytest
 
 import promokit
-from promokit.simulate import simulate
+from promokit.simulate import BadInputError, simulate
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +56,39 @@ def test_a_campaign_pickles_and_stays_immutable(design_a: promokit.Campaign) -> 
     assert again.price(cart).to_dict() == design_a.price(cart).to_dict()
     with pytest.raises(AttributeError, match="immutable"):
         again.spec = design_a.spec  # type: ignore[misc]
+
+
+def _bad_lines_log(tmp_path: Path, orders_jsonl: Path) -> Path:
+    """The fixture's 300 orders with bad lines at 1, 61, 150 and 301 (and a blank line 200)."""
+    lines = orders_jsonl.read_bytes().splitlines(keepends=True)
+    lines.insert(0, b"{not json\n")                       # line 1
+    lines.insert(60, b'{"currency": "CNY", "lines": 7}\n')  # line 61: a cart error
+    lines.insert(149, b'{"order_id": "x\xff", "currency": "CNY"}\n')  # line 150: not UTF-8
+    lines.insert(199, b"\n")                               # line 200: blank, skipped
+    lines.append(b'[1, 2]')                                # line 305: no newline at the end
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b"".join(lines))
+    return path
+
+
+def test_dask_workers_read_their_own_ranges_and_name_bad_lines(
+        tmp_path: Path, orders_jsonl: Path, design_a: promokit.Campaign, client: Any) -> None:
+    path = _bad_lines_log(tmp_path, orders_jsonl)
+    one = simulate(path, design_a, jobs=1)
+    assert one.a.orders == 300 and one.bad == 4
+    assert [(p.line, p.path) for p in sorted(one.problems, key=lambda p: p.line or 0)] == [
+        (1, ""), (61, "lines"), (150, ""), (305, "")]
+    by_line = {p.line: p for p in one.problems}
+    assert "not UTF-8: byte 0xff at column 16" in by_line[150].message
+    for chunk in (1, 7, 29, 10_000):   # ranges of about 1 to 10,000 lines: one summary
+        assert simulate(path, design_a, dask=client, chunk=chunk).to_dict() == one.to_dict()
+    with pytest.raises(BadInputError) as caught:   # strict: the first bad line of the file
+        simulate(path, design_a, dask=client, chunk=7, strict=True)
+    assert caught.value.problem.line == 1
+
+
+def test_dask_on_an_empty_log(tmp_path: Path, design_a: promokit.Campaign, client: Any) -> None:
+    path = tmp_path / "empty.jsonl"
+    path.write_bytes(b"")
+    assert simulate(path, design_a, dask=client).to_dict() == simulate(
+        path, design_a, jobs=1).to_dict()
