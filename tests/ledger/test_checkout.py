@@ -17,7 +17,14 @@ from checkout_support import FLASH, cart, checkout_worker
 
 import promokit
 from promokit.checkout import consumption, give_back
-from promokit.ledger import Consumption, IssuedCoupon, Ledger, LimitUse, open_ledger
+from promokit.ledger import (
+    Consumption,
+    IssuedCoupon,
+    Ledger,
+    Limits,
+    LimitUse,
+    open_ledger,
+)
 from promokit.testing import check_invariants
 
 AT = "2026-11-11T00:00:00+08:00"
@@ -388,4 +395,42 @@ def test_a_partial_refund_lowers_past_spend_and_keeps_the_order(ledger: Ledger) 
     rest = promokit.refund(result, {"l1": 1}, earlier=[part])
     ledger.refund("o1", "o1/r2", give_back(rest, result, campaign), at=PAID)
     assert ledger.view({}, "c2").history == (0, 0)
+    assert ledger.verify().ok
+
+
+EVERY_100 = {"campaign": "reprice", "currency": "CNY", "timezone": "Asia/Shanghai", "rules": [
+    {"id": "every-100-30", "kind": "threshold", "stage": "shop", "scope": "shop", "every": 100,
+     "discount": 30, "cap": None, "limits": {"budget": "100.00"}}]}
+
+
+def test_a_reprice_refund_gives_the_clawed_back_discount_back_to_the_budget(
+        ledger: Ledger) -> None:
+    """A budget of 100.00 for every 100 off 30. The order 150.00 + 60.00 takes 60.00 of it
+    (40.00 left). Returning the 60.00 line under ``reprice`` refunds 30.00: the 150.00 left
+    gets 30.00 off, so the order's discount fell by 30.00 (17.14 allocated to the returned
+    line, 12.86 clawed back from the other) and the budget has 70.00 left; returning the rest
+    gives back the other 30.00: 100.00 left, nothing used."""
+    campaign = promokit.Campaign.from_dict(EVERY_100)
+    order = {"currency": "CNY", "at": AT, "customer": {"id": "c1"}, "lines": [
+        {"id": "a", "sku": "A", "shop": "S", "unit_price": "150.00", "quantity": 1},
+        {"id": "b", "sku": "B", "shop": "S", "unit_price": "60.00", "quantity": 1}]}
+    result = promokit.checkout(campaign, order, ledger, "o1")
+    ledger.commit("o1", at=PAID)
+    limits = {"every-100-30": Limits(budget="100.00")}
+
+    def left() -> int:
+        snap = ledger.snapshot(limits, "c1", at=PAID, zone="Asia/Shanghai")
+        budget = snap["every-100-30"].budget
+        assert budget.left is not None
+        return budget.left
+
+    assert left() == 4000
+    first = promokit.refund(result, {"b": 1}, policy="reprice", campaign=campaign)
+    assert first.amount.to_json() == "30.00"
+    ledger.refund("o1", "o1/r1", give_back(first, result, campaign), at=PAID)
+    assert left() == 7000
+    rest = promokit.refund(result, {"a": 1}, policy="reprice", campaign=campaign,
+                           earlier=[first])
+    ledger.refund("o1", "o1/r2", give_back(rest, result, campaign), at=PAID)
+    assert left() == 10000
     assert ledger.verify().ok
