@@ -214,6 +214,11 @@ def profile_one(url: str, count: int = 400) -> tuple[float, float, float | None]
     return wall / count * 1e3, cpu / count * 1e3, server
 
 
+def _ready(seconds: float) -> None:
+    """Sleep in a pool process (mapping it imports this module there before any run starts)."""
+    time.sleep(seconds)
+
+
 def lock_waits(url: str, base: str, clients: int, seconds: float) -> tuple[float, dict[str, float]]:
     """Run :func:`client` in ``clients`` processes while sampling ``pg_stat_activity`` every
     10 ms: the rate, and how many of the clients' server backends are, on average, in each
@@ -222,7 +227,7 @@ def lock_waits(url: str, base: str, clients: int, seconds: float) -> tuple[float
 
     import psycopg
 
-    tagged = f"{url}&application_name=promokit-bench"
+    tagged = f"{url}{'&' if '?' in url else '?'}application_name=promokit-bench"
     with open_ledger(tagged) as ledger:
         ledger.init()
     seen: dict[str, float] = {}
@@ -245,7 +250,7 @@ def lock_waits(url: str, base: str, clients: int, seconds: float) -> tuple[float
 
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(clients) as pool:
-        pool.map(time.sleep, [0.5] * clients, chunksize=1)
+        pool.map(_ready, [0.5] * clients, chunksize=1)  # every process has imported this module
         watcher = threading.Thread(target=sample)
         watcher.start()
         start = time.time() + 1.0
