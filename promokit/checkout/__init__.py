@@ -258,9 +258,12 @@ def _carried(result: PriceResult, order: Order, limited: Collection[str],
     out: dict[str, int] = {}
     for line in result.lines:
         whole = order.lines[line.id]
-        carried = whole.gross * units[line.id] // whole.quantity - paid[line.id]
         whole_discount = sum(d.amount.minor for d in line.discounts)
-        if carried <= 0 or whole_discount <= 0:
+        # never more than the line's discount in the order: a rule never gives back more than
+        # it took, whatever re-pricing made of the line
+        carried = min(whole.gross * units[line.id] // whole.quantity - paid[line.id],
+                      whole_discount)
+        if carried <= 0:
             continue
         for d in line.discounts:
             key = keys.get(d.rule, d.rule)
