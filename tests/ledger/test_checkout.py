@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from checkout_support import FLASH, cart, checkout_worker
+from checkout_support import FLASH, cart, checkout_worker, hold_at
 
 import promokit
 from promokit.checkout import consumption, give_back
@@ -185,7 +185,9 @@ def test_eight_processes_never_sell_more_than_the_stock(url: str) -> None:
     """8 spawned processes check out 3 one-TV orders each against 5 units and 7 uses of 满减:
     exactly 5 orders get the flash price and 7 the 满减, and the journal replays clean."""
     start_at = time.time() + 1.0
-    with multiprocessing.get_context("spawn").Pool(8) as pool:
+    spawn = multiprocessing.get_context("spawn")
+    # the barrier makes the 8 jobs run in 8 processes at once, however slowly some start
+    with spawn.Pool(8, initializer=hold_at, initargs=(spawn.Barrier(8),)) as pool:
         results = pool.map_async(checkout_worker, [(url, w, 3, start_at) for w in range(8)],
                                  chunksize=1).get(timeout=240)
     assert len({pid for pid, _ in results}) == 8
