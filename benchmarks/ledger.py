@@ -3,6 +3,7 @@
     python benchmarks/ledger.py                 # SQLite 1 process; PostgreSQL 1 and 4 clients
     python benchmarks/ledger.py --seconds 5     # longer runs
     python benchmarks/ledger.py --sqlite-only   # no PostgreSQL
+    python benchmarks/ledger.py --profile       # and where PostgreSQL's time goes
 
 Three figures: the store alone (reserve + commit of a hand-built consumption); a whole checkout
 through ``promokit.checkout`` (price a 10-line cart against the ledger + reserve + commit) on
@@ -18,9 +19,17 @@ units) and points earned, for one of 1000 customers. The ``promokit.checkout`` r
 :data:`CAMPAIGN` (a flash price, a shop 满减, a capped cross-store budget and a per-customer
 coupon, every one limited) for :func:`cart` first.
 
-A checkout is two durable transactions (reserve, commit): on a disk where one fsync takes ~4 ms
-that alone caps a single client at ~120/s, and clients queue on the same hot counter rows while
-each commit flushes. The ``synchronous_commit=off`` rows show the figures without that wait.
+A checkout is two durable transactions (reserve, commit); the printed reference is how long one
+durable single-row UPDATE transaction takes on the server (its WAL flush). The
+``synchronous_commit=off`` rows show the figures without that wait: where they are not much
+higher, the flush is not what limits throughput.
+
+``--profile`` says where the time goes on PostgreSQL: per store checkout from one client, the
+wall time, this process's CPU and the server backend's CPU (from ``/proc``, when the server runs
+on this machine); then, with 4 clients, how many of their server backends are on average
+waiting on a row lock (the global counter rows every checkout of a campaign updates), on the
+WAL flush, for their client, or running (``pg_stat_activity`` sampled every 10 ms). Client plus
+server CPU per checkout, over the machine's cores, bounds the rate whatever the locking.
 """
 
 from __future__ import annotations
@@ -176,6 +185,83 @@ def measure(url: str, clients: int, seconds: float, worker: object = client) -> 
     return sum(counts) / seconds
 
 
+def profile_one(url: str, count: int = 400) -> tuple[float, float, float | None]:
+    """Milliseconds per store checkout (reserve + commit) from one client: wall time, this
+    process's CPU, and the server backend's CPU (read from ``/proc``: None when the server is
+    not on this machine or not readable)."""
+    with open_ledger(url) as ledger:
+        ledger.init()
+        for i in range(20):  # warm: statements prepared, rows created
+            ledger.reserve(f"warm-{i}", consumption(i), LIMITS)
+            ledger.commit(f"warm-{i}")
+        conn = getattr(ledger, "_conn", None)
+        pid = conn.info.backend_pid if conn is not None else None
+
+        def server_cpu() -> float | None:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                return None
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+        s0, c0, t0 = server_cpu(), time.process_time(), time.perf_counter()
+        for i in range(count):
+            ledger.reserve(f"p-{i}", consumption(i), LIMITS)
+            ledger.commit(f"p-{i}")
+        wall, cpu, s1 = time.perf_counter() - t0, time.process_time() - c0, server_cpu()
+    server = None if s0 is None or s1 is None else (s1 - s0) / count * 1e3
+    return wall / count * 1e3, cpu / count * 1e3, server
+
+
+def _ready(seconds: float) -> None:
+    """Sleep in a pool process (mapping it imports this module there before any run starts)."""
+    time.sleep(seconds)
+
+
+def lock_waits(url: str, base: str, clients: int, seconds: float) -> tuple[float, dict[str, float]]:
+    """Run :func:`client` in ``clients`` processes while sampling ``pg_stat_activity`` every
+    10 ms: the rate, and how many of the clients' server backends are, on average, in each
+    state (waiting on a row lock, on the WAL flush, for the client, or running)."""
+    import threading
+
+    import psycopg
+
+    tagged = f"{url}{'&' if '?' in url else '?'}application_name=promokit-bench"
+    with open_ledger(tagged) as ledger:
+        ledger.init()
+    seen: dict[str, float] = {}
+    samples = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        with psycopg.connect(base, autocommit=True) as conn:
+            while not stop.is_set():
+                for kind, event in conn.execute(
+                        "SELECT wait_event_type, wait_event FROM pg_stat_activity "
+                        "WHERE application_name = 'promokit-bench' AND state <> 'idle'"):
+                    what = {"Lock": "waiting on a row lock", "Client": "waiting for the client",
+                            None: "running"}.get(kind, f"waiting on {kind}:{event}")
+                    if event == "WALSync":
+                        what = "waiting on the WAL flush"
+                    seen[what] = seen.get(what, 0) + 1
+                samples[0] += 1
+                time.sleep(0.01)
+
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(clients) as pool:
+        pool.map(_ready, [0.5] * clients, chunksize=1)  # every process has imported this module
+        watcher = threading.Thread(target=sample)
+        watcher.start()
+        start = time.time() + 1.0
+        try:
+            counts = pool.map(client, [(tagged, f"c{i}", start, seconds) for i in range(clients)])
+        finally:
+            stop.set()
+            watcher.join()
+    return sum(counts) / seconds, {k: v / max(1, samples[0]) for k, v in seen.items()}
+
+
 def pg_base() -> tuple[str, str | None]:
     """A PostgreSQL URL, and the cluster folder to stop afterwards (None: given)."""
     given = os.environ.get("PROMOKIT_TEST_PG_URL")
@@ -204,6 +290,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each run")
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    parser.add_argument("--profile", action="store_true",
+                        help="PostgreSQL: CPU per checkout (client, server) and where 4 "
+                             "clients' server backends wait")
     options = parser.parse_args()
     print(f"ledger checkouts (reserve + commit), {options.seconds:g} s each, "
           f"{os.cpu_count()} cores")
@@ -246,6 +335,16 @@ def main() -> None:
         print(f"pricing a 10-line cart: {plain:.0f} us without a ledger, {with_ledger:.0f} us "
               f"with a PostgreSQL snapshot: x{with_ledger / plain:.2f} "
               f"(+{(with_ledger / plain - 1) * 100:.0f}%)")
+        if options.profile:
+            wall, cpu, server = profile_one(pg_schema_url(base))
+            shown = "unknown (server not local)" if server is None else f"{server:.2f} ms"
+            print(f"profile, 1 client, per store checkout: {wall:.2f} ms wall, {cpu:.2f} ms "
+                  f"client CPU, server CPU {shown}")
+            rate, waits = lock_waits(pg_schema_url(base), base, 4, options.seconds)
+            print(f"profile, 4 clients ({rate:.0f} checkouts/s): of the 4 server backends, on "
+                  "average:")
+            for what, n in sorted(waits.items(), key=lambda kv: -kv[1]):
+                print(f"  {n:5.2f} {what}")
     finally:
         if cluster:
             subprocess.run(["bash", str(ROOT / ".ci" / "postgres.sh"), "stop", cluster],

@@ -40,6 +40,7 @@ from promokit.ledger import Consumption, IssuedCoupon, Ledger, LimitReachedError
 from promokit.ledger.base import DEFAULT_TTL
 from promokit.pricing.limits import limit_key
 from promokit.refunds import Refund
+from promokit.refunds._order import Order, State, read_order
 from promokit.rules import RULE_KINDS
 
 #: How many times checkout prices again after a concurrent order took what it needed.
@@ -171,7 +172,12 @@ def give_back(refund: Refund, result: PriceResult, campaign: Campaign | None = N
     gift comes back on a full return and none on a partial one (the customer keeps it);
     ``gifts`` says otherwise: ``{rule id: gifts returned with this refund}``, at most what the
     rule gave (when partial refunds returned some, say on the full return what is left: the
-    ledger refuses to take back more gifts than the order got)."""
+    ledger refuses to take back more gifts than the order got).
+
+    Under the ``reprice`` refund policy the remaining lines may lose discount (a threshold no
+    longer met): the budget given back is then what the order's discount fell by, per rule,
+    the discount clawed back from the remaining lines included (each line's discount split over
+    its rules as in the order)."""
     limited = _limited(campaign, limited)
     returned = {line.id: line.units for line in refund.lines}
     left = _units_left(refund)
@@ -199,6 +205,12 @@ def give_back(refund: Refund, result: PriceResult, campaign: Campaign | None = N
             if key in limited:
                 money.setdefault(key, 0)
                 units.setdefault(key, 0)
+    if refund.policy.method == "reprice" and refund.lines:
+        # the discount clawed back from the remaining lines comes back too
+        for key, amount in _repriced_fall(refund, result, limited).items():
+            if amount or key in money:
+                money[key] = amount
+                units.setdefault(key, 0)
     for rule, count in _gifts_back(result, limited, refund.full_return, gifts).items():
         money.setdefault(rule, 0)
         units[rule] = units.get(rule, 0) + count
@@ -211,6 +223,53 @@ def give_back(refund: Refund, result: PriceResult, campaign: Campaign | None = N
         points_paid=refund.points if customer else 0,
         points_earned=refund.points_clawed_back if customer else 0,
         spend=refund.cash.minor if customer else 0)
+
+
+def _repriced_fall(refund: Refund, result: PriceResult, limited: Collection[str]
+                   ) -> dict[str, int]:
+    """Under the ``reprice`` policy, per limited rule the order applied, the budget by which
+    the order's discount fell with ``refund`` (never below 0): what the rule's discount was on
+    what remained before the refund less what it is on what remains after it (see
+    :func:`_carried`). The refund's state says what remains after it; what remained before is
+    that with the returned units back and the claw-backs undone. Both are the same function of
+    what remains, so the refunds of a whole order give back all the rules gave on its lines."""
+    order = read_order(result)
+    state = State.from_json(json.loads(refund.state), order)
+    units = {k: p.units for k, p in state.lines.items()}
+    paid = {k: p.paid for k, p in state.lines.items()}
+    claw = {c.id: c.amount.minor for c in refund.clawbacks if c.what == "line"}
+    back = {line.id: (line.units, line.paid.minor) for line in refund.lines}
+    was = _carried(result, order, limited,
+                   {k: n + back.get(k, (0, 0))[0] for k, n in units.items()},
+                   {k: v - claw.get(k, 0) + back.get(k, (0, 0))[1] for k, v in paid.items()})
+    now = _carried(result, order, limited, units, paid)
+    applied = {limit_key(a.rule, a.kind) for a in result.applied}
+    return {key: max(0, was.get(key, 0) - now.get(key, 0)) for key in applied
+            if key in limited}
+
+
+def _carried(result: PriceResult, order: Order, limited: Collection[str],
+             units: dict[str, int], paid: dict[str, int]) -> dict[str, int]:
+    """The discount per limited rule that what remains of the order (``units`` of each line,
+    ``paid`` for them) carries: each line's gross less what it is paid, split over the rules in
+    proportion to their discounts on it in the order, rounded down (exactly those discounts
+    before any refund, nothing once the line is returned)."""
+    keys = {a.rule: limit_key(a.rule, a.kind) for a in result.applied}
+    out: dict[str, int] = {}
+    for line in result.lines:
+        whole = order.lines[line.id]
+        whole_discount = sum(d.amount.minor for d in line.discounts)
+        # never more than the line's discount in the order: a rule never gives back more than
+        # it took, whatever re-pricing made of the line
+        carried = min(whole.gross * units[line.id] // whole.quantity - paid[line.id],
+                      whole_discount)
+        if carried <= 0:
+            continue
+        for d in line.discounts:
+            key = keys.get(d.rule, d.rule)
+            if key in limited:  # rounded down: a rule's share never grows as the line's falls
+                out[key] = out.get(key, 0) + carried * d.amount.minor // whole_discount
+    return out
 
 
 def _gifts_back(result: PriceResult, limited: Collection[str], full_return: bool,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -66,18 +67,43 @@ def test_a_discount_that_does_not_divide_gives_back_its_last_minor_unit_with_the
     assert (one.uses, two.uses, one.units, two.units) == (0, 1, 1, 6)
 
 
+def test_a_reprice_refund_gives_back_the_discount_clawed_back_too() -> None:
+    """Every 100 off 30 on 150.00 + 60.00 (210.00: 60.00 off, allocated 42.86 to the 150.00
+    line and 17.14 to the 60.00 one). Returning the 60.00 line under ``reprice``: what remains
+    (150.00) gets 30.00 off, so the order's discount fell by 30.00 (17.14 on the returned line
+    plus 12.86 clawed back from the other) and 30.00 goes back to the budget, not the 17.14
+    the allocated policy gives back; returning the rest gives back the other 30.00."""
+    cart = _cart([(15000, 1), (6000, 1)])
+    cart["lines"][1]["sku"] = "B"  # not the flash sale's S1
+    result = CAMPAIGN.price(cart)
+    assert consumption(result, CAMPAIGN).limits["every-100-30"].budget == 6000
+    first = promokit.refund(result, {"l1": 1}, policy="reprice", campaign=CAMPAIGN)
+    assert (first.amount.to_json(), first.clawback.to_json()) == ("30.00", "12.86")
+    back = give_back(first, result, CAMPAIGN).limits["every-100-30"]
+    assert (back.uses, back.budget, back.units) == (0, 3000, 1)
+    allocated = give_back(promokit.refund(result, {"l1": 1}), result, CAMPAIGN)
+    assert allocated.limits["every-100-30"].budget == 1714
+    rest = promokit.refund(result, {"l0": 1}, policy="reprice", campaign=CAMPAIGN,
+                           earlier=[first])
+    assert rest.amount.to_json() == "120.00"
+    last = give_back(rest, result, CAMPAIGN).limits["every-100-30"]
+    assert (last.uses, last.budget, last.units) == (1, 3000, 1)
+
+
 lines_st = st.lists(st.tuples(st.integers(1, 50_000), st.integers(1, 5)), min_size=1,
                     max_size=4)
 
 
+@pytest.mark.parametrize("policy", ["allocated", "reprice"])
 @settings(max_examples=40, deadline=None)
 @given(lines=lines_st, data=st.data())
 def test_refunds_of_every_unit_give_back_exactly_what_was_consumed(
-        lines: list[tuple[int, int]], data: st.DataObject) -> None:
-    """Random carts, returned in random partial refunds until nothing is left: per limited
-    rule, every refund gives back >= 0, the running total never exceeds what the order took,
-    and the total is exactly what it took (budget, units, and the one use on the full return);
-    the ledger accepts each give-back and ends with nothing used."""
+        policy: str, lines: list[tuple[int, int]], data: st.DataObject) -> None:
+    """Random carts, returned in random partial refunds until nothing is left, under either
+    refund policy: per limited rule, every refund gives back >= 0, the running total never
+    exceeds what the order took, and the total is exactly what it took (budget, units, and the
+    one use on the full return); the ledger accepts each give-back and ends with nothing
+    used."""
     result = CAMPAIGN.price(_cart(lines))
     took = consumption(result, CAMPAIGN)
     left = {f"l{k}": qty for k, (_, qty) in enumerate(lines)}
@@ -93,7 +119,8 @@ def test_refunds_of_every_unit_give_back_exactly_what_was_consumed(
             line = data.draw(st.sampled_from(sorted(k for k, v in left.items() if v)))
             units = data.draw(st.integers(1, left[line]))
             left[line] -= units
-            refund = promokit.refund(result, {line: units}, earlier=earlier)
+            refund = promokit.refund(result, {line: units}, earlier=earlier, policy=policy,
+                                     campaign=CAMPAIGN)
             earlier.append(refund)
             back = give_back(refund, result, CAMPAIGN)
             for rule, use in back.limits.items():

@@ -29,11 +29,25 @@ def cart(customer: str, qty: int = 1) -> dict[str, Any]:
                        "quantity": qty}]}
 
 
+#: The barrier a pool's workers wait at before checking out (set by :func:`hold_at`).
+_barrier: Any = None
+
+
+def hold_at(barrier: Any) -> None:
+    """Pool initializer: each worker waits at ``barrier`` before its checkouts, so a pool of N
+    running N jobs runs each in its own process, all at once (a worker that took one job cannot
+    take another before the other N - 1 have started)."""
+    global _barrier
+    _barrier = barrier
+
+
 def checkout_worker(job: tuple[str, int, int, float]) -> tuple[int, list[tuple[str, str]]]:
     """Check out ``orders`` one-TV orders as worker ``w``, committing each: (pid, [(order id,
     payable)])."""
     url, w, orders, start_at = job
     campaign = promokit.Campaign.from_dict(FLASH)
+    if _barrier is not None:
+        _barrier.wait(timeout=200)
     time.sleep(max(0.0, start_at - time.time()))
     done = []
     with open_ledger(url) as ledger:

@@ -13,11 +13,18 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from checkout_support import FLASH, cart, checkout_worker
+from checkout_support import FLASH, cart, checkout_worker, hold_at
 
 import promokit
 from promokit.checkout import consumption, give_back
-from promokit.ledger import Consumption, IssuedCoupon, Ledger, LimitUse, open_ledger
+from promokit.ledger import (
+    Consumption,
+    IssuedCoupon,
+    Ledger,
+    Limits,
+    LimitUse,
+    open_ledger,
+)
 from promokit.testing import check_invariants
 
 AT = "2026-11-11T00:00:00+08:00"
@@ -178,7 +185,9 @@ def test_eight_processes_never_sell_more_than_the_stock(url: str) -> None:
     """8 spawned processes check out 3 one-TV orders each against 5 units and 7 uses of 满减:
     exactly 5 orders get the flash price and 7 the 满减, and the journal replays clean."""
     start_at = time.time() + 1.0
-    with multiprocessing.get_context("spawn").Pool(8) as pool:
+    spawn = multiprocessing.get_context("spawn")
+    # the barrier makes the 8 jobs run in 8 processes at once, however slowly some start
+    with spawn.Pool(8, initializer=hold_at, initargs=(spawn.Barrier(8),)) as pool:
         results = pool.map_async(checkout_worker, [(url, w, 3, start_at) for w in range(8)],
                                  chunksize=1).get(timeout=240)
     assert len({pid for pid, _ in results}) == 8
@@ -388,4 +397,42 @@ def test_a_partial_refund_lowers_past_spend_and_keeps_the_order(ledger: Ledger) 
     rest = promokit.refund(result, {"l1": 1}, earlier=[part])
     ledger.refund("o1", "o1/r2", give_back(rest, result, campaign), at=PAID)
     assert ledger.view({}, "c2").history == (0, 0)
+    assert ledger.verify().ok
+
+
+EVERY_100 = {"campaign": "reprice", "currency": "CNY", "timezone": "Asia/Shanghai", "rules": [
+    {"id": "every-100-30", "kind": "threshold", "stage": "shop", "scope": "shop", "every": 100,
+     "discount": 30, "cap": None, "limits": {"budget": "100.00"}}]}
+
+
+def test_a_reprice_refund_gives_the_clawed_back_discount_back_to_the_budget(
+        ledger: Ledger) -> None:
+    """A budget of 100.00 for every 100 off 30. The order 150.00 + 60.00 takes 60.00 of it
+    (40.00 left). Returning the 60.00 line under ``reprice`` refunds 30.00: the 150.00 left
+    gets 30.00 off, so the order's discount fell by 30.00 (17.14 allocated to the returned
+    line, 12.86 clawed back from the other) and the budget has 70.00 left; returning the rest
+    gives back the other 30.00: 100.00 left, nothing used."""
+    campaign = promokit.Campaign.from_dict(EVERY_100)
+    order = {"currency": "CNY", "at": AT, "customer": {"id": "c1"}, "lines": [
+        {"id": "a", "sku": "A", "shop": "S", "unit_price": "150.00", "quantity": 1},
+        {"id": "b", "sku": "B", "shop": "S", "unit_price": "60.00", "quantity": 1}]}
+    result = promokit.checkout(campaign, order, ledger, "o1")
+    ledger.commit("o1", at=PAID)
+    limits = {"every-100-30": Limits(budget="100.00")}
+
+    def left() -> int:
+        snap = ledger.snapshot(limits, "c1", at=PAID, zone="Asia/Shanghai")
+        budget = snap["every-100-30"].budget
+        assert budget.left is not None
+        return budget.left
+
+    assert left() == 4000
+    first = promokit.refund(result, {"b": 1}, policy="reprice", campaign=campaign)
+    assert first.amount.to_json() == "30.00"
+    ledger.refund("o1", "o1/r1", give_back(first, result, campaign), at=PAID)
+    assert left() == 7000
+    rest = promokit.refund(result, {"a": 1}, policy="reprice", campaign=campaign,
+                           earlier=[first])
+    ledger.refund("o1", "o1/r2", give_back(rest, result, campaign), at=PAID)
+    assert left() == 10000
     assert ledger.verify().ok
