@@ -113,7 +113,8 @@ def add_parsers(sub: Any, at: Callable[[str], datetime]) -> None:
 def add_refund_options(refund: argparse.ArgumentParser) -> None:
     """Add ``--ledger``, ``--order`` and ``--refund-id`` to the ``refund`` subcommand."""
     refund.add_argument("--ledger", metavar="URL",
-                        help="give back to this ledger what the refund returns (needs --order)")
+                        help="check RESULT against this ledger's record of the order, then "
+                             "give back to it what the refund returns (needs --order)")
     refund.add_argument("--order", type=order_id_arg, metavar="ID",
                         help="with --ledger: the order id the result was checked out under")
     refund.add_argument("--refund-id", type=order_id_arg, metavar="ID",
@@ -178,10 +179,12 @@ def run_refund(args: argparse.Namespace) -> str:
         raise _problem("giving a refund back to a ledger needs both --ledger and --order",
                        expected=f"{missing} as well (or neither, to refund without a ledger)",
                        path=missing)
-    done, key = _refund_cli.compute(args)
     result = PriceResult.from_dict(_refund_cli.read_result(args.result), file=args.result)
-    refund_id = args.refund_id or f"{args.order}/refund-{done.sequence}"
     with open_command_ledger(args.ledger) as ledger:
+        # RESULT is checked against the ledger's record of the order (paid, the customer, each
+        # limited rule's uses and budget, the payable) before any refund is worked out
+        done, key = _refund_cli.compute(args, ledger)
+        refund_id = args.refund_id or f"{args.order}/refund-{done.sequence}"
         taken = ledger.order(args.order).consumption
         limited = tuple(taken.limits)
         priced = consumption(result, limited=limited)

@@ -7,13 +7,16 @@ import argparse
 import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from promokit._campaign import load_campaign
 from promokit._errors import Problem, RefundError
 from promokit._input.documents import read_document
 from promokit.refunds import Refund, parse_return, refund, sign
 from promokit.refunds._types import BASES, METHODS, SHIPPING_RULES, RefundPolicy
+
+if TYPE_CHECKING:
+    from promokit.ledger.base import Ledger
 
 
 def add_parser(sub: Any, at: Callable[[str], datetime]) -> argparse.ArgumentParser:
@@ -71,15 +74,17 @@ def run(args: argparse.Namespace) -> str:
     return show(done, args, key)
 
 
-def compute(args: argparse.Namespace) -> tuple[Refund, bytes | None]:
-    """The refund parsed ``refund`` arguments ask for, and the signing key (if any)."""
+def compute(args: argparse.Namespace, ledger: Ledger | None = None
+            ) -> tuple[Refund, bytes | None]:
+    """The refund parsed ``refund`` arguments ask for, and the signing key (if any); with
+    ``ledger``, RESULT is verified against the ledger's record of the order too."""
     result = _read(args.result)
     earlier = [_read(path) for path in args.earlier]
     campaign = load_campaign(args.campaign) if args.campaign else None
     key = _key(args.key_file) if args.key_file else None
     policy = RefundPolicy(args.policy, args.shipping, args.refund_deposit)
     done = refund(result, args.returns, amount=args.amount, basis=args.basis, policy=policy,
-                  campaign=campaign, earlier=earlier, at=args.at, key=key)
+                  campaign=campaign, earlier=earlier, at=args.at, key=key, ledger=ledger)
     return done, key
 
 

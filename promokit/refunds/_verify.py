@@ -459,7 +459,9 @@ def _disagreements(data: Mapping[str, Any], state: str, took: Consumption,
     digits = MINOR_UNITS[_text(_get(data, "currency", ""), "currency")]
     problems: list[Problem] = []
     if state != "committed":
-        problems.append(Problem(f"the order is {state} in the ledger, not paid",
+        hint = "; an unpaid reservation is released, not refunded" \
+            if state == "reserved" else ""
+        problems.append(Problem(f"the order is {state} in the ledger, not paid{hint}",
                                 path="order_id", expected="a committed order"))
     cart = _obj(_get(data, "cart", ""), "cart")
     customer = _obj(cart.get("customer", {}), "cart.customer").get("id")

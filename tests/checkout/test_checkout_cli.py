@@ -192,3 +192,24 @@ def test_a_refund_of_another_orders_result_is_refused_and_writes_nothing(
     code, out, err = run(capsys, "refund", "A2.json", "--return", "l1:1", "--ledger", url,
                          "--order", "A2")
     assert (code, out) == (2, "") and "release" in err
+
+
+def test_refund_with_a_ledger_checks_the_result_against_the_ledgers_record(
+        here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``refund --ledger`` verifies RESULT against the ledger's record of its order before any
+    money is worked out: a result whose customer was edited is refused, nothing is written."""
+    url = "sqlite:///ledger.db"
+    run(capsys, "ledger", "init", url)
+    code, out, _ = run(capsys, "checkout", "bob.json", "--campaign", "campaign.yaml", "--ledger",
+                       url, "--order", "B1", "--json")
+    run(capsys, "commit", "B1", "--ledger", url, "--at", PAID)
+    data = json.loads(out)
+    data["cart"]["customer"]["id"] = "mallory"
+    Path("b1-edited.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code, out, err = run(capsys, "refund", "b1-edited.json", "--return", "l1:1", "--ledger", url,
+                         "--order", "B1")
+    assert (code, out) == (2, "")
+    assert "the ledger's order is another customer's" in err and "mallory" in err
+    conn = sqlite3.connect("ledger.db")
+    assert conn.execute("SELECT count(*) FROM ledger_refunds").fetchone() == (0,)
+    conn.close()
