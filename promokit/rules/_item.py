@@ -34,7 +34,7 @@ def item_outcome(ctx: Ctx, eligible: list[int], discount: Callable[[int, int], i
 def capped(ctx: Ctx, outcomes: list[Outcome], cap: int | None) -> list[Outcome]:
     """``outcomes`` with the discount of each effect bounded by ``cap`` (最高减, max_discount).
 
-    DOMAIN.md ("Caps"): the cap bounds the whole rule's discount, not each line; the capped
+    As platforms publish caps: the cap bounds the whole rule's discount, not each line; the capped
     amount is allocated back over the lines the rule discounted, in proportion to what each would
     have lost, exactly (largest remainder), so the allocations still sum to the amount.
     """

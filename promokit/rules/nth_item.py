@@ -1,6 +1,6 @@
 """Every Nth unit of the same SKU at M% off or at a fixed price: 第二件半价, 第二件0元, 第3件1折.
 
-Per DOMAIN.md ("Nth item of the same SKU"): units are counted **per SKU** among the selected
+As the platforms publish it: units are counted **per SKU** among the selected
 lines, so a red and a green widget are not a pair; 3 units give one discounted unit and 9 units
 of "every 2nd free" give 4. Several lines of one SKU count together. Within a SKU the discounted
 units are its cheapest (by running amount, then line id); a discount is computed once per line
