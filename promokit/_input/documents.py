@@ -317,6 +317,9 @@ def parse_document(
         raise ValueError(f"unknown document format {fmt!r}: expected 'yaml', 'json' or 'toml'")
     if json_floats not in ("decimal", "reject"):
         raise ValueError(f"json_floats must be 'decimal' or 'reject', not {json_floats!r}")
+    if not isinstance(text, str):  # a caller's slip (a dict, bytes): say so, not deep in a parser
+        raise TypeError(f"expected the document's text (str), got {type(text).__name__}; "
+                        "parsed data goes to from_dict / model_validate instead")
     if len(text) > MAX_BYTES:
         raise error([Problem(f"the document is larger than {MAX_BYTES:,} bytes", file=file)], file)
     lines: dict[_Path, int] = {}

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from promokit import parse_campaign
 from promokit._errors import CampaignError, CartError, InputError
 from promokit._input.documents import (
     MAX_BYTES,
@@ -468,3 +469,12 @@ def test_utf8_text_reads_fine(tmp_path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text("name: 双十一 满300减50\n", encoding="utf-8")
     assert read_document(path).data == {"name": "双十一 满300减50"}
+
+
+@pytest.mark.parametrize("value", [{"campaign": "c", "rules": []}, b"campaign: c\n", None])
+def test_parsing_something_that_is_not_text_says_so(value: object) -> None:
+    """``parse_campaign`` takes a file's text: handed parsed data or bytes it names what it got
+    and where parsed data goes, rather than failing deep inside a parser."""
+    with pytest.raises(TypeError, match=f"got {type(value).__name__}; parsed data goes to "
+                                        "from_dict"):
+        parse_campaign(value)  # type: ignore[arg-type]
