@@ -270,9 +270,13 @@ def _policy(setup: Setup, rule: Rule) -> str:
 def _best_single_used(setup: Setup, active: Sequence[Rule]) -> bool:
     if setup.env.overflow == "best_single":
         return True
+    if any(r.overflow == "best_single" for r in active):
+        return True
+    if not setup.plan.best_single:  # decided once per campaign: most carts stop here
+        return False
     rules = [r for es in setup.visit.values() for e in es
              for r in (e.rules if isinstance(e, Group) else (e,))]
-    return any(r.overflow == "best_single" for r in (*rules, *active))
+    return any(r.overflow == "best_single" for r in rules)
 
 
 def _overflow_drops(setup: Setup, trace: Trace) -> dict[str, Miss]:

@@ -60,6 +60,7 @@ class Plan:
     preparers: tuple[Rule, ...] = ()   # rules with terms fixed before the stages (pre-sale)
     slots: dict[str, tuple[str, int, Entry]] = field(default_factory=dict)  # id -> place
     limited: dict[str, Limits] = field(default_factory=dict)  # id -> limits (a ledger counts)
+    best_single: bool = False  # some rule declares overflow: best_single (else no cart checks)
     memo: dict[tuple[object, ...], tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -118,6 +119,7 @@ class Plan:
                  for rule in (entry.rules if isinstance(entry, Group) else (entry,))}
         return cls(spec, env, fingerprint(spec), env.stages, entries, frozen, tuple(unindexed),
                    rules, preparers, slots=slots,
+                   best_single=any(r.overflow == "best_single" for r in rules),
                    limited={**{r.id: r.spec.limits for r in rules if r.spec.limits is not None},
                             **_coupon_limits(spec)})
 

@@ -56,7 +56,7 @@ the face-led listing below, some 5300 with them.)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -66,6 +66,8 @@ from promokit._spec.coupons import CouponPolicy, conflict
 from promokit.pricing.build import payable_for_due, payable_minor
 from promokit.pricing.engine import Setup, Trace, run, run_stage
 from promokit.pricing.plan import Group
+from promokit.pricing.search_moves import _clone, _extensions, _slots
+from promokit.pricing.search_shops import by_shops
 from promokit.pricing.search_tail import Tail, TieKey, tail_stage
 from promokit.rules._base import Ctx, Reason, Rule
 
@@ -93,38 +95,6 @@ def tie_key(combo: Sequence[Coupon], setup: Setup) -> tuple[object, ...]:
     """The stated tie-break among combinations that pay the same: fewer coupons, then the
     coupons' (expiry, id) keys sorted and compared in order."""
     return (len(combo), sorted(coupon_key(c, setup) for c in combo))
-
-
-def _extensions(coupons: Sequence[Coupon], chosen: tuple[Coupon, ...],
-                policy: CouponPolicy, tick: Callable[[], None]) -> Iterator[tuple[Coupon, ...]]:
-    """Every subset of ``coupons`` that may join ``chosen`` (the empty one first); ``tick``
-    is called at every node of the enumeration, so its work is counted as it is done. Depth
-    first with a stack of its own, not recursion: a wallet of thousands of coupons at one
-    stage reaches the bound, not Python's recursion limit."""
-    stack: list[tuple[int, tuple[Coupon, ...]]] = [(0, ())]
-    while stack:
-        k, picked = stack.pop()
-        tick()
-        if k == len(coupons):
-            yield picked
-            continue
-        if conflict(coupons[k], (*chosen, *picked), policy) is None:
-            stack.append((k + 1, (*picked, coupons[k])))
-        stack.append((k + 1, picked))  # without it first
-
-
-def _slots(combo: Sequence[Coupon], policy: CouponPolicy) -> tuple[object, ...]:
-    """What a partial combination has used up of the stacking limits."""
-    used = sorted((c.kind, c.shop if policy.kinds[c.kind].per == "shop" else "")
-                  for c in combo)
-    groups = sorted(c.stack_group for c in combo if c.stack_group is not None)
-    return (tuple(used), tuple(groups), len(combo) if policy.max_coupons else 0)
-
-
-def _clone(ctx: Ctx) -> Ctx:
-    return Ctx(ctx.lines, list(ctx.amounts), dict(ctx.snapshots), ctx.stage_start, ctx.env,
-               floors=ctx.floors, shipping=dict(ctx.shipping), multipliers=ctx.multipliers,
-               at=ctx.at, phase=ctx.phase, customer=ctx.customer, credits=ctx.credits)
 
 
 class Fits:
@@ -459,7 +429,6 @@ def search_best(setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rul
     preconditions hold. One engine run confirms a fast path's payable; should it differ the
     exact general search answers instead (path ``general_after_unconfirmed_tail``).
     """
-    from promokit.pricing.search_shops import by_shops
 
     search = _Search(setup, candidates, rules, policy, closed_tail)
     why = by_shops(search, force=bool(shops)) if shops is not False else "switched off"

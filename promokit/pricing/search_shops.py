@@ -34,8 +34,9 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from promokit._cart.wallet import Coupon
-from promokit.pricing.engine import Setup, _commit, _try, run_stage
+from promokit.pricing.engine import Setup, _best_single_used, _commit, _try, run_stage
 from promokit.pricing.plan import Entry, Group
+from promokit.pricing.search_moves import _clone, _extensions, _slots
 from promokit.pricing.search_tail import TieKey
 from promokit.rules._base import Ctx, Rule
 from promokit.rules.amount_off import AmountOffRule
@@ -153,7 +154,6 @@ def plan(search: _Search) -> ShopPlan | str:
         return "points: the payable is not the amount due"
     if any(k.limits is not None for k in policy.kinds.values()):
         return "coupon kinds counted by a ledger"
-    from promokit.pricing.engine import _best_single_used
     if _best_single_used(setup, list(search.rules.values())):
         return "overflow best_single re-runs the order"
     shop_of = [ln.shop for ln in setup.lines]
@@ -467,7 +467,6 @@ class Programme:
     def options(self, shop: str) -> list[Choice]:
         """Every way shop ``shop``'s early coupons can leave its lines, merged where the sums,
         total, fee and slots agree, best first."""
-        from promokit.pricing.search import _clone, _extensions, _slots
 
         search, p = self.search, self.p
         view = self._view(shop)
@@ -588,7 +587,6 @@ def _then(setup: Setup, before: Ctx, campaign: Ctx, stage: str, coupons: list[Ru
     ``campaign`` (the same stage run with no coupons): as :func:`run_stage` would leave it,
     because within a stage every campaign rule runs before every coupon (``Rule.sort_key``)
     and coupons read the stage's start, not what the campaign rules left."""
-    from promokit.pricing.search import _clone
 
     child = _clone(campaign)
     if not coupons:

@@ -19,7 +19,7 @@ import pytest
 import promokit
 from promokit import Campaign, SearchBoundError
 from promokit._spec.coupons import conflict
-from promokit.pricing import search
+from promokit.pricing import search, search_moves
 from promokit.pricing.engine import run_stage
 from promokit.testing import check_invariants
 
@@ -178,7 +178,7 @@ def test_rich_subsets_are_the_enumerated_ones_above_the_face(n: int) -> None:
         if not here:
             continue
         each = {w.id: s.face(w, ctx, goods) for w in here}
-        every = list(search._extensions(here, (), policy, lambda: None))
+        every = list(search_moves._extensions(here, (), policy, lambda: None))
         top = max(sum(each[w.id] for w in sub) for sub in every)
         for need in (0, 1, top // 3, top // 2, top, top + 1):
             got = sorted((face, tuple(sorted(w.id for w in sub)))
