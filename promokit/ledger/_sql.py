@@ -122,8 +122,11 @@ class SqlLedger(Ledger):
         payload = dumps(consumption.to_dict())
 
         def run() -> OrderRecord:
-            return self._retry(lambda: self._reserve(order_id, consumption, payload, limits,
-                                                     when, ttl, tz, zone_name))
+            rec = self._retry(lambda: self._reserve(order_id, consumption, payload, limits,
+                                                    when, ttl, tz, zone_name))
+            if rec.state == "expired":  # a duplicate of a reservation whose TTL had passed
+                raise OrderStateError(order_id, "expired", "reserve", "an order id is used once")
+            return rec
         try:
             return run()
         except LimitReachedError:
@@ -173,6 +176,10 @@ class SqlLedger(Ledger):
                 if row[4] != payload:
                     raise OrderStateError(order_id, row[0], "reserve",
                                           "the order id was reserved with another consumption")
+                if row[0] == "reserved" and int(row[3]) <= t:
+                    # its TTL has passed: expire it now (as a sweep would have) and refuse
+                    self._unreserve(db, order_id, row, "expire", t)
+                    return record(order_id, ("expired", *row[1:]))
                 if row[0] in ("reserved", "committed"):
                     return record(order_id, row)
                 raise OrderStateError(order_id, row[0], "reserve", "an order id is used once")

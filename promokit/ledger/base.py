@@ -92,7 +92,9 @@ class Ledger(ABC):
     @abstractmethod
     def expire(self, at: datetime | None = None) -> list[str]:
         """Release every reservation whose TTL has passed at ``at``; returns their order ids.
-        (Every operation does this in passing; call it to sweep explicitly.)"""
+        (Operations do this lazily: a reservation refused for a limit, or a view that finds
+        one due, sweeps first; a commit, release or repeated reserve of an expired order
+        expires it. Call it to sweep explicitly.)"""
 
     @abstractmethod
     def refund(

@@ -82,6 +82,17 @@ def deadlocks(url: str) -> int:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
+        # A backend adds its deadlocks to the statistics when it ends: wait (bounded) until
+        # every other backend of the database has ended, or the count could miss some.
+        for _ in range(600):
+            others = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                                  "current_database() AND pid <> pg_backend_pid()").fetchone()
+            if others is not None and others[0] == 0:
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("other backends of the test database never ended")
+        conn.execute("SELECT pg_stat_clear_snapshot()")
         row = conn.execute("SELECT deadlocks FROM pg_stat_database "
                            "WHERE datname = current_database()").fetchone()
         return int(row[0]) if row else 0
@@ -100,7 +111,6 @@ def test_eight_processes_checking_out_the_same_order_id_count_it_once(
     # A duplicate reservation locks the order row before the counters (the global lock order),
     # so it never deadlocks with the commit of that order: no retry was needed, none could
     # run out. (A duplicate that took the counters first deadlocked on every run.)
-    time.sleep(0.5)  # the workers' backends have ended; let their statistics land
     assert deadlocks(url) == before
     with open_ledger(url) as ledger:
         [row] = ledger.report()

@@ -146,6 +146,20 @@ def test_commit_after_the_ttl_expires_instead(ledger: Ledger) -> None:
     assert ledger.verify().ok
 
 
+def test_reserving_an_order_id_again_after_its_ttl_expires_it_and_refuses(ledger: Ledger
+                                                                          ) -> None:
+    """A retried reserve of a reservation whose TTL has passed (no sweep ran in between) does
+    not hand back the stale reservation: it expires it, giving back what it took, and refuses
+    the order id as used."""
+    ledger.reserve("o", take(), LIMITS, at=AT, ttl=timedelta(seconds=30))
+    with pytest.raises(OrderStateError, match="expired"):
+        ledger.reserve("o", take(), LIMITS, at=AT + timedelta(seconds=30))
+    assert ledger.order("o").state == "expired"
+    snap = ledger.snapshot(LIMITS, "u1", at=AT)["r"]
+    assert (snap.uses.reserved, snap.budget.reserved) == (0, 0)
+    assert ledger.verify().ok
+
+
 def test_periods_reset_counters_in_the_campaign_zone(ledger: Ledger) -> None:
     daily = {"r": Limits(uses=1, period="day")}
     one = Consumption({"r": LimitUse(uses=1)})
