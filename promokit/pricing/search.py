@@ -64,7 +64,7 @@ from promokit._cart.wallet import Coupon, CouponKind
 from promokit._errors import SearchBoundError
 from promokit._spec.coupons import CouponPolicy, conflict
 from promokit.pricing.build import payable_for_due, payable_minor
-from promokit.pricing.engine import Setup, Trace, run, run_stage
+from promokit.pricing.engine import Setup, Trace, _best_single_used, run, run_stage
 from promokit.pricing.plan import Group
 from promokit.pricing.search_moves import _clone, _extensions, _slots
 from promokit.pricing.search_shops import by_shops
@@ -394,6 +394,7 @@ CLOSED_TAIL = "closed_tail"    # the tail decided in closed form in every state 
 MIXED = "closed_tail+general"  # in some states an envelope could lose face: those enumerated
 UNCONFIRMED = "general_after_unconfirmed_tail"  # the closed form's answer priced differently
 SHOPS = "shops"                # early stages per shop, a programme across shops (search_shops)
+WHOLE_RUNS = "whole_runs"      # overflow best_single: every valid combination priced whole
 SHOPS_TAIL = "shops+closed_tail"  # ... and the tail in closed form in every state reaching it
 
 
@@ -430,6 +431,8 @@ def search_best(setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rul
     exact general search answers instead (path ``general_after_unconfirmed_tail``).
     """
 
+    if _best_single_used(setup, list(rules.values())):
+        return _whole_runs(setup, candidates, rules, policy)
     search = _Search(setup, candidates, rules, policy, closed_tail)
     why = by_shops(search, force=bool(shops)) if shops is not False else "switched off"
     if why is None and search.enumerated:
@@ -455,6 +458,20 @@ def search_best(setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rul
         path = MIXED if search.enumerated else CLOSED_TAIL
     return Found(search.best_combo, search.best_payable, search.steps, path, search.closed,
                  search.enumerated, search.dp_states, why or "")
+
+
+def _whole_runs(setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rule],
+                policy: CouponPolicy) -> Found:
+    """Under ``overflow: best_single`` a rule applied in one stage can be dropped by a run
+    repeated over every stage (:func:`~promokit.pricing.engine.run`), so no stage-by-stage
+    search scores a combination right: every valid combination is priced by a whole run, within
+    the same bound and with the same tie-breaking."""
+    search = _Search(setup, candidates, rules, policy, False)
+    for combo in _extensions(list(candidates), (), policy, search.tick):
+        search.tick()
+        search.offer(payable_minor(setup, run(setup, [rules[c.id] for c in combo])), combo)
+    return Found(search.best_combo, search.best_payable, search.steps, WHOLE_RUNS, 0, 0, 0,
+                 "overflow best_single re-runs the order")
 
 
 def best_combination(setup: Setup, candidates: Sequence[Coupon], rules: dict[str, Rule],

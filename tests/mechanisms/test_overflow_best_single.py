@@ -156,3 +156,22 @@ def test_best_single_never_pays_less_than_lose(units: list[int], off: int, pct: 
     got = {o: core(campaign(*rules, stages=STAGES, overflow=o).price(cart(*lines)))
            for o in ("lose", "best_single")}
     assert got["best_single"].payable >= got["lose"].payable
+
+
+def test_best_coupons_under_best_single_price_every_combination_whole() -> None:
+    """Best-coupon mode must score a combination as the whole run prices it. A 100.00 line with
+    60% off (60.00) and one shop coupon of 50.00 or 30.00: with the 50.00, 60 + 50 > 100, so
+    best_single keeps the 60.00 alone and drops the coupon (pays 40.00); the 30.00 fits (pays
+    10.00). A stage-by-stage search chose the 50.00 and charged 40.00."""
+    c = campaign({"id": "pct", "kind": "percent_off", "stage": "item", "percent": 60},
+                 overflow="best_single", coupon_policy={"kinds": {"shop": {"stage": "shop"}}})
+    data = {"currency": "CNY", "at": "2026-11-11T10:00:00+08:00", "customer": {"id": "u1"},
+            "lines": [{"id": "a", "sku": "A", "shop": "A", "unit_price": "100.00",
+                       "quantity": 1}],
+            "wallet": [{"id": "big", "kind": "shop", "shop": "A", "value": "50.00"},
+                       {"id": "small", "kind": "shop", "shop": "A", "value": "30.00"}]}
+    assert c.price({**data, "coupons": ["big"]}).payable == cny("40.00")
+    assert c.price({**data, "coupons": ["small"]}).payable == cny("10.00")
+    best = c.price(data, best_coupons=True)
+    assert best.payable == cny("10.00")
+    assert [u.id for u in best.coupons if u.applied] == ["small"]
