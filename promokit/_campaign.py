@@ -6,7 +6,6 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from functools import cached_property, partial
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -17,7 +16,7 @@ from promokit._errors import CampaignError, CartError, InputError, Problem
 from promokit._input.documents import Document, parse_document, read_document
 from promokit._input.lint import campaign_warnings
 from promokit._input.validation import load_cart_data, validate_campaign
-from promokit._money import currency_digits
+from promokit._money import Money
 from promokit._result.types import PriceResult
 from promokit._spec.campaign import CampaignSpec
 from promokit.ledger.base import Ledger
@@ -294,8 +293,7 @@ class Campaign:
             if cart.customer.orders is None:
                 facts["orders"] = history[0]
             if cart.customer.past_spend is None:
-                facts["past_spend"] = Decimal(history[1]).scaleb(
-                    -currency_digits(self.spec.currency))
+                facts["past_spend"] = Money(history[1], self.spec.currency).amount
         if facts:
             cart = cart.model_copy(update={"customer": cart.customer.model_copy(update=facts)})
         snapshot = coupon_snapshots(view.limits, ((c.id, c.kind) for c in cart.wallet))

@@ -28,6 +28,8 @@ from typing import Any
 
 from promokit import Money, Problem, PromokitError
 
+#: File names read as JSON Lines (one order per line), lower-cased.
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 #: Order ids remembered to detect the rows of one order split apart in a tabular file.
 RECENT = 10_000
 
@@ -395,7 +397,7 @@ def read_parquet(path: str | os.PathLike[str], currency: str, batch_rows: int = 
 def read_orders(path: str | os.PathLike[str], currency: str) -> Iterator[Item]:
     """Orders from a file, by its suffix: ``.jsonl``/``.ndjson``, ``.csv`` or ``.parquet``."""
     suffix = Path(path).suffix.lower()
-    if suffix in (".jsonl", ".ndjson", ".json"):
+    if suffix in JSONL_SUFFIXES:
         return read_jsonl(path, currency)
     if suffix == ".csv":
         return read_csv(path, currency)

@@ -30,6 +30,7 @@ from promokit._progress import progress as progress_bar
 
 from ._limits import limited, replay, time_key
 from ._orders import (
+    JSONL_SUFFIXES,
     ByteRange,
     Item,
     Order,
@@ -191,7 +192,7 @@ def simulate(orders: Orders, campaign: Campaign | str | os.PathLike[str],
 
 def _jsonl(orders: Orders) -> TypeGuard[str | os.PathLike[str]]:
     return isinstance(orders, str | os.PathLike) \
-        and os.fspath(orders).lower().endswith((".jsonl", ".ndjson", ".json"))
+        and os.fspath(orders).lower().endswith(JSONL_SUFFIXES)
 
 
 def _on_pool(pricer: Pricer, chunks: Iterator[Chunk], jobs: int

@@ -148,9 +148,10 @@ class _Checker:
                           f"{[(i, show(v)) for i, v in allocs]}, shipping "
                           f"{[(s, show(v)) for s, v in ships]}")
             # a gift takes its carried gift lines down, which are not part of the spend that
-            # earned it (its base): what it takes is bounded by those lines, checked below
-            top = goods if a.kind == "gift" else base
-            if not 0 <= goods <= top or lost < 0 or a.times < 1:
+            # earned it (its base), so its base does not bound it: what is left on each of
+            # those lines does (the per-line check below)
+            over_base = a.kind != "gift" and goods > base
+            if goods < 0 or over_base or lost < 0 or a.times < 1:
                 self.fail("0 <= goods taken <= the applied base, lost >= 0, times >= 1",
                           f"{where}: goods taken {show(goods)}, base {show(base)}, "
                           f"lost {show(lost)}, times {a.times}")
