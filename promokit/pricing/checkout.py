@@ -128,29 +128,13 @@ def _setup(plan: Plan, cart: Cart, at: datetime | None, phase: str | None,
     (:func:`promokit.pricing.limits.near_caps`): the limit pass is skipped for the others."""
     setup = Setup(plan, cart, at=at, phase=phase, extra=extra, limits=limits)
     if limits:
-        prunable = _prunable(plan)
+        prunable = plan.prunable
         if extra:
             prunable = prunable | line_counted(r for r in extra if r.id in limits)
         worth = sum(setup.amounts) + sum(setup.shipping.values())
         units = sum(ln.qty for ln in setup.lines) * len(setup.lines)
         setup.limits = near_caps(limits, prunable, worth, units)
     return setup
-
-
-#: plan fingerprint -> its limited rules whose stock counts line units (the same spec compiles
-#: to the same rules, so the fingerprint identifies the answer)
-_PRUNABLE: dict[str, frozenset[str]] = {}
-
-
-def _prunable(plan: Plan) -> frozenset[str]:
-    """The limited rules of ``plan`` :func:`near_caps` may drop, worked out once per plan."""
-    found = _PRUNABLE.get(plan.fingerprint)
-    if found is None:
-        if len(_PRUNABLE) >= 256:
-            _PRUNABLE.clear()
-        found = _PRUNABLE[plan.fingerprint] = line_counted(
-            r for r in plan.rules if r.id in plan.limited)
-    return found
 
 
 def _recorded(usable: Sequence[Coupon], chosen: Sequence[str]) -> list[Coupon]:

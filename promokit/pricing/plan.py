@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from promokit._spec.campaign import CampaignSpec, compile_env, fingerprint
 from promokit.ledger.limits import Limits
-from promokit.pricing.limits import COUPON_KIND
+from promokit.pricing.limits import COUPON_KIND, line_counted
 from promokit.rules._base import CartLine, Env, Rule
 
 
@@ -61,6 +61,8 @@ class Plan:
     slots: dict[str, tuple[str, int, Entry]] = field(default_factory=dict)  # id -> place
     limited: dict[str, Limits] = field(default_factory=dict)  # id -> limits (a ledger counts)
     best_single: bool = False  # some rule declares overflow: best_single (else no cart checks)
+    #: limited rules whose stock counts line units: pricing may skip them far from their caps
+    prunable: frozenset[str] = frozenset()
     memo: dict[tuple[object, ...], tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -117,11 +119,13 @@ class Plan:
         slots = {rule.id: (stage, k, entry) for stage, stage_entries in entries.items()
                  for k, entry in enumerate(stage_entries)
                  for rule in (entry.rules if isinstance(entry, Group) else (entry,))}
+        limited = {**{r.id: r.spec.limits for r in rules if r.spec.limits is not None},
+                   **_coupon_limits(spec)}
         return cls(spec, env, fingerprint(spec), env.stages, entries, frozen, tuple(unindexed),
                    rules, preparers, slots=slots,
                    best_single=any(r.overflow == "best_single" for r in rules),
-                   limited={**{r.id: r.spec.limits for r in rules if r.spec.limits is not None},
-                            **_coupon_limits(spec)})
+                   limited=limited,
+                   prunable=line_counted(r for r in rules if r.id in limited))
 
     def visits(self, matched: Iterable[str]) -> dict[str, list[Entry]]:
         """stage -> the entries (rules, groups) that some matched rule belongs to, in order: a
