@@ -21,7 +21,7 @@ from promokit.rules._base import (
     Reason,
     Rule,
     RuleSpec,
-    gift_extra,
+    judged_spend,
     ratio,
     rule_fields,
 )
@@ -102,15 +102,10 @@ class ShippingRule(Rule):
 
     def evaluate(self, ctx: Ctx, eligible: list[int]) -> list[Outcome]:
         """Per shop with a fee: waive it (up to the cap) when the shop's goods reach the minimum."""
-        base = ctx.base(self.base)
-        spend: dict[str, int] = {}
+        by_shop: dict[str, list[int]] = {}
         for i in eligible:
-            shop = ctx.lines[i].shop
-            spend[shop] = spend.get(shop, 0) + base[i]
-        if ctx.credits:  # earlier gifts that count toward thresholds, in their shop's spend
-            for shop in spend:
-                idxs = [i for i in eligible if ctx.lines[i].shop == shop]
-                spend[shop] += gift_extra(ctx, self.base, base, idxs)
+            by_shop.setdefault(ctx.lines[i].shop, []).append(i)
+        spend = {shop: judged_spend(ctx, self.base, idxs) for shop, idxs in by_shop.items()}
         out: list[Outcome] = []
         for shop in sorted(spend):
             fee = ctx.shipping.get(shop, 0)
