@@ -210,18 +210,19 @@ def run_stage(setup: Setup, ctx: Ctx, stage: str, active: Sequence[Rule],
             _group(setup, ctx, entry, trace, dropped)
         elif entry.id in setup.eligible:
             _commit(ctx, entry, _try(setup, ctx, entry, dropped), trace)
-    if entries:
+    end_stage(ctx, stage, bool(entries))
+
+
+def end_stage(ctx: Ctx, stage: str, changed: bool) -> None:
+    """At a stage's end (``changed``: it had entries): its amounts become the next stage's start
+    and its snapshot, and the gifts it gave that count toward thresholds become visible to the
+    later stages' judgements (never to the rest of their own stage)."""
+    if changed:
         ctx.stage_start = tuple(ctx.amounts)
     ctx.snapshots[stage] = ctx.stage_start
     if ctx.pending:
-        close_credits(ctx)
-
-
-def close_credits(ctx: Ctx) -> None:
-    """At a stage's end: the gifts it gave that count toward thresholds become visible to the
-    later stages' judgements (never to the rest of their own stage)."""
-    ctx.credits = (*ctx.credits, *ctx.pending)
-    ctx.pending = []
+        ctx.credits = (*ctx.credits, *ctx.pending)
+        ctx.pending = []
 
 
 def run(setup: Setup, active: Sequence[Rule] = (), trace: Trace | None = None) -> Ctx:

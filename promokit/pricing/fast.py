@@ -31,7 +31,7 @@ from promokit.pricing.engine import (
     _commit,
     _group,
     _try,
-    close_credits,
+    end_stage,
     run,
 )
 from promokit.pricing.plan import Group
@@ -197,9 +197,5 @@ def run_fast(setup: Setup, trace: Trace) -> Ctx:
             if ranks is None:
                 ranks = ranks_of(setup)
             _commit(ctx, entry, shape(entry, ctx, idxs, ranks), trace)
-        if entries:
-            ctx.stage_start = tuple(ctx.amounts)
-        ctx.snapshots[stage] = ctx.stage_start
-        if ctx.pending:
-            close_credits(ctx)
+        end_stage(ctx, stage, bool(entries))
     return ctx
